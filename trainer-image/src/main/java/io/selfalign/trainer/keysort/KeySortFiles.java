@@ -1,0 +1,142 @@
+package io.selfalign.trainer.keysort;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a KeySort instance in the formats a real run reads: JSONL data files and the tokenizer files of
+ * a Hugging Face model directory. Every file is written to a temporary sibling and renamed, so a reader
+ * never sees half a file.
+ */
+public final class KeySortFiles {
+    public static final String SEED = "seed.jsonl";
+    public static final String PROMPTS = "prompts.jsonl";
+    public static final String TEST = "test.jsonl";
+    /** Gold pairs for every pool prompt: the "DPO on 100% gold labels" arm of the benchmark. */
+    public static final String ALL_GOLD = "all-gold.jsonl";
+    /** The SFT demonstrations, {@code {"prompt", "response"}}. */
+    public static final String SFT = "sft.jsonl";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KeySortFiles() {}
+
+    /** {@code <workspace>/data/keysort}. */
+    public static Path dataDir(Path workspace) {
+        return workspace.resolve("data").resolve("keysort");
+    }
+
+    public static void writeData(KeySortGenerator.Data data, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        writeJsonl(dir.resolve(SEED), data.seedPairs().stream().map(KeySortFiles::pairRow).toList());
+        writeJsonl(dir.resolve(ALL_GOLD), data.pool().stream().map(KeySortFiles::pairRow).toList());
+        writeJsonl(dir.resolve(PROMPTS), data.iterationPrompts().stream().map(k -> row("prompt", KeySortVocab.promptText(k))).toList());
+        writeJsonl(dir.resolve(TEST), data.test().stream().map(k -> row("prompt", KeySortVocab.promptText(k))).toList());
+        writeJsonl(dir.resolve(SFT), data.sft().stream()
+                .map(d -> row("prompt", d.prompt(), "response", KeySortVocab.join(d.response()))).toList());
+    }
+
+    private static Map<String, String> pairRow(KeySortGenerator.Pair p) {
+        return row("prompt", p.prompt(), "chosen", KeySortVocab.join(p.chosen()), "rejected", KeySortVocab.join(p.rejected()));
+    }
+
+    /** A JSONL row with its fields in the order given (readable files). */
+    private static Map<String, String> row(String... keyValues) {
+        Map<String, String> row = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) row.put(keyValues[i], keyValues[i + 1]);
+        return row;
+    }
+
+    /** Reads the {@code prompt} field of every row of a prompts JSONL file. */
+    public static List<String> readPrompts(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> prompts = new java.util.ArrayList<>(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            var node = JSON.readTree(lines.get(i)).get("prompt");
+            if (node == null || !node.isTextual()) throw new IOException(file + " line " + (i + 1) + ": missing string field 'prompt'");
+            prompts.add(node.asText());
+        }
+        return prompts;
+    }
+
+    /**
+     * The tokenizer files of the model directory: a WordLevel {@code tokenizer.json} over the 36 tokens
+     * (specials as added tokens, whitespace-split pre-tokenizer; no post-processor, since the prompt text
+     * already carries BOS and SEP) and a {@code tokenizer_config.json} naming the specials.
+     */
+    public static void writeTokenizer(Path modelDir) throws IOException {
+        Files.createDirectories(modelDir);
+        ObjectNode tok = JSON.createObjectNode();
+        tok.put("version", "1.0");
+        tok.putNull("truncation");
+        tok.putNull("padding");
+        ArrayNode added = tok.putArray("added_tokens");
+        for (int id = 0; id < KeySortVocab.FIRST_CONTENT; id++) {
+            added.addObject().put("id", id).put("content", KeySortVocab.text(id)).put("single_word", false)
+                    .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+        }
+        tok.putNull("normalizer");
+        tok.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
+        tok.putNull("post_processor");
+        tok.putNull("decoder"); // without a decoder, tokenizers join the tokens with single spaces
+        ObjectNode model = tok.putObject("model");
+        model.put("type", "WordLevel");
+        ObjectNode vocab = model.putObject("vocab");
+        for (int id = 0; id < KeySortVocab.SIZE; id++) vocab.put(KeySortVocab.text(id), id);
+        // not in the vocabulary on purpose: a word outside KeySort fails loudly instead of becoming a token
+        model.put("unk_token", "<unk>");
+        writeJson(modelDir.resolve("tokenizer.json"), tok);
+
+        ObjectNode cfg = JSON.createObjectNode();
+        cfg.put("tokenizer_class", "PreTrainedTokenizerFast");
+        cfg.put("bos_token", KeySortVocab.text(KeySortVocab.BOS));
+        cfg.put("eos_token", KeySortVocab.text(KeySortVocab.EOS));
+        cfg.put("pad_token", KeySortVocab.text(KeySortVocab.PAD));
+        cfg.put("sep_token", KeySortVocab.text(KeySortVocab.SEP));
+        cfg.put("add_bos_token", false);
+        cfg.put("add_eos_token", false);
+        cfg.put("clean_up_tokenization_spaces", false);
+        cfg.put("model_max_length", KeySortVocab.CONTEXT);
+        writeJson(modelDir.resolve("tokenizer_config.json"), cfg);
+    }
+
+    private static void writeJson(Path file, Object value) throws IOException {
+        writeAtomically(file, w -> w.write(JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value) + "\n"));
+    }
+
+    private static void writeJsonl(Path file, List<?> rows) throws IOException {
+        writeAtomically(file, w -> {
+            for (Object row : rows) {
+                w.write(JSON.writeValueAsString(row));
+                w.write('\n');
+            }
+        });
+    }
+
+    private interface Body {
+        void write(BufferedWriter w) throws IOException;
+    }
+
+    private static void writeAtomically(Path file, Body body) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            body.write(w);
+        } catch (IOException | UncheckedIOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
