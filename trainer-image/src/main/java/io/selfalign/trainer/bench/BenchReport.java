@@ -1,0 +1,155 @@
+package io.selfalign.trainer.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The benchmark's outputs from its per-seed stage results: a console table (mean ± sd over seeds), a CSV
+ * with one row per seed, arm and stage, and a PNG of gold win-rate per iteration for each arm.
+ */
+public final class BenchReport {
+    /** Metric columns of the table and the CSV, in order. */
+    private record Column(String title, String csv, String format, ToDoubleFunction<StageResult> value) {}
+
+    private static final List<Column> COLUMNS = List.of(
+            new Column("WR% T=.7", "win_rate", "%5.1f", StageResult::winRate),
+            new Column("WR% greedy", "greedy_win_rate", "%5.1f", StageResult::greedyWinRate),
+            new Column("mean r*", "mean_reward", "%5.2f", StageResult::meanReward),
+            new Column("r* greedy", "greedy_mean_reward", "%5.2f", StageResult::greedyMeanReward),
+            new Column("len", "mean_length", "%4.1f", StageResult::meanLength),
+            new Column("KL", "kl", "%5.2f", StageResult::kl),
+            new Column("label acc%", "self_label_accuracy", "%5.1f", StageResult::selfLabelAccuracy),
+            new Column("flagged acc%", "flagged_accuracy", "%5.1f", StageResult::flaggedAccuracy),
+            new Column("unflagged acc%", "unflagged_accuracy", "%5.1f", StageResult::unflaggedAccuracy),
+            new Column("flagged%", "flagged_fraction", "%4.1f", StageResult::flaggedFraction),
+            new Column("time s", "seconds", "%5.0f", StageResult::seconds));
+
+    private BenchReport() {}
+
+    /** Results grouped by arm and stage, in the order they first appear. */
+    static Map<String, List<StageResult>> byStage(List<StageResult> results) {
+        Map<String, List<StageResult>> groups = new LinkedHashMap<>();
+        for (StageResult r : results) groups.computeIfAbsent(r.arm() + "\u0000" + r.iteration(), k -> new ArrayList<>()).add(r);
+        return groups;
+    }
+
+    /** The console table: one line per arm and stage, each cell "mean ± sd" over seeds (just the mean for one seed). */
+    public static String table(List<StageResult> results) {
+        List<String[]> rows = new ArrayList<>();
+        String[] header = new String[COLUMNS.size() + 3];
+        header[0] = "arm";
+        header[1] = "iter";
+        header[2] = "seeds";
+        for (int c = 0; c < COLUMNS.size(); c++) header[c + 3] = COLUMNS.get(c).title();
+        rows.add(header);
+        for (List<StageResult> group : byStage(results).values()) {
+            String[] row = new String[header.length];
+            row[0] = group.get(0).arm();
+            row[1] = Integer.toString(group.get(0).iteration());
+            row[2] = Integer.toString(group.size());
+            for (int c = 0; c < COLUMNS.size(); c++) row[c + 3] = cell(group, COLUMNS.get(c));
+            rows.add(row);
+        }
+        int[] width = new int[header.length];
+        for (String[] row : rows) for (int c = 0; c < row.length; c++) width[c] = Math.max(width[c], row[c].length());
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                if (c > 0) sb.append("  ");
+                sb.append(c == 0 ? pad(row[c], width[c], true) : pad(row[c], width[c], false));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String cell(List<StageResult> group, Column col) {
+        double[] v = group.stream().mapToDouble(col.value()).filter(x -> !Double.isNaN(x)).toArray();
+        if (v.length == 0) return "-";
+        double mean = java.util.Arrays.stream(v).average().orElseThrow();
+        String m = String.format(Locale.ROOT, col.format(), mean).trim();
+        if (v.length == 1) return m;
+        double ss = 0;
+        for (double x : v) ss += (x - mean) * (x - mean);
+        return m + " ± " + String.format(Locale.ROOT, col.format(), Math.sqrt(ss / (v.length - 1))).trim();
+    }
+
+    private static String pad(String s, int w, boolean left) {
+        String fill = " ".repeat(w - s.length());
+        return left ? s + fill : fill + s;
+    }
+
+    /** One row per seed, arm and stage; NaN cells are empty. */
+    public static void writeCsv(List<StageResult> results, Path file) throws IOException {
+        StringBuilder sb = new StringBuilder("seed,arm,iteration,prompts");
+        for (Column c : COLUMNS) sb.append(',').append(c.csv());
+        sb.append('\n');
+        for (StageResult r : results) {
+            sb.append(r.seed()).append(',').append(r.arm()).append(',').append(r.iteration()).append(',').append(r.prompts());
+            for (Column c : COLUMNS) {
+                double v = c.value().applyAsDouble(r);
+                sb.append(',');
+                if (!Double.isNaN(v)) sb.append(String.format(Locale.ROOT, "%.4f", v));
+            }
+            sb.append('\n');
+        }
+        writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Gold win-rate (mean over seeds, T=0.7 samples) per iteration for each arm. Single-stage arms (SFT,
+     * DPO on 100%) are drawn as flat dashed reference lines across the iteration axis.
+     */
+    public static void writePlot(List<StageResult> results, Path file) throws IOException {
+        Map<String, List<StageResult>> groups = byStage(results);
+        Map<String, Map<Integer, Double>> perArm = new LinkedHashMap<>();
+        int maxIter = 0;
+        for (List<StageResult> g : groups.values()) {
+            double mean = g.stream().mapToDouble(StageResult::winRate).average().orElseThrow();
+            perArm.computeIfAbsent(g.get(0).arm(), k -> new java.util.TreeMap<>()).put(g.get(0).iteration(), mean);
+            maxIter = Math.max(maxIter, g.get(0).iteration());
+        }
+        XYChart chart = new XYChartBuilder().width(900).height(560).title("KeySort: gold win-rate vs SFT per iteration")
+                .xAxisTitle("iteration (0 = seed stage)").yAxisTitle("gold win-rate vs SFT (%)").build();
+        chart.getStyler().setDecimalPattern("#0");
+        chart.getStyler().setXAxisDecimalPattern("0");
+        for (Map.Entry<String, Map<Integer, Double>> arm : perArm.entrySet()) {
+            Map<Integer, Double> pts = arm.getValue();
+            List<Integer> xs = new ArrayList<>(pts.keySet());
+            List<Double> ys = new ArrayList<>(pts.values());
+            boolean flat = pts.size() == 1 && maxIter > 0;
+            if (flat) {
+                xs = List.of(0, maxIter);
+                ys = List.of(ys.get(0), ys.get(0));
+            }
+            XYSeries s = chart.addSeries(arm.getKey(), xs, ys);
+            if (flat) {
+                s.setMarker(SeriesMarkers.NONE);
+                s.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER,
+                        10f, new float[] {6f, 4f}, 0f));
+            }
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp.png");
+        BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,53 @@
+package io.selfalign.trainer.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GoldEvaluationTest {
+    @Test
+    void winRateCountsTiesAsHalf() {
+        // win, loss, tie, win → (1 + 0 + 0.5 + 1) / 4
+        assertEquals(62.5, GoldEvaluation.winRate(new double[] {3, 1, 2, 2.5}, new double[] {2, 2, 2, 1}), 1e-12);
+    }
+
+    @Test
+    void rewardsLengthAndKl() {
+        List<String> prompts = List.of("<s> k09 k05 <sep>", "<s> k09 k05 <sep>");
+        double[] r = GoldEvaluation.rewards(prompts, List.of("k05 k09", "k09"));
+        assertEquals(3.0, r[0], 1e-12);
+        assertEquals(1.5, r[1], 1e-12); // cov 1/2, ord 1 → 1 + 0.5
+        assertEquals(1.5, GoldEvaluation.meanLength(List.of("k05 k09", "k09")), 1e-12);
+        assertEquals(0.75, GoldEvaluation.klEstimate(new double[] {-1, -2}, new double[] {-2, -2.5}), 1e-12);
+    }
+
+    @Test
+    void selfLabelAccuracySplitsByFlag(@TempDir Path dir) throws Exception {
+        Path pairs = dir.resolve("pairs.jsonl");
+        Files.writeString(pairs, String.join("\n",
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05 k09\",\"rejected\":\"k09 k05\",\"flagged\":false}",
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k05 k09\",\"flagged\":false}",
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k05 k09\",\"flagged\":true}",
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k09\",\"flagged\":true}", ""));
+        SelfLabelAccuracy a = SelfLabelAccuracy.of(pairs);
+        assertEquals(4, a.pairs());
+        assertEquals(1, a.goldTies());
+        assertEquals(100.0 / 3, a.overall(), 1e-9);
+        assertEquals(0.0, a.flagged(), 1e-9);
+        assertEquals(50.0, a.unflagged(), 1e-9);
+        assertEquals(50.0, a.flaggedFraction(), 1e-9);
+    }
+
+    @Test
+    void selfLabelAccuracyNamesTheBadLine(@TempDir Path dir) throws Exception {
+        Path pairs = dir.resolve("pairs.jsonl");
+        Files.writeString(pairs, "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05\",\"rejected\":\"k09\"}\n");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> SelfLabelAccuracy.of(pairs));
+        assertTrue(e.getMessage().endsWith("pairs.jsonl line 1: missing boolean field 'flagged'"), e.getMessage());
+    }
+}
