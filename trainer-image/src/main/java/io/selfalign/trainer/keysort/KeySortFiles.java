@@ -112,6 +112,23 @@ public final class KeySortFiles {
         writeJson(modelDir.resolve("tokenizer_config.json"), cfg);
     }
 
+    /**
+     * {@code generation_config.json}: the specials and the task's sampling defaults (T = 0.7, top-p 1,
+     * at most 12 content tokens plus EOS).
+     */
+    public static void writeGenerationConfig(Path modelDir) throws IOException {
+        Files.createDirectories(modelDir);
+        ObjectNode gen = JSON.createObjectNode();
+        gen.put("bos_token_id", KeySortVocab.BOS);
+        gen.put("eos_token_id", KeySortVocab.EOS);
+        gen.put("pad_token_id", KeySortVocab.PAD);
+        gen.put("do_sample", true);
+        gen.put("temperature", 0.7);
+        gen.put("top_p", 1.0);
+        gen.put("max_new_tokens", KeySortVocab.MAX_RESPONSE_TOKENS + 1);
+        writeJson(modelDir.resolve("generation_config.json"), gen);
+    }
+
     private static void writeJson(Path file, Object value) throws IOException {
         writeAtomically(file, w -> w.write(JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value) + "\n"));
     }

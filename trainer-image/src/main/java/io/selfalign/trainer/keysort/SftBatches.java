@@ -5,20 +5,20 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Turns demonstrations into right-padded next-token batches: the input is {@code BOS keys SEP response},
- * the target at position t is token t+1, and only response tokens and the final EOS are trained
- * (the prompt's keys are random by construction, so predicting them would only teach noise).
+ * Turns demonstrations into right-padded batches of whole sequences {@code BOS keys SEP response EOS},
+ * the layout the sequence scorer takes: the loss covers only the response tokens and the final EOS (the
+ * prompt's keys are random by construction, so predicting them would only teach noise).
  */
 public final class SftBatches {
     /**
-     * @param inputs  [B, T] token ids, PAD after the sequence
-     * @param targets [B, T] the next token of every position (PAD where untrained)
-     * @param mask    [B, T] 1 where the target is a response token or the EOS
+     * @param ids          [B, T] token ids, PAD after each sequence
+     * @param attention    [B, T] 1 on real tokens
+     * @param responseMask [B, T] 1 on response tokens and the EOS
      */
-    public record Batch(int rows, int length, int[] inputs, int[] targets, float[] mask) {
+    public record Batch(int rows, int length, int[] ids, float[] attention, float[] responseMask) {
         public int trainedTokens() {
             int n = 0;
-            for (float m : mask) n += (int) m;
+            for (float m : responseMask) n += (int) m;
             return n;
         }
     }
@@ -45,27 +45,25 @@ public final class SftBatches {
 
     public static Batch batch(List<KeySortGenerator.Demo> rows) {
         int length = 0;
-        for (KeySortGenerator.Demo d : rows) length = Math.max(length, d.keys().length + d.response().length + 2);
-        int[] inputs = new int[rows.size() * length];
-        int[] targets = new int[rows.size() * length];
-        float[] mask = new float[rows.size() * length];
+        for (KeySortGenerator.Demo d : rows) length = Math.max(length, d.keys().length + d.response().length + 3);
+        int[] ids = new int[rows.size() * length];
+        float[] attention = new float[rows.size() * length];
+        float[] response = new float[rows.size() * length];
         for (int b = 0; b < rows.size(); b++) {
             KeySortGenerator.Demo d = rows.get(b);
-            int[] seq = new int[d.keys().length + d.response().length + 3];
-            int n = 0;
-            seq[n++] = KeySortVocab.BOS;
-            for (int k : d.keys()) seq[n++] = k;
-            seq[n++] = KeySortVocab.SEP;
+            int at = b * length;
+            ids[at] = KeySortVocab.BOS;
+            int n = 1;
+            for (int k : d.keys()) ids[at + n++] = k;
+            ids[at + n++] = KeySortVocab.SEP;
             int responseStart = n;
-            for (int t : d.response()) seq[n++] = t;
-            seq[n++] = KeySortVocab.EOS;
-            for (int t = 0; t + 1 < n; t++) {
-                inputs[b * length + t] = seq[t];
-                targets[b * length + t] = seq[t + 1];
-                // position t predicts token t+1: trained when t+1 is a response token or the EOS
-                if (t + 1 >= responseStart) mask[b * length + t] = 1f;
+            for (int t : d.response()) ids[at + n++] = t;
+            ids[at + n++] = KeySortVocab.EOS;
+            for (int t = 0; t < n; t++) {
+                attention[at + t] = 1f;
+                if (t >= responseStart) response[at + t] = 1f;
             }
         }
-        return new Batch(rows.size(), length, inputs, targets, mask);
+        return new Batch(rows.size(), length, ids, attention, response);
     }
 }

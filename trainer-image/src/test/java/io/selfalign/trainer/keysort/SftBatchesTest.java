@@ -9,16 +9,17 @@ import org.junit.jupiter.api.Test;
 
 class SftBatchesTest {
     @Test
-    void shiftsTargetsAndMasksThePrompt() {
+    void padsOnTheRightAndMasksThePrompt() {
         var a = new KeySortGenerator.Demo(new int[] {9, 5}, new int[] {5, 9});
         var b = new KeySortGenerator.Demo(new int[] {7, 6, 8}, new int[] {6});
-        SftBatches.Batch batch = SftBatches.batch(List.of(a, b));
-        // a: BOS 9 5 SEP 5 9 EOS (7 tokens → 6 positions); b: BOS 7 6 8 SEP 6 EOS (7 → 6); T = 6
-        assertEquals(6, batch.length());
-        assertArrayEquals(new int[] {1, 9, 5, 2, 5, 9, 1, 7, 6, 8, 2, 6}, batch.inputs());
-        assertArrayEquals(new int[] {9, 5, 2, 5, 9, 3, 7, 6, 8, 2, 6, 3}, batch.targets());
-        assertArrayEquals(new float[] {0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1}, batch.mask());
-        assertEquals(5, batch.trainedTokens());
+        // a: BOS 9 5 SEP 5 9 EOS (7 tokens); b: BOS 7 6 8 SEP 6 EOS (7); c: BOS 4 5 SEP 4 EOS (6) → T = 7
+        var c = new KeySortGenerator.Demo(new int[] {4, 5}, new int[] {4});
+        SftBatches.Batch batch = SftBatches.batch(List.of(a, b, c));
+        assertEquals(7, batch.length());
+        assertArrayEquals(new int[] {1, 9, 5, 2, 5, 9, 3, 1, 7, 6, 8, 2, 6, 3, 1, 4, 5, 2, 4, 3, 0}, batch.ids());
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0}, batch.attention());
+        assertArrayEquals(new float[] {0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0}, batch.responseMask());
+        assertEquals(7, batch.trainedTokens());
     }
 
     @Test

@@ -1,0 +1,39 @@
+package io.selfalign.trainer.bench;
+
+/** The arms of the alignment benchmark (ALGORITHMS.md §8), all started from the same SFT checkpoint per seed. */
+public enum Arm {
+    /** (1) the SFT model itself. */
+    SFT("sft"),
+    /** (2) DPO on the 200 gold seed pairs — also SPA's iteration 0. */
+    DPO_SEED("dpo-seed"),
+    /** (3) DPO on gold pairs for the whole 6,000-prompt pool, one stage (the Zephyr analogue). */
+    DPO_ALL("dpo-100%"),
+    /** (4) SPA iterations 1–3 with self-refinement and de-coupled noise detection. */
+    SPA("spa"),
+    /** (5) SPA data expansion only: α = 0. */
+    SPA_NO_REFINEMENT("spa-α=0"),
+    /** (6) SPA with self-refinement but without DND: λ = 0. */
+    SPA_NO_DND("spa-λ=0"),
+    /** (7) the SPA loop judged by the gold reward: the upper bound of the judge. */
+    ORACLE("oracle-judge");
+
+    private final String label;
+
+    Arm(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** Whether the arm runs SPA iterations on top of the seed stage. */
+    public boolean iterates() {
+        return this == SPA || this == SPA_NO_REFINEMENT || this == SPA_NO_DND || this == ORACLE;
+    }
+
+    /** The directory name of the arm's rounds (no characters a shell would trip on). */
+    public String dirName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}

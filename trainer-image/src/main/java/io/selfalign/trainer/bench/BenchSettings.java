@@ -1,0 +1,30 @@
+package io.selfalign.trainer.bench;
+
+/**
+ * The round hyperparameters of ALGORITHMS.md §8. The learning rate is the one knob to calibrate.
+ *
+ * @param learningRate   preference-training lr of every stage (start 5e-5)
+ * @param seedEpochs     epochs of the seed stage (DPO on the seed pairs)
+ * @param allGoldEpochs  epochs of DPO on 100% gold labels (1: over 2K pairs one epoch works better, per the SPA README)
+ * @param iterations     SPA iterations after the seed stage (3)
+ * @param evalBatch      generation/scoring batch of the evaluation and the rounds
+ */
+public record BenchSettings(double learningRate, int seedEpochs, int allGoldEpochs, int iterations, int evalBatch) {
+    public static final double BETA = 0.1;
+    public static final double ALPHA = 0.1;
+    public static final double NOISY_FRACTION = 0.1;
+    public static final int WINDOW = 50;
+    public static final double REFINEMENT_WARMUP = 0.2;
+    public static final double TEMPERATURE = 0.7;
+    public static final int BATCH = 32;
+    public static final double WARMUP_RATIO = 0.1;
+
+    public static BenchSettings defaults() {
+        return new BenchSettings(5e-5, 3, 1, 3, 250);
+    }
+
+    /** λ of SPA iteration k: 1/2, 1/4, 1/8, … */
+    public static double lambda(int iteration) {
+        return Math.pow(0.5, iteration);
+    }
+}
