@@ -1,0 +1,24 @@
+package io.selfalign.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/** {@code cdpo}: label smoothing with a fixed ε, −(1−ε)·log σ(βz) − ε·log σ(−βz). */
+public final class ConservativeDpoLoss extends ReferenceBasedLoss {
+    private final double epsilon;
+
+    public ConservativeDpoLoss(double beta, double epsilon) {
+        super(beta);
+        this.epsilon = epsilon;
+    }
+
+    @Override
+    public String name() {
+        return "cdpo";
+    }
+
+    @Override
+    public NDArray perPair(PairScores s) {
+        NDArray z = s.margin();
+        return smoothedSigmoid(z.mul(beta), z.zerosLike().add(epsilon));
+    }
+}

@@ -1,0 +1,20 @@
+package io.selfalign.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/** {@code dpo}: the sigmoid loss −log σ(βz). */
+public final class DpoLoss extends ReferenceBasedLoss {
+    public DpoLoss(double beta) {
+        super(beta);
+    }
+
+    @Override
+    public String name() {
+        return "dpo";
+    }
+
+    @Override
+    public NDArray perPair(PairScores s) {
+        return LogSigmoid.of(s.margin().mul(beta)).neg();
+    }
+}

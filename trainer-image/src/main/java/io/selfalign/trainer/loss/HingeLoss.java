@@ -1,0 +1,20 @@
+package io.selfalign.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/** {@code hinge} (SLiC with a reference): max(0, 1 − βz). */
+public final class HingeLoss extends ReferenceBasedLoss {
+    public HingeLoss(double beta) {
+        super(beta);
+    }
+
+    @Override
+    public String name() {
+        return "hinge";
+    }
+
+    @Override
+    public NDArray perPair(PairScores s) {
+        return s.margin().mul(-beta).add(1).maximum(0f);
+    }
+}

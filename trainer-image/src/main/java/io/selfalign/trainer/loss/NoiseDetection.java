@@ -1,0 +1,37 @@
+package io.selfalign.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * De-coupled noise detection (ALGORITHMS §4): the margin used for flagging comes from the
+ * extrapolated logits h̃ = (1+λ)·h_θ − λ·h_ref, which approximate a model trained with a (1+λ)×
+ * smaller KL coefficient. It is used for flagging only; the loss keeps the margin of π_θ. Nothing here
+ * carries a gradient.
+ */
+public final class NoiseDetection {
+    private NoiseDetection() {}
+
+    /**
+     * S̃(y) for each sequence, from the policy's and the reference's logits of the same batch.
+     *
+     * @param policyLogits    h_θ {@code [N, T, V]} (detached here)
+     * @param referenceLogits h_ref {@code [N, T, V]}
+     * @param lambda          λ ≥ 0
+     */
+    public static NDArray extrapolatedScores(NDArray policyLogits, NDArray referenceLogits, NDArray inputIds,
+                                             NDArray responseMask, double lambda) {
+        NDArray mixed = policyLogits.stopGradient().mul(1 + lambda).sub(referenceLogits.stopGradient().mul(lambda));
+        return SequenceLogProbs.sum(mixed, inputIds, responseMask);
+    }
+
+    /**
+     * The flagging margin μ = β·{[S̃(y_w) − S_ref(y_w)] − [S̃(y_l) − S_ref(y_l)]}, {@code [B]}.
+     *
+     * @param scoreChosen  S̃(y_w) (or S_θ(y_w) when λ = 0)
+     * @param scoreRejected S̃(y_l)
+     */
+    public static NDArray margin(NDArray scoreChosen, NDArray scoreRejected, NDArray referenceChosen,
+                                 NDArray referenceRejected, double beta) {
+        return scoreChosen.sub(referenceChosen).sub(scoreRejected.sub(referenceRejected)).mul(beta).stopGradient();
+    }
+}

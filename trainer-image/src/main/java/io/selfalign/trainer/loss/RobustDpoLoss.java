@@ -1,0 +1,26 @@
+package io.selfalign.trainer.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/** {@code rdpo}: the loss that is unbiased under a label flip rate ε, [−(1−ε)·log σ(βz) + ε·log σ(−βz)] / (1 − 2ε). */
+public final class RobustDpoLoss extends ReferenceBasedLoss {
+    private final double epsilon;
+
+    public RobustDpoLoss(double beta, double epsilon) {
+        super(beta);
+        this.epsilon = epsilon;
+    }
+
+    @Override
+    public String name() {
+        return "rdpo";
+    }
+
+    @Override
+    public NDArray perPair(PairScores s) {
+        NDArray betaZ = s.margin().mul(beta);
+        NDArray keep = LogSigmoid.of(betaZ).mul(-(1 - epsilon));
+        NDArray flip = LogSigmoid.of(betaZ.neg()).mul(epsilon);
+        return keep.add(flip).div(1 - 2 * epsilon);
+    }
+}
