@@ -1,0 +1,172 @@
+package io.selfalign.trainer.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes a Hugging Face checkpoint directory ({@code config.json} + {@code model.safetensors} or
+ * shards with {@code model.safetensors.index.json}). Saving keeps the tensor names, shapes and stored dtypes
+ * of the checkpoint the model came from (F32 for a fresh F32 model), so transformers and vLLM load it.
+ */
+public final class Checkpoint {
+    /** Files of a checkpoint directory that are not weights and are carried over on save. */
+    public static final List<String> SIDE_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "chat_template.jinja", "generation_config.json", "special_tokens_map.json");
+    private static final long MAX_SHARD_BYTES = 5L << 30;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checkpoint() {
+    }
+
+    /** Loads a checkpoint's weights onto {@code device} as {@code dtype} (FLOAT32, or FLOAT16 for GPU compute). */
+    public static LlamaModel load(Path dir, Device device, DataType dtype) throws IOException {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be FLOAT32 or FLOAT16, got " + dtype);
+        }
+        ModelConfig config = ModelConfig.read(dir);
+        NDManager manager = NDManager.newBaseManager(device);
+        try (SafetensorsReader reader = SafetensorsReader.open(dir)) {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            Map<String, String> dtypes = new HashMap<>();
+            for (LlamaModel.ParameterSpec spec : LlamaModel.layout(config)) {
+                NDList parts = new NDList();
+                for (int i = 0; i < spec.checkpointNames().size(); i++) {
+                    String name = spec.checkpointNames().get(i);
+                    SafetensorsReader.TensorInfo info = reader.info(name);
+                    long[] expected = spec.shape().getShape().clone();
+                    expected[0] = spec.rowsPerPart()[i];
+                    if (!Arrays.equals(expected, info.shape())) {
+                        throw new CheckpointException(info.file() + ": tensor '" + name + "' has shape "
+                                + Arrays.toString(info.shape()) + ", config.json implies " + Arrays.toString(expected));
+                    }
+                    dtypes.put(name, info.dtype());
+                    parts.add(reader.read(name, manager, dtype));
+                }
+                if (parts.size() == 1) {
+                    params.put(spec.name(), parts.get(0));
+                } else {
+                    params.put(spec.name(), NDArrays.concat(parts, 0));
+                    parts.close();
+                }
+            }
+            return new LlamaModel(config, manager, params, dtypes, dir);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public static LlamaModel load(Path dir, Device device) throws IOException {
+        return load(dir, device, DataType.FLOAT32);
+    }
+
+    /**
+     * Writes {@code config.json} and the weights into {@code dir} (created if needed), each file under a
+     * temporary name first and then renamed, and copies the tokenizer/chat-template/generation files of the
+     * model's source checkpoint when the directory lacks them.
+     */
+    public static void save(LlamaModel model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<SafetensorsWriter.Entry> entries = new ArrayList<>();
+        NDList views = new NDList();
+        try {
+            String defaultDtype = model.dataType() == DataType.FLOAT16 ? "F16" : "F32";
+            for (LlamaModel.ParameterSpec spec : LlamaModel.layout(model.config())) {
+                NDArray param = model.parameters().get(spec.name());
+                long row = 0;
+                for (int i = 0; i < spec.checkpointNames().size(); i++) {
+                    String name = spec.checkpointNames().get(i);
+                    long rows = spec.rowsPerPart()[i];
+                    NDArray part = spec.checkpointNames().size() == 1 ? param
+                            : param.get(new NDIndex("{}:{}", row, row + rows));
+                    if (part != param) {
+                        views.add(part);
+                    }
+                    entries.add(new SafetensorsWriter.Entry(name, part,
+                            model.storedDtypes().getOrDefault(name, defaultDtype)));
+                    row += rows;
+                }
+            }
+            writeWeights(dir, entries);
+        } finally {
+            views.close();
+        }
+        Path source = model.sourceDir();
+        if (source != null && Files.exists(source.resolve("config.json"))) {
+            copyAtomically(source.resolve("config.json"), dir.resolve("config.json"));
+        } else {
+            writeAtomically(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(model.config().toJson()));
+        }
+        if (source != null && !source.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+            for (String f : SIDE_FILES) {
+                if (Files.exists(source.resolve(f)) && !Files.exists(dir.resolve(f))) {
+                    copyAtomically(source.resolve(f), dir.resolve(f));
+                }
+            }
+        }
+    }
+
+    private static void writeWeights(Path dir, List<SafetensorsWriter.Entry> entries) throws IOException {
+        List<List<SafetensorsWriter.Entry>> shards = new ArrayList<>();
+        shards.add(new ArrayList<>());
+        long size = 0;
+        for (SafetensorsWriter.Entry e : entries) {
+            if (size > 0 && size + e.bytes() > MAX_SHARD_BYTES) {
+                shards.add(new ArrayList<>());
+                size = 0;
+            }
+            shards.get(shards.size() - 1).add(e);
+            size += e.bytes();
+        }
+        if (shards.size() == 1) {
+            Path tmp = dir.resolve("model.safetensors.tmp");
+            SafetensorsWriter.write(tmp, shards.get(0));
+            Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        ObjectNode index = JSON.createObjectNode();
+        long total = entries.stream().mapToLong(SafetensorsWriter.Entry::bytes).sum();
+        index.putObject("metadata").put("total_size", total);
+        ObjectNode map = index.putObject("weight_map");
+        for (int i = 0; i < shards.size(); i++) {
+            String file = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+            Path tmp = dir.resolve(file + ".tmp");
+            SafetensorsWriter.write(tmp, shards.get(i));
+            Files.move(tmp, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            for (SafetensorsWriter.Entry e : shards.get(i)) {
+                map.put(e.name(), file);
+            }
+        }
+        writeAtomically(dir.resolve("model.safetensors.index.json"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
+    }
+
+    private static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(tmp, content);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void copyAtomically(Path source, Path target) throws IOException {
+        writeAtomically(target, Files.readAllBytes(source));
+    }
+}

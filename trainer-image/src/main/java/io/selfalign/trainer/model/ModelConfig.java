@@ -1,0 +1,293 @@
+package io.selfalign.trainer.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The shape of a Llama-family decoder, parsed from a Hugging Face {@code config.json} or built in code.
+ *
+ * <p>Supported architectures: {@code LlamaForCausalLM}, {@code MistralForCausalLM}, {@code Qwen2ForCausalLM}.
+ * Both rope config styles are read: {@code rope_theta} + {@code rope_scaling} (most published checkpoints)
+ * and {@code rope_parameters} (newer transformers).
+ *
+ * <p>In code: {@code ModelConfig.builder().vocabSize(36).hiddenSize(128).layers(4).heads(4)
+ * .intermediateSize(512).maxPositions(20).tieWordEmbeddings(true).build()}.
+ */
+public record ModelConfig(
+        String architecture,
+        int vocabSize,
+        int hiddenSize,
+        int intermediateSize,
+        int numLayers,
+        int numHeads,
+        int numKvHeads,
+        int headDim,
+        double rmsNormEps,
+        RopeScaling rope,
+        int maxPositions,
+        boolean tieWordEmbeddings,
+        boolean qkvBias,
+        boolean outputBias,
+        boolean mlpBias,
+        int bosTokenId,
+        List<Integer> eosTokenIds,
+        int padTokenId) {
+
+    public static final String LLAMA = "LlamaForCausalLM";
+    public static final String MISTRAL = "MistralForCausalLM";
+    public static final String QWEN2 = "Qwen2ForCausalLM";
+    private static final List<String> ARCHITECTURES = List.of(LLAMA, MISTRAL, QWEN2);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ModelConfig {
+        eosTokenIds = List.copyOf(eosTokenIds);
+        require(ARCHITECTURES.contains(architecture), "architectures",
+                "unsupported architecture '" + architecture + "' (supported: " + ARCHITECTURES + ")");
+        require(vocabSize > 0, "vocab_size", "must be positive");
+        require(hiddenSize > 0, "hidden_size", "must be positive");
+        require(intermediateSize > 0, "intermediate_size", "must be positive");
+        require(numLayers > 0, "num_hidden_layers", "must be positive");
+        require(numHeads > 0, "num_attention_heads", "must be positive");
+        require(numKvHeads > 0 && numHeads % numKvHeads == 0, "num_key_value_heads",
+                "must divide num_attention_heads (" + numHeads + "), got " + numKvHeads);
+        require(headDim > 0 && headDim % 2 == 0, "head_dim", "must be positive and even, got " + headDim);
+        require(maxPositions > 0, "max_position_embeddings", "must be positive");
+    }
+
+    /** Rotary position embedding parameters; {@code type} is default, linear, dynamic or llama3. */
+    public record RopeScaling(String type, double theta, double factor, double lowFreqFactor,
+                              double highFreqFactor, int originalMaxPositions) {
+        public static RopeScaling plain(double theta) {
+            return new RopeScaling("default", theta, 1, 0, 0, 0);
+        }
+    }
+
+    /** Query heads served by each key/value head (grouped-query attention). */
+    public int groups() {
+        return numHeads / numKvHeads;
+    }
+
+    /** Rows of the fused q/k/v projection. */
+    public int qkvRows() {
+        return (numHeads + 2 * numKvHeads) * headDim;
+    }
+
+    /** Number of parameters (tied head counted once). */
+    public long parameterCount() {
+        long d = hiddenSize;
+        long attn = d * qkvRows() + (long) numHeads * headDim * d + (qkvBias ? qkvRows() : 0) + (outputBias ? d : 0);
+        long mlp = 3L * d * intermediateSize + (mlpBias ? 2L * intermediateSize + d : 0);
+        long perLayer = attn + mlp + 2 * d;
+        return vocabSize * d * (tieWordEmbeddings ? 1 : 2) + numLayers * perLayer + d;
+    }
+
+    public static ModelConfig read(Path dir) throws IOException {
+        Path file = dir.resolve("config.json");
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new CheckpointException(file + ": not found");
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": not valid JSON: " + e.getMessage());
+        }
+        try {
+            return fromJson(root);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static ModelConfig fromJson(JsonNode root) {
+        JsonNode archs = root.path("architectures");
+        String arch = archs.isArray() && archs.size() > 0 ? archs.get(0).asText() : fromModelType(root.path("model_type").asText(""));
+        int hidden = intField(root, "hidden_size");
+        int heads = intField(root, "num_attention_heads");
+        int headDim = root.hasNonNull("head_dim") ? root.get("head_dim").asInt() : hidden / heads;
+        boolean qwen = QWEN2.equals(arch);
+        boolean attnBias = root.path("attention_bias").asBoolean(false);
+        JsonNode sliding = root.path("sliding_window");
+        if (!qwen && sliding.isNumber() && sliding.asInt() < intField(root, "max_position_embeddings")) {
+            throw new IllegalArgumentException("sliding_window " + sliding.asInt()
+                    + " smaller than max_position_embeddings is not supported");
+        }
+        return new ModelConfig(
+                arch,
+                intField(root, "vocab_size"),
+                hidden,
+                intField(root, "intermediate_size"),
+                intField(root, "num_hidden_layers"),
+                heads,
+                root.hasNonNull("num_key_value_heads") ? root.get("num_key_value_heads").asInt() : heads,
+                headDim,
+                root.path("rms_norm_eps").asDouble(1e-6),
+                readRope(root),
+                intField(root, "max_position_embeddings"),
+                root.path("tie_word_embeddings").asBoolean(qwen),
+                qwen || attnBias,
+                attnBias,
+                root.path("mlp_bias").asBoolean(false),
+                root.path("bos_token_id").asInt(-1),
+                ids(root.path("eos_token_id")),
+                root.path("pad_token_id").asInt(-1));
+    }
+
+    private static String fromModelType(String modelType) {
+        return switch (modelType) {
+            case "llama" -> LLAMA;
+            case "mistral" -> MISTRAL;
+            case "qwen2" -> QWEN2;
+            default -> "model_type " + modelType;
+        };
+    }
+
+    static List<Integer> ids(JsonNode node) {
+        List<Integer> out = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(n -> out.add(n.asInt()));
+        } else if (node.isNumber()) {
+            out.add(node.asInt());
+        }
+        return out;
+    }
+
+    private static RopeScaling readRope(JsonNode root) {
+        JsonNode params = root.path("rope_parameters");
+        JsonNode scaling = params.isObject() ? params : root.path("rope_scaling");
+        double theta = params.isObject() && params.has("rope_theta")
+                ? params.get("rope_theta").asDouble() : root.path("rope_theta").asDouble(10000.0);
+        if (!scaling.isObject()) {
+            return RopeScaling.plain(theta);
+        }
+        String type = scaling.has("rope_type") ? scaling.get("rope_type").asText() : scaling.path("type").asText("default");
+        type = type.toLowerCase(Locale.ROOT);
+        if (!List.of("default", "linear", "dynamic", "llama3").contains(type)) {
+            throw new IllegalArgumentException("unsupported rope type '" + type + "' (supported: default, linear, dynamic, llama3)");
+        }
+        return new RopeScaling(type, theta, scaling.path("factor").asDouble(1.0),
+                scaling.path("low_freq_factor").asDouble(1.0), scaling.path("high_freq_factor").asDouble(4.0),
+                scaling.path("original_max_position_embeddings").asInt(root.path("max_position_embeddings").asInt()));
+    }
+
+    private static int intField(JsonNode root, String name) {
+        JsonNode n = root.get(name);
+        if (n == null || !n.canConvertToInt()) {
+            throw new IllegalArgumentException("missing or non-integer field '" + name + "'");
+        }
+        return n.asInt();
+    }
+
+    private static void require(boolean ok, String field, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + ": " + message);
+        }
+    }
+
+    /** The config as Hugging Face writes it ({@code rope_theta} + {@code rope_scaling} style). */
+    public ObjectNode toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.putArray("architectures").add(architecture);
+        o.put("model_type", switch (architecture) {
+            case MISTRAL -> "mistral";
+            case QWEN2 -> "qwen2";
+            default -> "llama";
+        });
+        o.put("vocab_size", vocabSize);
+        o.put("hidden_size", hiddenSize);
+        o.put("intermediate_size", intermediateSize);
+        o.put("num_hidden_layers", numLayers);
+        o.put("num_attention_heads", numHeads);
+        o.put("num_key_value_heads", numKvHeads);
+        o.put("head_dim", headDim);
+        o.put("hidden_act", "silu");
+        o.put("rms_norm_eps", rmsNormEps);
+        o.put("max_position_embeddings", maxPositions);
+        o.put("tie_word_embeddings", tieWordEmbeddings);
+        if (!QWEN2.equals(architecture)) {
+            o.put("attention_bias", qkvBias);
+            o.put("mlp_bias", mlpBias);
+        }
+        o.put("rope_theta", rope.theta());
+        if (!"default".equals(rope.type())) {
+            ObjectNode s = o.putObject("rope_scaling");
+            s.put("rope_type", rope.type());
+            s.put("factor", rope.factor());
+            if ("llama3".equals(rope.type())) {
+                s.put("low_freq_factor", rope.lowFreqFactor());
+                s.put("high_freq_factor", rope.highFreqFactor());
+                s.put("original_max_position_embeddings", rope.originalMaxPositions());
+            }
+        }
+        if (bosTokenId >= 0) {
+            o.put("bos_token_id", bosTokenId);
+        }
+        if (eosTokenIds.size() == 1) {
+            o.put("eos_token_id", eosTokenIds.get(0));
+        } else if (!eosTokenIds.isEmpty()) {
+            ArrayNode a = o.putArray("eos_token_id");
+            eosTokenIds.forEach(a::add);
+        }
+        if (padTokenId >= 0) {
+            o.put("pad_token_id", padTokenId);
+        }
+        o.put("torch_dtype", "float32");
+        return o;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a config in code; defaults give a small Llama (no biases, rope theta 10000). */
+    public static final class Builder {
+        private String architecture = LLAMA;
+        private int vocabSize = 32;
+        private int hiddenSize = 128;
+        private int intermediateSize = 512;
+        private int numLayers = 4;
+        private int numHeads = 4;
+        private int numKvHeads = -1;
+        private int headDim = -1;
+        private double rmsNormEps = 1e-6;
+        private RopeScaling rope = RopeScaling.plain(10000.0);
+        private int maxPositions = 256;
+        private boolean tie = true;
+        private boolean qkvBias;
+        private int bos = -1;
+        private List<Integer> eos = List.of();
+        private int pad = -1;
+
+        public Builder architecture(String v) { architecture = v; return this; }
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+        public Builder intermediateSize(int v) { intermediateSize = v; return this; }
+        public Builder layers(int v) { numLayers = v; return this; }
+        public Builder heads(int v) { numHeads = v; return this; }
+        public Builder kvHeads(int v) { numKvHeads = v; return this; }
+        public Builder headDim(int v) { headDim = v; return this; }
+        public Builder rmsNormEps(double v) { rmsNormEps = v; return this; }
+        public Builder rope(RopeScaling v) { rope = v; return this; }
+        public Builder maxPositions(int v) { maxPositions = v; return this; }
+        public Builder tieWordEmbeddings(boolean v) { tie = v; return this; }
+        public Builder qkvBias(boolean v) { qkvBias = v; return this; }
+        public Builder bosTokenId(int v) { bos = v; return this; }
+        public Builder eosTokenId(int v) { eos = List.of(v); return this; }
+        public Builder padTokenId(int v) { pad = v; return this; }
+
+        public ModelConfig build() {
+            return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
+                    numKvHeads < 0 ? numHeads : numKvHeads, headDim < 0 ? hiddenSize / numHeads : headDim,
+                    rmsNormEps, rope, maxPositions, tie, qkvBias || QWEN2.equals(architecture), false, false,
+                    bos, eos, pad);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.selfalign.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.selfalign.trainer.Fixtures;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Logits of a right-padded batch against transformers' own (fp32, CPU, 1e-4), and save → load round trips. */
+class LlamaModelFixtureTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
+    void logitsMatchTransformers(String fixture) throws Exception {
+        try (NDManager m = NDManager.newBaseManager();
+             LlamaModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
+            NDList expected = Fixtures.expectedTensors(fixture, m);
+            NDArray logits = model.forward(expected.get("input_ids"), expected.get("attention_mask"));
+            NDArray want = expected.get("logits");
+            assertEquals(want.getShape(), logits.getShape());
+            float maxDiff = logits.sub(want).abs().max().getFloat();
+            assertTrue(maxDiff < 1e-4, fixture + ": max |Δlogit| = " + maxDiff);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
+    void saveThenLoadGivesIdenticalLogits(String fixture, @TempDir Path out) throws Exception {
+        try (NDManager m = NDManager.newBaseManager();
+             LlamaModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
+            Checkpoint.save(model, out);
+            try (LlamaModel again = Checkpoint.load(out, Device.cpu());
+                 SafetensorsReader original = SafetensorsReader.open(Fixtures.dir(fixture));
+                 SafetensorsReader written = SafetensorsReader.open(out)) {
+                assertEquals(original.tensors().keySet(), written.tensors().keySet());
+                original.tensors().forEach((name, info) -> {
+                    assertEquals(info.dtype(), written.info(name).dtype(), name);
+                    assertEquals(java.util.Arrays.toString(info.shape()),
+                            java.util.Arrays.toString(written.info(name).shape()), name);
+                });
+                NDList expected = Fixtures.expectedTensors(fixture, m);
+                NDArray a = model.forward(expected.get("input_ids"), expected.get("attention_mask"));
+                NDArray b = again.forward(expected.get("input_ids"), expected.get("attention_mask"));
+                assertEquals(0f, a.sub(b).abs().max().getFloat());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"F16", "BF16"})
+    void halfPrecisionCheckpointsRoundTripTheirDtype(String dtype, @TempDir Path dir) throws Exception {
+        ModelConfig config = ModelConfig.builder().vocabSize(40).hiddenSize(32).intermediateSize(64).layers(1)
+                .heads(4).kvHeads(2).tieWordEmbeddings(false).build();
+        try (NDManager m = NDManager.newBaseManager();
+             LlamaModel fresh = LlamaModel.random(config, Device.cpu(), 3)) {
+            // A fresh model saved as F32, then re-stored in the half dtype by rewriting each tensor.
+            Path f32 = dir.resolve("f32");
+            Checkpoint.save(fresh, f32);
+            try (LlamaModel loaded = Checkpoint.load(f32, Device.cpu())) {
+                java.util.Map<String, String> half = new java.util.HashMap<>();
+                try (SafetensorsReader r = SafetensorsReader.open(f32)) {
+                    r.tensors().keySet().forEach(n -> half.put(n, dtype));
+                }
+                LlamaModel halfModel = new LlamaModel(config, loaded.manager(), loaded.parameters(), half, f32);
+                Path out = dir.resolve("half");
+                Checkpoint.save(halfModel, out);
+                try (SafetensorsReader r = SafetensorsReader.open(out);
+                     LlamaModel back = Checkpoint.load(out, Device.cpu())) {
+                    r.tensors().values().forEach(t -> assertEquals(dtype, t.dtype(), t.name()));
+                    NDArray w = fresh.parameters().get("lm_head.weight");
+                    NDArray w2 = back.parameters().get("lm_head.weight");
+                    float rel = w.sub(w2).abs().max().getFloat() / w.abs().max().getFloat();
+                    // bf16 keeps 8 mantissa bits, fp16 11: relative rounding error below 2^-8 / 2^-11.
+                    assertTrue(rel < ("BF16".equals(dtype) ? 1f / 256 : 1f / 2048), dtype + " rel error " + rel);
+                    // Saving what was loaded again gives the same bytes back.
+                    Path again = dir.resolve("again");
+                    Checkpoint.save(back, again);
+                    assertEquals(java.util.Arrays.toString(java.nio.file.Files.readAllBytes(out.resolve("model.safetensors"))),
+                            java.util.Arrays.toString(java.nio.file.Files.readAllBytes(again.resolve("model.safetensors"))));
+                }
+            }
+        }
+    }
+}
