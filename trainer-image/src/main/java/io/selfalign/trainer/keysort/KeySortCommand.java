@@ -1,0 +1,41 @@
+package io.selfalign.trainer.keysort;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code keysort}: the synthetic task with a known gold preference (ALGORITHMS.md §8). */
+@Command(name = "keysort", mixinStandardHelpOptions = true,
+        description = {"The synthetic KeySort task: sort the prompt's keys, with a known gold reward.",
+                "Prompts are '<s> k.. k.. <sep>' (2-5 distinct keys of k04..k35); the ideal response is the keys ascending."},
+        subcommands = {KeySortCommand.Prepare.class})
+public final class KeySortCommand {
+
+    @Command(name = "prepare", mixinStandardHelpOptions = true,
+            description = {"Write a KeySort workspace: data/keysort/{seed,prompts,test}.jsonl (plus all-gold.jsonl and",
+                    "sft.jsonl) and the SFT base model in models/keysort-sft/ (Hugging Face layout), trained from a",
+                    "fresh random init on the teacher's imperfect demonstrations. Progress goes to stderr.",
+                    "",
+                    "Full: 20,000 demonstrations, 200 gold seed pairs, iteration slices of 800/2,000/3,000 prompts",
+                    "(rows 0, 800, 2,800 of prompts.jsonl), 500 test prompts; SFT = AdamW lr 1e-3, batch 64, 3 epochs,",
+                    "cosine with 5% warm-up (a few minutes on 2 cores). --quick: 4,000 demonstrations, 64 seed pairs,",
+                    "slices of 128, 200 test prompts (about half a minute)."})
+    static final class Prepare implements Callable<Integer> {
+        @Option(names = "--workspace", required = true, description = "Workspace directory (created if missing).")
+        Path workspace;
+
+        @Option(names = "--quick", description = "Small sizes for a smoke run.")
+        boolean quick;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the data and the model init (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            KeySortSizes sizes = quick ? KeySortSizes.QUICK : KeySortSizes.FULL;
+            KeySortPreparer.prepare(workspace.toAbsolutePath(), sizes, seed, SftTrainer.Options.of(seed), System.err);
+            return 0;
+        }
+    }
+}

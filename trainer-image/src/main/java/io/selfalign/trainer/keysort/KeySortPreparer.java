@@ -1,0 +1,68 @@
+package io.selfalign.trainer.keysort;
+
+import ai.djl.Device;
+import io.selfalign.trainer.model.Checkpoint;
+import io.selfalign.trainer.model.LlamaModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Everything a KeySort run needs in a workspace: the data files under {@code data/keysort/} and the SFT
+ * base model, trained from a fresh random init, under {@code models/keysort-sft/} (Hugging Face layout).
+ */
+public final class KeySortPreparer {
+    private KeySortPreparer() {}
+
+    /** {@code <workspace>/models/keysort-sft}. */
+    public static Path baseModelDir(Path workspace) {
+        return workspace.resolve("models").resolve("keysort-sft");
+    }
+
+    public record Prepared(KeySortGenerator.Data data, Path dataDir, Path modelDir, SftTrainer.Report sft) {}
+
+    /**
+     * Writes the data and trains the base model. The model directory appears complete or not at all: it is
+     * built under a temporary name and renamed.
+     */
+    public static Prepared prepare(Path workspace, KeySortSizes sizes, long seed, SftTrainer.Options sft, PrintStream progress)
+            throws IOException {
+        KeySortGenerator.Data data = KeySortGenerator.generate(sizes, seed);
+        Path dataDir = KeySortFiles.dataDir(workspace);
+        KeySortFiles.writeData(data, dataDir);
+        if (progress != null) progress.println("keysort: wrote " + sizes + " (seed " + seed + ") to " + dataDir);
+
+        Path modelDir = baseModelDir(workspace);
+        Path tmp = modelDir.resolveSibling(modelDir.getFileName() + ".tmp");
+        deleteRecursively(tmp);
+        SftTrainer.Report report;
+        try (LlamaModel model = LlamaModel.random(KeySortModel.config(), Device.cpu(), seed)) {
+            if (progress != null) {
+                progress.printf("keysort: SFT of a %,d-parameter model on %,d demonstrations%n",
+                        model.config().parameterCount(), data.sft().size());
+            }
+            report = SftTrainer.train(model, data.sft(), sft, progress);
+            Checkpoint.save(model, tmp);
+        }
+        KeySortFiles.writeTokenizer(tmp);
+        KeySortFiles.writeGenerationConfig(tmp);
+        deleteRecursively(modelDir);
+        Files.move(tmp, modelDir, StandardCopyOption.ATOMIC_MOVE);
+        if (progress != null) {
+            progress.printf("keysort: SFT loss %.4f → %.4f in %d steps, %.0f s; base model in %s%n",
+                    report.firstLoss(), report.finalLoss(), report.steps(), report.seconds(), modelDir);
+        }
+        return new Prepared(data, dataDir, modelDir, report);
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+}
