@@ -16,6 +16,8 @@ import java.util.stream.Stream;
  * base model, trained from a fresh random init, under {@code models/keysort-sft/} (Hugging Face layout).
  */
 public final class KeySortPreparer {
+    private static final int EVAL_BATCH = 256;
+
     private KeySortPreparer() {}
 
     /** {@code <workspace>/models/keysort-sft}. */
@@ -23,7 +25,12 @@ public final class KeySortPreparer {
         return workspace.resolve("models").resolve("keysort-sft");
     }
 
-    public record Prepared(KeySortGenerator.Data data, Path dataDir, Path modelDir, SftTrainer.Report sft) {}
+    /**
+     * @param sampledReward mean gold reward of the base model's T=0.7 samples on the test prompts
+     * @param greedyReward  the same for its greedy responses
+     */
+    public record Prepared(KeySortGenerator.Data data, Path dataDir, Path modelDir, SftTrainer.Report sft,
+                           double sampledReward, double greedyReward) {}
 
     /**
      * Writes the data and trains the base model. The model directory appears complete or not at all: it is
@@ -40,6 +47,8 @@ public final class KeySortPreparer {
         Path tmp = modelDir.resolveSibling(modelDir.getFileName() + ".tmp");
         deleteRecursively(tmp);
         SftTrainer.Report report;
+        double sampled;
+        double greedy;
         try (LlamaModel model = LlamaModel.random(KeySortModel.config(), Device.cpu(), seed)) {
             if (progress != null) {
                 progress.printf("keysort: SFT of a %,d-parameter model on %,d demonstrations%n",
@@ -47,6 +56,8 @@ public final class KeySortPreparer {
             }
             report = SftTrainer.train(model, data.sft(), sft, progress);
             Checkpoint.save(model, tmp);
+            sampled = KeySortSampler.meanGoldReward(data.test(), KeySortSampler.sample(model, data.test(), 0.7, EVAL_BATCH, seed));
+            greedy = KeySortSampler.meanGoldReward(data.test(), KeySortSampler.sample(model, data.test(), 0, EVAL_BATCH, seed));
         }
         KeySortFiles.writeTokenizer(tmp);
         KeySortFiles.writeGenerationConfig(tmp);
@@ -55,8 +66,11 @@ public final class KeySortPreparer {
         if (progress != null) {
             progress.printf("keysort: SFT loss %.4f → %.4f in %d steps, %.0f s; base model in %s%n",
                     report.firstLoss(), report.finalLoss(), report.steps(), report.seconds(), modelDir);
+            progress.printf("keysort: base model mean gold reward on %d test prompts: %.3f sampled (T=0.7), %.3f greedy"
+                    + " (teacher %.3f, ideal %.1f)%n", data.test().size(), sampled, greedy,
+                    TeacherStats.simulate(data.test().size(), seed).meanReward(), GoldReward.MAX);
         }
-        return new Prepared(data, dataDir, modelDir, report);
+        return new Prepared(data, dataDir, modelDir, report, sampled, greedy);
     }
 
     static void deleteRecursively(Path dir) throws IOException {
