@@ -1,0 +1,32 @@
+package io.selfalign.trainer.runtime;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import java.util.Locale;
+
+/**
+ * Where and in which precision the model computes: CPU in fp32, GPU in fp16 (stock DJL has no bf16; fp16
+ * tensor cores are as fast as bf16 ones). Training keeps fp32 master weights
+ * ({@link io.selfalign.trainer.model.LlamaModel#copy(DataType)} / {@code copyWeightsFrom}).
+ */
+public record ComputeDevice(Device device, DataType computeType) {
+
+    public static ComputeDevice cpu() {
+        return new ComputeDevice(Device.cpu(), DataType.FLOAT32);
+    }
+
+    /** "cpu" or "gpu" (the first GPU; an error naming the flag when none is visible). */
+    public static ComputeDevice parse(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "cpu" -> cpu();
+            case "gpu" -> {
+                if (Engine.getInstance().getGpuCount() == 0) {
+                    throw new IllegalArgumentException("--device gpu: no GPU visible to the PyTorch engine");
+                }
+                yield new ComputeDevice(Device.gpu(), DataType.FLOAT16);
+            }
+            default -> throw new IllegalArgumentException("--device must be cpu or gpu, got '" + name + "'");
+        };
+    }
+}

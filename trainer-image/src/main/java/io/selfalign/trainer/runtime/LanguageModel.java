@@ -1,0 +1,127 @@
+package io.selfalign.trainer.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.generate.Generator;
+import io.selfalign.trainer.model.Checkpoint;
+import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.tokenize.ChatTemplate;
+import io.selfalign.trainer.tokenize.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A checkpoint directory ready to use: the {@link LlamaModel}, its tokenizer, chat template (if any) and the
+ * EOS/pad ids from {@code generation_config.json}, {@code config.json} and the tokenizer, in that order.
+ *
+ * <pre>{@code
+ * try (LanguageModel lm = LanguageModel.load(dir, ComputeDevice.cpu())) {
+ *     long[] prompt = lm.encodePrompt(List.of(new ChatTemplate.Message("user", "hi")));
+ *     List<long[]> out = lm.generator().generate(List.of(prompt), SamplingParams.greedy(32, 1), 0);
+ * }
+ * }</pre>
+ */
+public final class LanguageModel implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final LlamaModel model;
+    private final TextTokenizer tokenizer;
+    private final Optional<ChatTemplate> chatTemplate;
+    private final List<Long> eosIds;
+    private final long padId;
+
+    public LanguageModel(LlamaModel model, TextTokenizer tokenizer, Optional<ChatTemplate> chatTemplate,
+                         List<Long> eosIds, long padId) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
+        this.eosIds = List.copyOf(eosIds);
+        this.padId = padId;
+    }
+
+    public static LanguageModel load(Path dir, ComputeDevice device) throws IOException {
+        TextTokenizer tokenizer = TextTokenizer.load(dir);
+        Optional<ChatTemplate> template = ChatTemplate.load(dir);
+        LlamaModel model = Checkpoint.load(dir, device.device(), device.computeType());
+        Set<Long> eos = new LinkedHashSet<>();
+        long pad = -1;
+        Path gen = dir.resolve("generation_config.json");
+        if (Files.exists(gen)) {
+            JsonNode g = JSON.readTree(gen.toFile());
+            addIds(g.path("eos_token_id"), eos);
+            pad = g.path("pad_token_id").asLong(-1);
+        }
+        model.config().eosTokenIds().forEach(i -> eos.add((long) i));
+        Path tokConfig = dir.resolve("tokenizer_config.json");
+        if (eos.isEmpty() && Files.exists(tokConfig)) {
+            JsonNode t = JSON.readTree(tokConfig.toFile()).path("eos_token");
+            long id = tokenizer.tokenId(t.isTextual() ? t.asText() : t.path("content").asText(""));
+            if (id >= 0) {
+                eos.add(id);
+            }
+        }
+        if (pad < 0) {
+            pad = model.config().padTokenId() >= 0 ? model.config().padTokenId() : eos.stream().findFirst().orElse(0L);
+        }
+        return new LanguageModel(model, tokenizer, template, List.copyOf(eos), pad);
+    }
+
+    private static void addIds(JsonNode node, Set<Long> into) {
+        if (node.isArray()) {
+            node.forEach(n -> into.add(n.asLong()));
+        } else if (node.isNumber()) {
+            into.add(node.asLong());
+        }
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Optional<ChatTemplate> chatTemplate() {
+        return chatTemplate;
+    }
+
+    public List<Long> eosIds() {
+        return eosIds;
+    }
+
+    public long padId() {
+        return padId;
+    }
+
+    public Generator generator() {
+        return new Generator(model, padId, eosIds);
+    }
+
+    /** A plain prompt, tokenized as transformers' {@code tokenizer(prompt)} does (special tokens added). */
+    public long[] encodePrompt(String prompt) {
+        return tokenizer.encode(prompt, true);
+    }
+
+    /** A conversation through the chat template, ending with the assistant's turn header. */
+    public long[] encodePrompt(List<ChatTemplate.Message> messages) {
+        ChatTemplate t = chatTemplate.orElseThrow(() -> new IllegalArgumentException(
+                "the model has no chat template (chat_template.jinja or tokenizer_config.json), so 'messages' cannot be used"));
+        return tokenizer.encode(t.render(messages, true), false);
+    }
+
+    /** Saves the weights (same names/dtypes as loaded) with tokenizer and template files beside them. */
+    public void save(Path dir) throws IOException {
+        Checkpoint.save(model, dir);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+    }
+}
