@@ -1,5 +1,7 @@
 package io.selfalign.trainer.data;
 
+import io.selfalign.trainer.tokenize.ChatTemplate;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -104,14 +106,14 @@ public final class Jsonl {
         if (!hasMessages) throw new IllegalArgumentException("missing field 'prompt' (or 'messages')");
         JsonNode messages = row.get("messages");
         if (!messages.isArray() || messages.isEmpty()) throw new IllegalArgumentException("field 'messages' must be a non-empty array");
-        List<ChatMessage> out = new ArrayList<>();
+        List<ChatTemplate.Message> out = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             if (!m.isObject()) throw new IllegalArgumentException("messages[" + i + "] must be an object");
             try {
                 JsonNode content = m.get("content");
                 if (content == null || !content.isTextual()) throw new IllegalArgumentException("missing field 'content'");
-                out.add(new ChatMessage(requireString(m, "role"), content.asText()));
+                out.add(new ChatTemplate.Message(requireString(m, "role"), content.asText()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("messages[" + i + "]: " + e.getMessage());
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.selfalign.trainer.tokenize.ChatTemplate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class PreferenceDataTest {
         assertEquals(2, rows.size());
         assertEquals("Sort 3 1", rows.get(0).prompt().text());
         assertTrue(rows.get(1).prompt().isChat());
-        assertEquals(new ChatMessage("user", "Hi"), rows.get(1).prompt().messages().get(0));
+        assertEquals(new ChatTemplate.Message("user", "Hi"), rows.get(1).prompt().messages().get(0));
         assertEquals(3, rows.get(1).line());
     }
 
