@@ -1,6 +1,8 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.trainer.score.ScoringBatch;
+import io.selfalign.trainer.score.SequenceScorer;
 
 /**
  * De-coupled noise detection (ALGORITHMS §4): the margin used for flagging comes from the
@@ -16,12 +18,12 @@ public final class NoiseDetection {
      *
      * @param policyLogits    h_θ {@code [N, T, V]} (detached here)
      * @param referenceLogits h_ref {@code [N, T, V]}
+     * @param batch           the sequences both logits were computed for
      * @param lambda          λ ≥ 0
      */
-    public static NDArray extrapolatedScores(NDArray policyLogits, NDArray referenceLogits, NDArray inputIds,
-                                             NDArray responseMask, double lambda) {
+    public static NDArray extrapolatedScores(NDArray policyLogits, NDArray referenceLogits, ScoringBatch batch, double lambda) {
         NDArray mixed = policyLogits.stopGradient().mul(1 + lambda).sub(referenceLogits.stopGradient().mul(lambda));
-        return SequenceLogProbs.sum(mixed, inputIds, responseMask);
+        return SequenceScorer.sequenceLogProbs(mixed, batch);
     }
 
     /**

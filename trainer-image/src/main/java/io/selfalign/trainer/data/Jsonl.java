@@ -1,0 +1,123 @@
+package io.selfalign.trainer.data;
+
+import io.selfalign.trainer.tokenize.ChatTemplate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * JSON Lines input with errors that name the file and line. Blank lines are skipped and do not count as
+ * rows; every other line must be one JSON object.
+ */
+public final class Jsonl {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Parses one row; throws {@link IllegalArgumentException} with a message about the row's content. */
+    @FunctionalInterface
+    public interface RowParser<T> {
+        T parse(JsonNode row, long rowIndex, long line);
+    }
+
+    private Jsonl() {}
+
+    /** Every row of the file. */
+    public static <T> List<T> readAll(Path file, RowParser<T> parser) {
+        return read(file, 0, Long.MAX_VALUE, parser);
+    }
+
+    /**
+     * The rows [offset, offset + count) of the file (0-based, blank lines not counted). Rows outside the
+     * slice are not parsed.
+     */
+    public static <T> List<T> read(Path file, long offset, long count, RowParser<T> parser) {
+        List<T> out = new ArrayList<>();
+        long row = 0;
+        long line = 0;
+        long end = count == Long.MAX_VALUE ? Long.MAX_VALUE : offset + count;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = reader.readLine()) != null && row < end) {
+                line++;
+                if (text.isBlank()) continue;
+                if (row >= offset) {
+                    out.add(parser.parse(parseObject(file, line, text), row, line));
+                }
+                row++;
+            }
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + ": file not found");
+        } catch (MalformedInputException e) {
+            throw InputException.at(file, line + 1, "not valid UTF-8");
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot be read: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw InputException.at(file, line, e.getMessage());
+        }
+        return out;
+    }
+
+    /** The number of non-blank lines. */
+    public static long countRows(Path file) {
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new InputException(file + ": cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode parseObject(Path file, long line, String text) {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw InputException.at(file, line, "malformed JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw InputException.at(file, line, "expected a JSON object");
+        }
+        return node;
+    }
+
+    /** A required non-empty string field. */
+    public static String requireString(JsonNode row, String field) {
+        JsonNode v = row.get(field);
+        if (v == null || v.isNull()) throw new IllegalArgumentException("missing field '" + field + "'");
+        if (!v.isTextual()) throw new IllegalArgumentException("field '" + field + "' must be a string");
+        if (v.asText().isEmpty()) throw new IllegalArgumentException("field '" + field + "' is empty");
+        return v.asText();
+    }
+
+    /** The prompt of a row: {@code "prompt": str} or {@code "messages": [{"role", "content"}, …]}, not both. */
+    public static PromptInput requirePrompt(JsonNode row) {
+        boolean hasPrompt = row.hasNonNull("prompt");
+        boolean hasMessages = row.hasNonNull("messages");
+        if (hasPrompt && hasMessages) throw new IllegalArgumentException("give either 'prompt' or 'messages', not both");
+        if (hasPrompt) return PromptInput.text(requireString(row, "prompt"));
+        if (!hasMessages) throw new IllegalArgumentException("missing field 'prompt' (or 'messages')");
+        JsonNode messages = row.get("messages");
+        if (!messages.isArray() || messages.isEmpty()) throw new IllegalArgumentException("field 'messages' must be a non-empty array");
+        List<ChatTemplate.Message> out = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            if (!m.isObject()) throw new IllegalArgumentException("messages[" + i + "] must be an object");
+            try {
+                JsonNode content = m.get("content");
+                if (content == null || !content.isTextual()) throw new IllegalArgumentException("missing field 'content'");
+                out.add(new ChatTemplate.Message(requireString(m, "role"), content.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("messages[" + i + "]: " + e.getMessage());
+            }
+        }
+        return PromptInput.chat(out);
+    }
+}

@@ -1,0 +1,30 @@
+package io.selfalign.trainer.round;
+
+import io.selfalign.api.round.RoundSpec;
+import java.nio.file.Path;
+
+/**
+ * Where the spec's paths live on this machine. In a pod they are used as written. With a workspace root
+ * (local mode runs the same {@code round.json} outside a pod) every path under
+ * {@code spec.paths().workspace()} is resolved under that root instead. Everything the round reports
+ * (checkpoint path, result) keeps the spec's own paths.
+ */
+public final class RoundPaths {
+    private final Path specWorkspace;
+    private final Path localWorkspace;
+
+    /**
+     * @param workspaceRoot the local folder standing for the spec's workspace, or null to use paths as written
+     */
+    public RoundPaths(RoundSpec spec, Path workspaceRoot) {
+        this.specWorkspace = Path.of(spec.paths().workspace()).normalize();
+        this.localWorkspace = workspaceRoot == null ? null : workspaceRoot.toAbsolutePath().normalize();
+    }
+
+    /** The local path of a spec path (spec paths are validated to be absolute and under the workspace). */
+    public Path local(String specPath) {
+        Path p = Path.of(specPath).normalize();
+        if (localWorkspace == null || !p.startsWith(specWorkspace)) return p;
+        return localWorkspace.resolve(specWorkspace.relativize(p).toString());
+    }
+}

@@ -1,0 +1,72 @@
+package io.selfalign.trainer.round;
+
+import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The last thing a round writes: its {@link RoundResult} as one JSON line of at most
+ * {@link RoundResult#MAX_TERMINATION_BYTES} bytes (Kubernetes keeps no more), from which the operator
+ * reads it; on failure a one-line error instead. Kubernetes copies the file into the pod status.
+ */
+public final class TerminationMessage {
+    /** The metrics kept longest when a result must be shortened to fit. */
+    private static final Set<String> CORE_METRICS = Set.of("pairs", "ties", "loss_final", "accuracy", "margin", "flagged_fraction", "steps");
+
+    private TerminationMessage() {}
+
+    /**
+     * The result as compact JSON within the size limit: first the message is shortened, then
+     * non-core metrics are dropped (the full set stays in result.json).
+     */
+    public static String compact(RoundResult result) {
+        String json = RoundJson.write(result);
+        if (fits(json)) return json;
+        RoundResult r = result;
+        String message = result.message() == null ? "" : result.message();
+        while (!fits(json) && !message.isEmpty()) {
+            message = message.substring(0, message.length() / 2);
+            r = new RoundResult(r.version(), r.iteration(), r.specHash(), r.checkpoint(), r.durationSeconds(), r.metrics(), message);
+            json = RoundJson.write(r);
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>(r.metrics() == null ? Map.of() : r.metrics());
+        List<String> droppable = new ArrayList<>(metrics.keySet().stream().filter(k -> !CORE_METRICS.contains(k)).sorted().toList());
+        while (!fits(json) && !droppable.isEmpty()) {
+            metrics.remove(droppable.remove(droppable.size() - 1));
+            r = new RoundResult(r.version(), r.iteration(), r.specHash(), r.checkpoint(), r.durationSeconds(), Map.copyOf(metrics), r.message());
+            json = RoundJson.write(r);
+        }
+        if (!fits(json)) throw new IllegalStateException("round result does not fit a termination message even without metrics");
+        return json;
+    }
+
+    private static boolean fits(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length <= RoundResult.MAX_TERMINATION_BYTES;
+    }
+
+    /** Writes the compacted result (no-op when {@code file} is null). */
+    public static void writeResult(Path file, RoundResult result) throws IOException {
+        if (file != null) Files.writeString(file, compact(result));
+    }
+
+    /** Writes a one-line error, truncated to the size limit (no-op when {@code file} is null). */
+    public static void writeError(Path file, String error) throws IOException {
+        if (file == null) return;
+        String line = error.replace('\n', ' ');
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > RoundResult.MAX_TERMINATION_BYTES) {
+            line = new String(bytes, 0, RoundResult.MAX_TERMINATION_BYTES - 3, StandardCharsets.UTF_8);
+            while (line.getBytes(StandardCharsets.UTF_8).length > RoundResult.MAX_TERMINATION_BYTES - 3) line = line.substring(0, line.length() - 1);
+            line += "...";
+        }
+        Files.writeString(file, line);
+    }
+}

@@ -1,0 +1,293 @@
+package io.selfalign.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.loss.NoiseDetection;
+import io.selfalign.trainer.loss.PairScores;
+import io.selfalign.trainer.loss.PreferenceLoss;
+import io.selfalign.trainer.loss.SelfRefinement;
+import io.selfalign.trainer.loss.SpaLoss;
+import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.optim.AdamW;
+import io.selfalign.trainer.optim.DynamicLossScaler;
+import io.selfalign.trainer.optim.LearningRateSchedule;
+import io.selfalign.trainer.optim.ParameterUpdater;
+import io.selfalign.trainer.optim.TrainableParameters;
+import io.selfalign.trainer.score.ScoringBatch;
+import io.selfalign.trainer.score.SequenceScorer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Preference training of a policy on token-id pairs (ALGORITHMS §3–5): micro-batches accumulated into
+ * the effective batch, one AdamW step per batch with warm-up + schedule, global-norm clipping and — for
+ * float16 weights — float32 master weights with dynamic loss scaling.
+ *
+ * <p>The reference is the policy as it is before training (π_init at the seed stage, π_{i−1} after). Its
+ * log-probs are computed once, without gradients, before the first step — except for {@code spa} with
+ * λ > 0, whose noise detection needs the reference's full logits at every step; then a frozen copy of
+ * the policy runs alongside. Reference-free losses (SimPO, ORPO) need neither.
+ */
+public final class PreferenceTrainer {
+
+    /** One optimizer step, as written to metrics.jsonl. Rewards, margin and accuracy are means over the step's pairs. */
+    public record StepMetrics(long step, long totalSteps, int epoch, double learningRate, double loss, double rewardsChosen,
+                              double rewardsRejected, double margin, double accuracy, double flaggedFraction, double tau,
+                              double gradNorm, double lossScale, boolean skipped, long tokens, double tokensPerSecond,
+                              double elapsedSeconds) {}
+
+    /** A pair's state at its last visit: the confidence σ(μ) that y_w is preferred, and whether it was flagged. */
+    public record PairOutcome(double confidence, boolean flagged) {}
+
+    /** The whole training; means are over every pair visit. */
+    public record Summary(long steps, double lossFinal, double lossMean, double rewardsChosen, double rewardsRejected,
+                          double margin, double accuracy, double flaggedFraction, double tau, long tokens,
+                          double tokensPerSecond, double seconds, List<PairOutcome> outcomes) {}
+
+    /** Called after each optimizer step. */
+    public interface Listener {
+        void onStep(StepMetrics metrics);
+    }
+
+    private final LlamaModel policy;
+    private final long padId;
+    private final PreferenceLoss loss;
+    private final RoundSpec.Training config;
+    private final long seed;
+
+    /**
+     * @param policy the model to train, in place (float32, or float16 on a GPU)
+     * @param padId  padding token id
+     * @param loss   this round's loss ({@link io.selfalign.trainer.loss.Losses#forRound})
+     * @param config training parameters of the round spec
+     * @param seed   shuffling seed
+     */
+    public PreferenceTrainer(LlamaModel policy, long padId, PreferenceLoss loss, RoundSpec.Training config, long seed) {
+        this.policy = policy;
+        this.padId = padId;
+        this.loss = loss;
+        this.config = config;
+        this.seed = seed;
+    }
+
+    /** Optimizer steps for {@code pairs} pairs: ⌈pairs / batchSize⌉ per epoch. */
+    public static long totalSteps(int pairs, RoundSpec.Training config) {
+        return (long) config.epochs() * ((pairs + config.batchSize() - 1) / config.batchSize());
+    }
+
+    public Summary train(List<TokenizedPair> rawPairs, Listener listener) {
+        LengthLimits limits = new LengthLimits(config.maxLength(), config.maxPromptLength());
+        List<TokenizedPair> pairs = rawPairs.stream().map(limits::apply).toList();
+        long totalSteps = totalSteps(pairs.size(), config);
+        boolean refine = loss instanceof SpaLoss;
+        RoundSpec.Refinement r = config.refinement();
+        double lambda = refine ? r.lambda() : 0;
+        SelfRefinement refinement = refine ? new SelfRefinement(r.alpha(), r.noisyFraction(), r.window(), r.warmupFraction(), totalSteps) : null;
+        PairOutcome[] outcomes = new PairOutcome[pairs.size()];
+        long start = System.nanoTime();
+        if (totalSteps == 0) {
+            return new Summary(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, 0, Arrays.asList(outcomes));
+        }
+
+        LlamaModel frozenReference = lambda > 0 ? policy.copy() : null;
+        float[][] referenceScores = loss.usesReference() && frozenReference == null ? referenceScores(pairs) : null;
+        policy.setTrainable(true);
+        NDManager manager = policy.manager();
+        NDArray float32One = manager.ones(new Shape(1));
+        NDScope.unregister(float32One);
+        DynamicLossScaler scaler = policy.dataType() == DataType.FLOAT16 ? DynamicLossScaler.forFloat16() : DynamicLossScaler.none();
+        ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(policy.parameters()),
+                AdamW.withWeightDecay(config.weightDecay()), LearningRateSchedule.of(config.schedule(), config.warmupRatio(), totalSteps),
+                config.learningRate(), config.maxGradNorm(), scaler);
+
+        Random shuffler = new Random(seed);
+        Totals all = new Totals();
+        double lossFinal = Double.NaN;
+        long step = 0;
+        try {
+            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < pairs.size(); i++) order.add(i);
+                Collections.shuffle(order, shuffler);
+                for (int b = 0; b < order.size(); b += config.batchSize(), step++) {
+                    List<Integer> batch = order.subList(b, Math.min(order.size(), b + config.batchSize()));
+                    Totals stepTotals = new Totals();
+                    long stepStart = System.nanoTime();
+                    for (int m = 0; m < batch.size(); m += config.microBatchSize()) {
+                        List<Integer> micro = batch.subList(m, Math.min(batch.size(), m + config.microBatchSize()));
+                        microBatch(pairs, micro, batch.size(), step, updater.lossScale(), float32One, frozenReference, referenceScores,
+                                refinement, lambda, outcomes, stepTotals);
+                    }
+                    ParameterUpdater.Report report = updater.step(step);
+                    all.add(stepTotals);
+                    double stepLoss = stepTotals.lossSum / stepTotals.pairs;
+                    lossFinal = stepLoss;
+                    double seconds = (System.nanoTime() - stepStart) / 1e9;
+                    listener.onStep(new StepMetrics(step, totalSteps, epoch, report.learningRate(), stepLoss,
+                            stepTotals.chosenSum / stepTotals.pairs, stepTotals.rejectedSum / stepTotals.pairs,
+                            stepTotals.marginSum / stepTotals.pairs, stepTotals.correct / stepTotals.pairs,
+                            refine ? (double) stepTotals.flagged / stepTotals.pairs : 0, refine ? refinement.tau() : 0,
+                            report.gradNorm(), report.lossScale(), report.skipped(), stepTotals.tokens, stepTotals.tokens / seconds,
+                            (System.nanoTime() - start) / 1e9));
+                }
+            }
+        } finally {
+            policy.setTrainable(false);
+            float32One.close();
+            if (frozenReference != null) frozenReference.close();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Summary(step, lossFinal, all.lossSum / all.pairs, all.chosenSum / all.pairs, all.rejectedSum / all.pairs,
+                all.marginSum / all.pairs, all.correct / all.pairs, refine ? (double) all.flagged / all.pairs : 0,
+                refine ? refinement.tau() : 0, all.tokens, all.tokens / seconds, seconds, Arrays.asList(outcomes));
+    }
+
+    /** S_ref(y_w) and S_ref(y_l) of every pair under the untrained policy, without gradients. */
+    private float[][] referenceScores(List<TokenizedPair> pairs) {
+        List<ScoringBatch.Pair> sequences = new ArrayList<>();
+        for (TokenizedPair p : pairs) {
+            sequences.add(new ScoringBatch.Pair(p.prompt(), p.chosen()));
+            sequences.add(new ScoringBatch.Pair(p.prompt(), p.rejected()));
+        }
+        List<SequenceScorer.Score> scores = SequenceScorer.score(policy, sequences, padId, 2 * config.microBatchSize());
+        float[][] out = new float[2][pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            out[0][i] = (float) scores.get(2 * i).sum();
+            out[1][i] = (float) scores.get(2 * i + 1).sum();
+        }
+        return out;
+    }
+
+    /** Forward + backward of one micro-batch; gradients accumulate in the policy until the optimizer step. */
+    private void microBatch(List<TokenizedPair> pairs, List<Integer> micro, int effectiveBatch, long step, double lossScale,
+                            NDArray float32One, LlamaModel frozenReference, float[][] referenceScores,
+                            SelfRefinement refinement, double lambda, PairOutcome[] outcomes, Totals totals) {
+        int b = micro.size();
+        NDManager manager = policy.manager();
+        try (NDScope ignored = new NDScope()) {
+            List<ScoringBatch.Pair> sequences = new ArrayList<>(2 * b);
+            float[] chosenTokens = new float[b];
+            float[] rejectedTokens = new float[b];
+            for (int i = 0; i < b; i++) {
+                TokenizedPair p = pairs.get(micro.get(i));
+                sequences.add(new ScoringBatch.Pair(p.prompt(), p.chosen()));
+                chosenTokens[i] = p.chosen().length;
+            }
+            for (int i = 0; i < b; i++) {
+                TokenizedPair p = pairs.get(micro.get(i));
+                sequences.add(new ScoringBatch.Pair(p.prompt(), p.rejected()));
+                rejectedTokens[i] = p.rejected().length;
+            }
+            ScoringBatch batch = ScoringBatch.of(sequences, padId, manager);
+            // Outside the collector: no graph for the frozen reference.
+            NDArray referenceLogits = frozenReference == null ? null
+                    : float32(frozenReference.forward(batch.inputIds(), batch.attentionMask()), float32One);
+            NDArray referenceChosen = null;
+            NDArray referenceRejected = null;
+            if (referenceLogits != null) {
+                NDArray ref = SequenceScorer.sequenceLogProbs(referenceLogits, batch);
+                referenceChosen = ref.get(new NDIndex("0:{}", b));
+                referenceRejected = ref.get(new NDIndex("{}:", b));
+            } else if (referenceScores != null) {
+                referenceChosen = manager.create(pick(referenceScores[0], micro));
+                referenceRejected = manager.create(pick(referenceScores[1], micro));
+            }
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = float32(policy.forward(batch.inputIds(), batch.attentionMask()), float32One);
+                NDArray scores = SequenceScorer.sequenceLogProbs(logits, batch);
+                PairScores s = new PairScores(scores.get(new NDIndex("0:{}", b)), scores.get(new NDIndex("{}:", b)),
+                        referenceChosen, referenceRejected, manager.create(chosenTokens), manager.create(rejectedTokens), null);
+                NDArray[] rewards = loss.rewards(s);
+                float[] chosenReward = rewards[0].toFloatArray();
+                float[] rejectedReward = rewards[1].toFloatArray();
+                double[] confidenceMargin = new double[b];
+                boolean[] flagged = new boolean[b];
+                if (refinement != null) {
+                    NDArray mu;
+                    if (lambda > 0) {
+                        NDArray tilde = NoiseDetection.extrapolatedScores(logits, referenceLogits, batch, lambda);
+                        mu = NoiseDetection.margin(tilde.get(new NDIndex("0:{}", b)), tilde.get(new NDIndex("{}:", b)),
+                                referenceChosen, referenceRejected, config.beta());
+                    } else {
+                        mu = s.margin().mul(config.beta()).stopGradient();
+                    }
+                    double[] margins = toDoubles(mu.toFloatArray());
+                    SelfRefinement.Decision[] decisions = refinement.judge(margins, step);
+                    float[] flip = new float[b];
+                    for (int i = 0; i < b; i++) {
+                        flip[i] = (float) decisions[i].flipWeight();
+                        flagged[i] = decisions[i].flagged();
+                        confidenceMargin[i] = margins[i];
+                    }
+                    s = s.withFlipWeight(manager.create(flip));
+                } else {
+                    for (int i = 0; i < b; i++) confidenceMargin[i] = chosenReward[i] - rejectedReward[i];
+                }
+                NDArray perPair = loss.perPair(s);
+                float[] losses = perPair.toFloatArray();
+                collector.backward(perPair.sum().mul(lossScale / effectiveBatch));
+                for (int i = 0; i < b; i++) {
+                    outcomes[micro.get(i)] = new PairOutcome(1 / (1 + Math.exp(-confidenceMargin[i])), flagged[i]);
+                    totals.pairs++;
+                    totals.lossSum += losses[i];
+                    totals.chosenSum += chosenReward[i];
+                    totals.rejectedSum += rejectedReward[i];
+                    totals.marginSum += chosenReward[i] - rejectedReward[i];
+                    if (chosenReward[i] > rejectedReward[i]) totals.correct++;
+                    if (flagged[i]) totals.flagged++;
+                }
+                totals.tokens += batch.attentionMask().sum().getLong();
+            }
+        }
+    }
+
+    /** Float16 logits promoted to float32 by a float32 operand: unlike toType, this keeps the gradient. */
+    private static NDArray float32(NDArray logits, NDArray float32One) {
+        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
+    }
+
+    private static float[] pick(float[] values, List<Integer> indices) {
+        float[] out = new float[indices.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values[indices.get(i)];
+        return out;
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = values[i];
+        return out;
+    }
+
+    /** Running sums over pair visits. */
+    private static final class Totals {
+        long pairs;
+        double lossSum;
+        double chosenSum;
+        double rejectedSum;
+        double marginSum;
+        double correct;
+        long flagged;
+        long tokens;
+
+        void add(Totals o) {
+            pairs += o.pairs;
+            lossSum += o.lossSum;
+            chosenSum += o.chosenSum;
+            rejectedSum += o.rejectedSum;
+            marginSum += o.marginSum;
+            correct += o.correct;
+            flagged += o.flagged;
+            tokens += o.tokens;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.selfalign.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.Fixtures;
+import io.selfalign.trainer.loss.Losses;
+import io.selfalign.trainer.model.Checkpoint;
+import io.selfalign.trainer.model.LlamaModel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Preference training of the tiny-llama fixture on four hand-made token-id pairs (CPU, float32). */
+class PreferenceTrainerTest {
+    private static final List<TokenizedPair> PAIRS = List.of(
+            new TokenizedPair(new long[] {1, 10, 11}, new long[] {20, 21, 2}, new long[] {30, 31, 32, 2}),
+            new TokenizedPair(new long[] {1, 12}, new long[] {22, 2}, new long[] {33, 34, 2}),
+            new TokenizedPair(new long[] {1, 13, 14, 15}, new long[] {23, 24, 25, 2}, new long[] {35, 2}),
+            new TokenizedPair(new long[] {1, 16}, new long[] {26, 2}, new long[] {36, 37, 38, 39, 2}));
+
+    static RoundSpec.Training config(String loss, int epochs, int batch, int micro, double lambda) {
+        return new RoundSpec.Training(loss, 0.1, 5e-3, epochs, batch, micro, 0.0, "constant", 64, 32, 0.0, 1.0, 0.1, 0.5, 0.1,
+                new RoundSpec.Refinement(0.1, 0.25, 4, 0.0, lambda));
+    }
+
+    private static LlamaModel load() throws IOException {
+        return Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT32);
+    }
+
+    private static List<PreferenceTrainer.StepMetrics> train(LlamaModel model, RoundSpec.Training cfg, int iteration) {
+        List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
+        new PreferenceTrainer(model, 0, Losses.forRound(cfg, iteration), cfg, 42).train(PAIRS, steps::add);
+        return steps;
+    }
+
+    private static float[] weights(LlamaModel m) {
+        return m.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toFloatArray();
+    }
+
+    @Test
+    void dpoStartsAtLogTwoAndLearnsThePreferences() throws IOException {
+        try (LlamaModel model = load()) {
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config("dpo", 6, 4, 2, 0), 1);
+            assertEquals(6, steps.size());
+            // Policy = reference at the first step: z = 0, loss = log 2, rewards 0.
+            assertEquals(Math.log(2), steps.get(0).loss(), 1e-5);
+            assertEquals(0, steps.get(0).margin(), 1e-6);
+            PreferenceTrainer.StepMetrics last = steps.get(5);
+            assertTrue(last.loss() < 0.6, "loss " + last.loss());
+            assertEquals(1.0, last.accuracy());
+            assertTrue(last.margin() > 0);
+            assertTrue(last.tokens() > 0);
+        }
+    }
+
+    @Test
+    void gradientAccumulationEqualsOneLargeBatch() throws IOException {
+        try (LlamaModel a = load(); LlamaModel b = load()) {
+            train(a, config("dpo", 1, 4, 1, 0), 1);
+            train(b, config("dpo", 1, 4, 4, 0), 1);
+            assertArrayEquals(weights(a), weights(b), 1e-6f);
+        }
+    }
+
+    @Test
+    void trainingIsDeterministicForASeed() throws IOException {
+        try (LlamaModel a = load(); LlamaModel b = load()) {
+            train(a, config("spa", 2, 2, 1, 0.5), 1);
+            train(b, config("spa", 2, 2, 1, 0.5), 1);
+            assertArrayEquals(weights(a), weights(b), 0f);
+        }
+    }
+
+    @Test
+    void spaWithExtrapolationFlagsEveryPairWhileTheWindowIsEmpty() throws IOException {
+        try (LlamaModel model = load()) {
+            RoundSpec.Training cfg = config("spa", 1, 4, 2, 0.5);
+            List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
+            PreferenceTrainer.Summary summary = new PreferenceTrainer(model, 0, Losses.forRound(cfg, 1), cfg, 42).train(PAIRS, steps::add);
+            // Before any update h̃ = h_ref, so μ̃ = 0 ≤ τ = 0: all four pairs are flagged (with confidence ½),
+            // and once the window (W = 4) is full τ = mean(sorted[1], sorted[2]) = 0.
+            assertEquals(1.0, steps.get(0).flaggedFraction());
+            assertEquals(0.0, steps.get(0).tau());
+            summary.outcomes().forEach(o -> assertEquals(0.5, o.confidence(), 1e-6));
+            assertTrue(summary.outcomes().stream().allMatch(PreferenceTrainer.PairOutcome::flagged));
+            // With α = 0.1 after a zero-length warm-up the flagged loss is cDPO at z = 0: still log 2.
+            assertEquals(Math.log(2), steps.get(0).loss(), 1e-5);
+        }
+    }
+
+    @Test
+    void seedStageSpaIsPlainDpo() {
+        assertEquals("dpo", Losses.forRound(config("spa", 1, 4, 2, 0.5), 0).name());
+        assertEquals("spa", Losses.forRound(config("spa", 1, 4, 2, 0.5), 1).name());
+        assertEquals("ipo", Losses.forRound(config("ipo", 1, 4, 2, 0.5), 0).name());
+    }
+
+    @Test
+    void lengthLimitsCutThePromptFromTheLeftThenTheResponses() {
+        LengthLimits limits = new LengthLimits(6, 3);
+        TokenizedPair p = new TokenizedPair(new long[] {1, 2, 3, 4, 5}, new long[] {6, 7}, new long[] {8, 9, 10});
+        TokenizedPair cut = limits.apply(p); // 5 + 3 > 6 → prompt keeps its last 3; 3 + 3 = 6 fits
+        assertArrayEquals(new long[] {3, 4, 5}, cut.prompt());
+        assertArrayEquals(new long[] {8, 9, 10}, cut.rejected());
+        TokenizedPair longAnswer = new TokenizedPair(new long[] {1, 2}, new long[] {6, 7, 8, 9, 10}, new long[] {11});
+        TokenizedPair cut2 = limits.apply(longAnswer); // 2 + 5 > 6; prompt ≤ 3 stays; still > 6 → responses to 6 − 3 = 3
+        assertArrayEquals(new long[] {1, 2}, cut2.prompt());
+        assertArrayEquals(new long[] {6, 7, 8}, cut2.chosen());
+        assertArrayEquals(new long[] {11}, cut2.rejected());
+        assertTrue(limits.apply(new TokenizedPair(new long[] {1}, new long[] {2}, new long[] {3})).prompt().length == 1);
+    }
+}
