@@ -16,6 +16,10 @@ import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.status.Phases;
 import io.selfalign.operator.testing.OperatorHarness;
 import io.selfalign.operator.testing.TestKubelet;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,5 +152,97 @@ class RunLifecycleTest {
         RoundSpec r1 = RoundJson.readSpec(h.client.configMaps().inNamespace(NS).withName("no-seed-iter-1").get()
                 .getData().get("round.json"));
         assertEquals("/workspace/models/sft", r1.paths().policyModel());
+    }
+
+    @Test
+    void suspendStopsTheRoundAndResumeContinuesIt() {
+        AtomicBoolean resumed = new AtomicBoolean();
+        h.kubelet.script("pausable", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1") && !resumed.get()
+                ? new TestKubelet.Hang() : TestKubelet.success(job));
+        h.create(run("pausable", 2));
+        h.awaitRun("pausable", r -> r.getStatus().currentIteration != null && r.getStatus().currentIteration == 1
+                && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
+        edit("pausable", r -> r.getSpec().suspend = true);
+        AlignmentRun suspended = h.awaitRun("pausable", phase(Phases.SUSPENDED));
+        assertEquals("True", condition(suspended, "Suspended"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(job("pausable-iter-1").getSpec().getSuspend())
+                && pods("pausable-iter-1") == 0);
+        resumed.set(true);
+        edit("pausable", r -> r.getSpec().suspend = false);
+        AlignmentRun done = h.awaitRun("pausable", phase(Phases.SUCCEEDED));
+        assertEquals("False", condition(done, "Suspended"));
+        assertEquals(3, done.getStatus().completedIterations);
+        assertEquals(1, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/iteration", "1")
+                .withLabel("selfalign.io/run", "pausable").list().getItems().size());
+    }
+
+    @Test
+    void suspendedBeforeStartCreatesNothingUntilResumed() {
+        AlignmentRun r = run("held", 1);
+        r.getSpec().suspend = true;
+        h.create(r);
+        h.awaitRun("held", phase(Phases.SUSPENDED));
+        assertEquals(null, job("held-iter-0"));
+        edit("held", x -> x.getSpec().suspend = false);
+        h.awaitRun("held", phase(Phases.SUCCEEDED));
+    }
+
+    @Test
+    void newOperatorInstanceAdoptsTheRunningRound() {
+        h.kubelet.script("adopt", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1")
+                ? new TestKubelet.Hang() : TestKubelet.success(job));
+        h.create(run("adopt", 2));
+        h.awaitRun("adopt", r -> r.getStatus().iterations != null && r.getStatus().iterations.size() == 2
+                && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
+        h.stopOperator();
+        h.startOperator();
+        h.kubelet.finish(NS, "adopt-iter-1", TestKubelet.success(job("adopt-iter-1")));
+        AlignmentRun done = h.awaitRun("adopt", phase(Phases.SUCCEEDED));
+        assertEquals(1, done.getStatus().iterations.get(1).attempts);
+        assertEquals(1, pods("adopt-iter-1"));
+        assertEquals(3, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", "adopt").list().getItems().size());
+    }
+
+    @Test
+    void deletingARunMidRoundRemovesWhatItOwns() {
+        h.kubelet.script("doomed-delete", (job, attempt) -> new TestKubelet.Hang());
+        AlignmentRun r = run("doomed-delete", 2);
+        r.getSpec().workspace.claimName = null;
+        r.getSpec().workspace.storageClassName = "fast";
+        r.getSpec().workspace.size = "10Gi";
+        h.create(r);
+        await().atMost(Duration.ofSeconds(10)).until(() -> job("doomed-delete-iter-0") != null && pods("doomed-delete-iter-0") == 1);
+        assertNotNull(h.client.persistentVolumeClaims().inNamespace(NS).withName("doomed-delete-workspace").get());
+        h.client.resource(h.get("doomed-delete")).delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.get("doomed-delete") == null);
+        assertEquals(null, job("doomed-delete-iter-0"));
+        assertEquals(0, pods("doomed-delete-iter-0"));
+        assertEquals(null, h.client.configMaps().inNamespace(NS).withName("doomed-delete-iter-0").get());
+        assertEquals(null, h.client.persistentVolumeClaims().inNamespace(NS).withName("doomed-delete-workspace").get());
+        assertTrue(h.registry.find("selfalign.run.phase").tag("run", "doomed-delete").meters().isEmpty());
+    }
+
+    @Test
+    void raisingIterationsContinuesASucceededRun() {
+        h.create(run("grow", 1));
+        h.awaitRun("grow", phase(Phases.SUCCEEDED));
+        edit("grow", r -> r.getSpec().iterations = 2);
+        AlignmentRun done = h.awaitRun("grow", r -> Phases.SUCCEEDED.equals(r.getStatus().phase) && r.getStatus().completedIterations == 3);
+        assertEquals("/workspace/runs/team-a/grow/iter-2/model", done.getStatus().latestCheckpoint);
+    }
+
+    private static void edit(String name, java.util.function.Consumer<AlignmentRun> change) {
+        h.client.resources(AlignmentRun.class).inNamespace(NS).withName(name).edit(r -> {
+            change.accept(r);
+            return r;
+        });
+    }
+
+    private static Job job(String name) {
+        return h.client.batch().v1().jobs().inNamespace(NS).withName(name).get();
+    }
+
+    private static int pods(String job) {
+        return h.client.pods().inNamespace(NS).withLabel("batch.kubernetes.io/job-name", job).list().getItems().size();
     }
 }
