@@ -45,9 +45,11 @@ public record RoundSpec(
     public record Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {}
 
     /**
-     * @param seedPreferences JSONL of {@code prompt/chosen/rejected}; used at iteration 0 (may be null
-     *                        when the run has no seed stage data, then iteration 0 copies the base model)
-     * @param prompts         JSONL of {@code {"prompt": ...}} or {@code {"messages": [...]}} rows
+     * @param seedPreferences JSONL of {@code prompt/chosen/rejected}; set at iteration 0 only. A run without
+     *                        seed preferences has no iteration-0 round at all: the operator records
+     *                        iteration 0 as skipped and iteration 1 starts from the base model
+     * @param prompts         JSONL of {@code {"prompt": ...}} or {@code {"messages": [...]}} rows; set at
+     *                        iterations k >= 1
      * @param promptOffset    first row (0-based) of this iteration's slice of {@code prompts}
      * @param promptCount     number of rows in this iteration's slice
      */

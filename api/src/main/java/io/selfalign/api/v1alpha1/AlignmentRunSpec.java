@@ -1,0 +1,77 @@
+package io.selfalign.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the user asks for. Paths are relative to the root of the workspace volume. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.training) || !has(self.training.refinement) || "
+        + "!has(self.training.refinement.extrapolation) || size(self.training.refinement.extrapolation) <= self.iterations",
+        message = "training.refinement.extrapolation has more entries than iterations")
+@ValidationRule(value = "size(self.data.promptsPerIteration) == 1 || size(self.data.promptsPerIteration) >= self.iterations",
+        message = "data.promptsPerIteration needs one number, or one per iteration")
+public class AlignmentRunSpec {
+    @Required
+    @ValidationRule(value = "self == oldSelf", message = "model is immutable")
+    @JsonPropertyDescription("The base (SFT) model.")
+    public ModelSpec model;
+
+    @Required
+    @JsonPropertyDescription("Seed preferences and unlabelled prompts.")
+    public DataSpec data;
+
+    @Default("3")
+    @Min(1)
+    @Max(50)
+    @JsonPropertyDescription("Self-labelling iterations after the seed round (iteration 0). Raising it on a Succeeded "
+            + "run continues the run.")
+    public int iterations = 3;
+
+    @Default("42")
+    @JsonPropertyDescription("Random seed of sampling, shuffling and initialisation; round k uses seed + k.")
+    public long seed = 42;
+
+    @Default("{}")
+    @JsonPropertyDescription("Response sampling.")
+    public GenerationSpec generation = new GenerationSpec();
+
+    @Default("{}")
+    @JsonPropertyDescription("The implicit-reward judge.")
+    public JudgeSpec judge = new JudgeSpec();
+
+    @Default("{}")
+    @JsonPropertyDescription("Preference training.")
+    public TrainingSpec training = new TrainingSpec();
+
+    @Default("{}")
+    @JsonPropertyDescription("The trainer pod.")
+    public TrainerSpec trainer = new TrainerSpec();
+
+    @Required
+    @ValidationRule(value = "self == oldSelf", message = "workspace is immutable")
+    @JsonPropertyDescription("The workspace volume, mounted at /workspace in every round.")
+    public WorkspaceSpec workspace;
+
+    @Default("2")
+    @Min(0)
+    @Max(20)
+    @JsonPropertyDescription("Retries of a round after a retryable failure (a non-zero exit other than 78). Exit 78 "
+            + "(invalid round input) fails the run at once; preemption and node drains are not counted.")
+    public int backoffLimit = 2;
+
+    @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+    @JsonPropertyDescription("Wall-clock limit of one round including retries, e.g. 6h or 90m; the run fails when a "
+            + "round exceeds it. Unset: no limit.")
+    public String roundTimeout;
+
+    @Default("false")
+    @JsonPropertyDescription("true stops starting rounds and suspends the running round's Job (its pod is deleted); "
+            + "false resumes where the run stopped.")
+    public boolean suspend = false;
+}

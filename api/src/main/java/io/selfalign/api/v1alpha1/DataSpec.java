@@ -1,0 +1,30 @@
+package io.selfalign.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** The run's data files on the workspace volume. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DataSpec {
+    @ValidationRule(value = "self == oldSelf", message = "data.seedPreferences is immutable")
+    @JsonPropertyDescription("JSONL of gold-labelled seed pairs, one {\"prompt\", \"chosen\", \"rejected\"} object per "
+            + "line, relative to the workspace root. Iteration 0 preference-trains the base model on them. Optional: "
+            + "without it iteration 0 is skipped and iteration 1 starts from the base model.")
+    public String seedPreferences;
+
+    @Required
+    @ValidationRule(value = "self == oldSelf", message = "data.prompts is immutable")
+    @JsonPropertyDescription("JSONL of unlabelled prompts, one {\"prompt\": \"...\"} or {\"messages\": [...]} object "
+            + "per line, relative to the workspace root. Iteration k uses the k-th consecutive slice.")
+    public String prompts;
+
+    @Required
+    @Size(min = 1, max = 50)
+    @JsonPropertyDescription("Prompts used per iteration: one number (every iteration uses that many) or one number "
+            + "per iteration. Slices are consecutive and disjoint: iteration k starts where iteration k-1 ended.")
+    public List<Long> promptsPerIteration;
+}

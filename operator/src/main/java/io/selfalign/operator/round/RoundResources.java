@@ -1,0 +1,159 @@
+package io.selfalign.operator.round;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.AlignmentRunSpec;
+import io.selfalign.operator.config.OperatorSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The Kubernetes objects of one round (ConfigMap with round.json, Job) and of the run (owned claim). */
+public final class RoundResources {
+    /** Command of the trainer image; round.json is the only input. */
+    public static final List<String> TRAINER_COMMAND = List.of(
+            "java", "-jar", "/opt/selfalign/selfalign-trainer.jar", "round", "--spec", Rounds.ROUND_DIR + "/" + Rounds.ROUND_FILE);
+    /** A numeric non-root user, so that runAsNonRoot holds whatever the image declares. */
+    static final long TRAINER_UID = 1000L;
+
+    private final OperatorSettings settings;
+    private final RoundSpecFactory specs;
+
+    public RoundResources(OperatorSettings settings) {
+        this.settings = settings;
+        this.specs = new RoundSpecFactory(settings.gpuResource());
+    }
+
+    public RoundSpecFactory specs() {
+        return specs;
+    }
+
+    /** The claim mounted at /workspace: the user's, or the one the operator owns. */
+    public static String claimName(AlignmentRun run) {
+        String claim = run.getSpec().workspace.claimName;
+        return claim != null ? claim : Rounds.ownedClaimName(run.getMetadata().getName());
+    }
+
+    public ConfigMap configMap(AlignmentRun run, int k) {
+        RoundSpec spec = specs.create(run, k);
+        return new ConfigMapBuilder()
+                .withMetadata(metadata(run, Rounds.jobName(run.getMetadata().getName(), k), k))
+                .addToData(Rounds.ROUND_FILE, RoundJson.write(spec))
+                .build();
+    }
+
+    public PersistentVolumeClaim ownedClaim(AlignmentRun run) {
+        var ws = run.getSpec().workspace;
+        return new PersistentVolumeClaimBuilder()
+                .withMetadata(metadata(run, Rounds.ownedClaimName(run.getMetadata().getName()), null))
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(ws.storageClassName)
+                .withNewResources().addToRequests("storage", new Quantity(ws.size)).endResources()
+                .endSpec()
+                .build();
+    }
+
+    public Job job(AlignmentRun run, int k) {
+        AlignmentRunSpec s = run.getSpec();
+        String name = Rounds.jobName(run.getMetadata().getName(), k);
+        List<EnvVar> env = new ArrayList<>();
+        settings.javaToolOptions().ifPresent(opts -> env.add(new EnvVar("JAVA_TOOL_OPTIONS", opts, null)));
+        if (s.trainer.env != null) env.addAll(s.trainer.env);
+        ObjectMeta meta = metadata(run, name, k);
+        return new JobBuilder()
+                .withMetadata(meta)
+                .withNewSpec()
+                .withBackoffLimit(s.backoffLimit)
+                .withActiveDeadlineSeconds(RoundTimeout.seconds(s.roundTimeout))
+                .withSuspend(s.suspend)
+                .withNewPodFailurePolicy()
+                    .addNewRule().withAction("FailJob")
+                        .withNewOnExitCodes().withContainerName(Rounds.CONTAINER).withOperator("In")
+                        .withValues(Rounds.EXIT_INVALID_INPUT).endOnExitCodes()
+                    .endRule()
+                    .addNewRule().withAction("Ignore")
+                        .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+                    .endRule()
+                .endPodFailurePolicy()
+                .withNewTemplate()
+                    .withNewMetadata().withLabels(meta.getLabels()).endMetadata()
+                    .withNewSpec()
+                    .withRestartPolicy("Never")
+                    .withServiceAccountName(s.trainer.serviceAccountName)
+                    .withPriorityClassName(s.trainer.priorityClassName)
+                    .withNodeSelector(s.trainer.nodeSelector)
+                    .withTolerations(s.trainer.tolerations)
+                    .withNewSecurityContext()
+                        .withRunAsNonRoot(true).withRunAsUser(TRAINER_UID).withRunAsGroup(TRAINER_UID).withFsGroup(TRAINER_UID)
+                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                    .endSecurityContext()
+                    .addNewVolume().withName("workspace")
+                        .withNewPersistentVolumeClaim().withClaimName(claimName(run)).endPersistentVolumeClaim()
+                    .endVolume()
+                    .addNewVolume().withName("round")
+                        .withNewConfigMap().withName(name).endConfigMap()
+                    .endVolume()
+                    .addNewContainer()
+                        .withName(Rounds.CONTAINER)
+                        .withImage(s.trainer.image != null ? s.trainer.image : settings.trainerImage())
+                        .withImagePullPolicy(s.trainer.imagePullPolicy)
+                        .withCommand(TRAINER_COMMAND)
+                        .withEnv(env)
+                        .withResources(specs.effectiveResources(s.trainer.resources))
+                        .addNewPort().withName("metrics").withContainerPort(Rounds.METRICS_PORT).endPort()
+                        .addNewVolumeMount().withName("workspace").withMountPath(Rounds.WORKSPACE).endVolumeMount()
+                        .addNewVolumeMount().withName("round").withMountPath(Rounds.ROUND_DIR).withReadOnly(true).endVolumeMount()
+                        .withTerminationMessagePath(Rounds.TERMINATION_LOG)
+                        .withTerminationMessagePolicy("FallbackToLogsOnError")
+                        .withNewSecurityContext()
+                            .withAllowPrivilegeEscalation(false).withRunAsNonRoot(true)
+                            .withNewCapabilities().withDrop("ALL").endCapabilities()
+                            .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                        .endSecurityContext()
+                    .endContainer()
+                    .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static ObjectMeta metadata(AlignmentRun run, String name, Integer k) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Rounds.RUN_LABEL, run.getMetadata().getName());
+        if (k != null) labels.put(Rounds.ITERATION_LABEL, Integer.toString(k));
+        labels.put(Rounds.MANAGED_BY_LABEL, Rounds.MANAGED_BY);
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(run.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withOwnerReferences(ownerReference(run))
+                .build();
+    }
+
+    public static OwnerReference ownerReference(HasMetadata owner) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+}

@@ -1,0 +1,84 @@
+package io.selfalign.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place that turns a run's state into its conditions ({@code SpecValid}, {@code Progressing},
+ * {@code Suspended}, {@code Complete}, {@code Failed}). Every condition is always present, so that
+ * {@code kubectl wait --for=condition=Complete} and {@code --for=condition=Failed} both resolve: a failed
+ * run has {@code Complete=False}. A condition keeps its lastTransitionTime while its status is unchanged.
+ */
+public final class ConditionsBuilder {
+    public static final String SPEC_VALID = "SpecValid";
+    public static final String PROGRESSING = "Progressing";
+    public static final String SUSPENDED = "Suspended";
+    public static final String COMPLETE = "Complete";
+    public static final String FAILED = "Failed";
+
+    /**
+     * What the conditions are derived from.
+     *
+     * @param phase            the run phase just decided
+     * @param specProblems     validation problems (empty when the spec is valid)
+     * @param currentIteration the round in progress or last finished, null before the first
+     * @param iterations       spec.iterations
+     * @param failureReason    a CamelCase reason when the phase is Failed
+     * @param failureMessage   what failed, when the phase is Failed
+     */
+    public record RunState(String phase, List<String> specProblems, Integer currentIteration, int iterations,
+                           String failureReason, String failureMessage) {}
+
+    private ConditionsBuilder() {}
+
+    public static List<Condition> build(RunState s, List<Condition> previous, long generation, Instant now) {
+        boolean valid = s.specProblems().isEmpty();
+        String phase = s.phase();
+        String round = s.currentIteration() == null ? "" : "iteration " + s.currentIteration() + " of " + s.iterations();
+        List<Condition> out = new ArrayList<>();
+        out.add(valid
+                ? condition(SPEC_VALID, true, "Valid", "the spec is valid")
+                : condition(SPEC_VALID, false, "SpecInvalid", String.join("; ", s.specProblems())));
+
+        if (!valid && !Phases.FAILED.equals(phase) && !Phases.SUCCEEDED.equals(phase)) {
+            out.add(condition(PROGRESSING, false, "SpecInvalid", "no round is started until the spec is fixed"));
+        } else {
+            out.add(switch (phase) {
+                case Phases.PENDING -> condition(PROGRESSING, true, "RoundPending", "starting " + round);
+                case Phases.RUNNING -> condition(PROGRESSING, true, "RoundRunning", round + " is running");
+                case Phases.SUSPENDED -> condition(PROGRESSING, false, "Suspended", "suspended at " + round);
+                case Phases.SUCCEEDED -> condition(PROGRESSING, false, "RunComplete", "all iterations succeeded");
+                default -> condition(PROGRESSING, false, "RunFailed", s.failureMessage());
+            });
+        }
+        out.add(Phases.SUSPENDED.equals(phase)
+                ? condition(SUSPENDED, true, "SuspendedBySpec", "spec.suspend is true; set it to false to resume")
+                : condition(SUSPENDED, false, "NotSuspended", "the run is not suspended"));
+        out.add(switch (phase) {
+            case Phases.SUCCEEDED -> condition(COMPLETE, true, "AllIterationsSucceeded",
+                    "the seed round and " + s.iterations() + " iterations succeeded");
+            case Phases.FAILED -> condition(COMPLETE, false, "RunFailed", "the run failed and will not complete");
+            default -> condition(COMPLETE, false, "InProgress", "not all iterations have succeeded yet");
+        });
+        out.add(Phases.FAILED.equals(phase)
+                ? condition(FAILED, true, s.failureReason(), s.failureMessage())
+                : condition(FAILED, false, "NotFailed", "no round has failed permanently"));
+
+        for (Condition c : out) {
+            c.setObservedGeneration(generation);
+            Condition before = previous == null ? null
+                    : previous.stream().filter(p -> p.getType().equals(c.getType())).findFirst().orElse(null);
+            c.setLastTransitionTime(before != null && before.getStatus().equals(c.getStatus())
+                    ? before.getLastTransitionTime() : now.toString());
+        }
+        return out;
+    }
+
+    private static Condition condition(String type, boolean status, String reason, String message) {
+        return new ConditionBuilder().withType(type).withStatus(status ? "True" : "False")
+                .withReason(reason).withMessage(message).build();
+    }
+}

@@ -1,0 +1,196 @@
+package io.selfalign.operator.validate;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.AlignmentRunSpec;
+import io.selfalign.api.v1alpha1.AlignmentRunStatus;
+import io.selfalign.operator.round.RoundSpecFactory;
+import io.selfalign.operator.round.RoundTimeout;
+import io.selfalign.operator.round.Rounds;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the reconciler checks before it creates anything. Each problem names its field path
+ * ({@code spec.training.microBatchSize: ...}) so the SpecValid condition tells the user what to fix.
+ */
+public final class SpecValidator {
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("^[-._a-zA-Z][-._a-zA-Z0-9]*$");
+
+    private final RoundSpecFactory specs;
+
+    public SpecValidator(RoundSpecFactory specs) {
+        this.specs = specs;
+    }
+
+    public List<String> validate(AlignmentRun run) {
+        List<String> p = new ArrayList<>();
+        String name = run.getMetadata().getName();
+        if (name.length() > Rounds.MAX_RUN_NAME) {
+            p.add("metadata.name: at most " + Rounds.MAX_RUN_NAME + " characters (Job names derive from it), got " + name.length());
+        }
+        AlignmentRunSpec s = run.getSpec();
+        if (s == null) {
+            p.add("spec: required");
+            return p;
+        }
+        SchemaRules.check(s, "spec.", p);
+        if (s.model != null) relativePath(p, "spec.model.path", s.model.path);
+        if (s.data != null) {
+            relativePath(p, "spec.data.seedPreferences", s.data.seedPreferences);
+            relativePath(p, "spec.data.prompts", s.data.prompts);
+            promptsPerIteration(p, s);
+        }
+        if (s.training != null) training(p, s);
+        if (s.trainer != null) trainer(p, s);
+        if (s.workspace != null) workspace(p, s);
+        if (s.roundTimeout != null) {
+            try {
+                RoundTimeout.seconds(s.roundTimeout);
+            } catch (IllegalArgumentException e) {
+                p.add("spec." + e.getMessage());
+            }
+        }
+        AlignmentRunStatus status = run.getStatus();
+        if (status != null) startedRun(p, s, status);
+        if (p.isEmpty()) roundContract(p, run);
+        return p;
+    }
+
+    /** The spec fields a started run must keep: the paths its rounds already used. */
+    public static Map<String, String> inputs(AlignmentRunSpec s) {
+        Map<String, String> inputs = new LinkedHashMap<>();
+        inputs.put("spec.model.path", s.model.path);
+        inputs.put("spec.model.dtype", s.model.dtype);
+        inputs.put("spec.data.seedPreferences", Objects.toString(s.data.seedPreferences, ""));
+        inputs.put("spec.data.prompts", s.data.prompts);
+        inputs.put("spec.workspace.claimName", Objects.toString(s.workspace.claimName, ""));
+        inputs.put("spec.workspace.storageClassName", Objects.toString(s.workspace.storageClassName, ""));
+        inputs.put("spec.workspace.size", Objects.toString(s.workspace.size, ""));
+        return inputs;
+    }
+
+    private static void relativePath(List<String> p, String field, String value) {
+        if (value == null || value.isBlank()) return;
+        if (value.startsWith("/") || Path.of(value).isAbsolute()) {
+            p.add(field + ": must be relative to the workspace volume root, got absolute path " + value);
+        } else if (Path.of(value).normalize().startsWith("..") || List.of(value.split("/")).contains("..")) {
+            p.add(field + ": must stay inside the workspace volume ('..' is not allowed), got " + value);
+        }
+    }
+
+    private static void promptsPerIteration(List<String> p, AlignmentRunSpec s) {
+        List<Long> counts = s.data.promptsPerIteration;
+        if (counts == null || counts.isEmpty()) return;
+        for (int i = 0; i < counts.size(); i++) {
+            if (counts.get(i) == null || counts.get(i) < 1) {
+                p.add("spec.data.promptsPerIteration[" + i + "]: must be >= 1, got " + counts.get(i));
+            }
+        }
+        if (counts.size() != 1 && counts.size() < s.iterations) {
+            p.add("spec.data.promptsPerIteration: give one number or one per iteration (" + s.iterations + "), got "
+                    + counts.size() + " entries");
+        }
+    }
+
+    private static void training(List<String> p, AlignmentRunSpec s) {
+        var t = s.training;
+        if (t.microBatchSize >= 1 && t.batchSize >= 1 && t.batchSize % t.microBatchSize != 0) {
+            p.add("spec.training.microBatchSize: must divide spec.training.batchSize (" + t.batchSize + "), got " + t.microBatchSize);
+        }
+        if (t.maxPromptLength >= t.maxLength) {
+            p.add("spec.training.maxPromptLength: must be below spec.training.maxLength (" + t.maxLength + "), got " + t.maxPromptLength);
+        }
+        if (t.refinement != null && t.refinement.extrapolation != null) {
+            List<Double> lambdas = t.refinement.extrapolation;
+            if (lambdas.size() > s.iterations) {
+                p.add("spec.training.refinement.extrapolation: " + lambdas.size() + " entries for " + s.iterations + " iterations");
+            }
+            for (int i = 0; i < lambdas.size(); i++) {
+                if (lambdas.get(i) == null || !(lambdas.get(i) >= 0)) {
+                    p.add("spec.training.refinement.extrapolation[" + i + "]: must be >= 0, got " + lambdas.get(i));
+                }
+            }
+        }
+    }
+
+    private static void trainer(List<String> p, AlignmentRunSpec s) {
+        var tr = s.trainer;
+        if (tr.image != null && tr.image.isBlank()) p.add("spec.trainer.image: must not be empty (omit it for the default image)");
+        ResourceRequirements res = tr.resources;
+        if (res != null) {
+            quantities(p, "spec.trainer.resources.limits", res.getLimits());
+            quantities(p, "spec.trainer.resources.requests", res.getRequests());
+        }
+        if (tr.env != null) {
+            for (int i = 0; i < tr.env.size(); i++) {
+                EnvVar e = tr.env.get(i);
+                if (e.getName() == null || !ENV_NAME.matcher(e.getName()).matches()) {
+                    p.add("spec.trainer.env[" + i + "].name: not a valid environment variable name: " + e.getName());
+                }
+            }
+        }
+    }
+
+    private static void quantities(List<String> p, String field, Map<String, Quantity> quantities) {
+        if (quantities == null) return;
+        quantities.forEach((resource, q) -> {
+            try {
+                if (q == null || q.getNumericalAmount().signum() < 0) {
+                    p.add(field + "." + resource + ": must be a non-negative quantity, got " + q);
+                }
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                p.add(field + "." + resource + ": not a quantity: " + q);
+            }
+        });
+    }
+
+    private static void workspace(List<String> p, AlignmentRunSpec s) {
+        var ws = s.workspace;
+        boolean claim = ws.claimName != null;
+        boolean owned = ws.storageClassName != null || ws.size != null;
+        if (claim == owned) {
+            p.add("spec.workspace: set either claimName (an existing claim) or storageClassName and size (a new claim)");
+        } else if (owned) {
+            if (ws.storageClassName == null) p.add("spec.workspace.storageClassName: required with spec.workspace.size");
+            if (ws.size == null) {
+                p.add("spec.workspace.size: required with spec.workspace.storageClassName");
+            } else {
+                quantities(p, "spec.workspace", Map.of("size", new Quantity(ws.size)));
+            }
+        }
+    }
+
+    private static void startedRun(List<String> p, AlignmentRunSpec s, AlignmentRunStatus status) {
+        if (status.inputs != null && s.model != null && s.data != null && s.workspace != null) {
+            inputs(s).forEach((field, value) -> {
+                String was = status.inputs.get(field);
+                if (was != null && !was.equals(value)) {
+                    p.add(field + ": cannot change once the run has started (was '" + was + "', now '" + value + "')");
+                }
+            });
+        }
+        int highestStarted = status.iterations == null ? -1
+                : status.iterations.stream().filter(it -> it.job != null).mapToInt(it -> it.index).max().orElse(-1);
+        if (highestStarted > s.iterations) {
+            p.add("spec.iterations: cannot go below " + highestStarted + ", the rounds already started");
+        }
+    }
+
+    /** Last line of defence: every round this run would write must satisfy the trainer's own checks. */
+    private void roundContract(List<String> p, AlignmentRun run) {
+        boolean seed = run.getSpec().data.seedPreferences != null;
+        for (int k = seed ? 0 : 1; k <= run.getSpec().iterations; k++) {
+            RoundSpec round = specs.create(run, k);
+            for (String problem : round.problems()) p.add("round " + k + " (round.json) " + problem);
+        }
+    }
+
+}

@@ -1,0 +1,136 @@
+package io.selfalign.operator.reconcile;
+
+import static io.selfalign.operator.testing.OperatorHarness.NS;
+import static io.selfalign.operator.testing.OperatorHarness.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.operator.status.Phases;
+import io.selfalign.operator.testing.OperatorHarness;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every spec mistake ends in SpecValid=False naming the field, and nothing is created. */
+class InvalidSpecTest {
+    static OperatorHarness h;
+    static final AtomicInteger COUNTER = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        h = new OperatorHarness();
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                bad("spec.model.path: must be relative", r -> r.getSpec().model.path = "/models/sft"),
+                bad("spec.model.path: must stay inside", r -> r.getSpec().model.path = "models/../../etc"),
+                bad("spec.model.path: required", r -> r.getSpec().model.path = null),
+                bad("spec.model.dtype", r -> r.getSpec().model.dtype = "bfloat16"),
+                bad("spec.data.prompts: must be relative", r -> r.getSpec().data.prompts = "/data/p.jsonl"),
+                bad("spec.data.seedPreferences: must stay inside", r -> r.getSpec().data.seedPreferences = "../seed.jsonl"),
+                bad("spec.data.promptsPerIteration[1]: must be >= 1", r -> r.getSpec().data.promptsPerIteration = List.of(10L, 0L, 5L)),
+                bad("spec.data.promptsPerIteration: give one number or one per iteration",
+                        r -> r.getSpec().data.promptsPerIteration = List.of(10L, 20L)),
+                bad("spec.iterations: must be <= 50", r -> r.getSpec().iterations = 51),
+                bad("spec.iterations: must be >= 1", r -> r.getSpec().iterations = 0),
+                bad("spec.generation.samplesPerPrompt: must be >= 2", r -> r.getSpec().generation.samplesPerPrompt = 1),
+                bad("spec.generation.topP: must be > 0", r -> r.getSpec().generation.topP = 0),
+                bad("spec.generation.temperature", r -> r.getSpec().generation.temperature = -0.5),
+                bad("spec.judge.reference", r -> r.getSpec().judge.reference = "oracle"),
+                bad("spec.judge.score", r -> r.getSpec().judge.score = "max"),
+                bad("spec.training.loss", r -> r.getSpec().training.loss = "ppo"),
+                bad("spec.training.beta: must be > 0", r -> r.getSpec().training.beta = 0),
+                bad("spec.training.microBatchSize: must divide", r -> r.getSpec().training.microBatchSize = 5),
+                bad("spec.training.maxPromptLength: must be below", r -> r.getSpec().training.maxPromptLength = 4096),
+                bad("spec.training.labelSmoothing: must be < 0.5", r -> r.getSpec().training.labelSmoothing = 0.5),
+                bad("spec.training.schedule", r -> r.getSpec().training.schedule = "step"),
+                bad("spec.training.refinement.extrapolation: 4 entries for 3 iterations",
+                        r -> r.getSpec().training.refinement.extrapolation = List.of(0.5, 0.25, 0.125, 0.06)),
+                bad("spec.training.refinement.extrapolation[0]: must be >= 0",
+                        r -> r.getSpec().training.refinement.extrapolation = List.of(-1.0)),
+                bad("spec.training.refinement.alpha", r -> r.getSpec().training.refinement.alpha = 0.7),
+                bad("spec.workspace: set either claimName", r -> r.getSpec().workspace.storageClassName = "fast"),
+                bad("spec.workspace.size: required", r -> {
+                    r.getSpec().workspace.claimName = null;
+                    r.getSpec().workspace.storageClassName = "fast";
+                }),
+                bad("spec.workspace.size: not a quantity", r -> {
+                    r.getSpec().workspace.claimName = null;
+                    r.getSpec().workspace.storageClassName = "fast";
+                    r.getSpec().workspace.size = "lots";
+                }),
+                bad("spec.workspace: required", r -> r.getSpec().workspace = null),
+                bad("spec.backoffLimit: must be <= 20", r -> r.getSpec().backoffLimit = 100),
+                bad("spec.roundTimeout", r -> r.getSpec().roundTimeout = "1 day"),
+                bad("spec.trainer.imagePullPolicy", r -> r.getSpec().trainer.imagePullPolicy = "Sometimes"),
+                bad("spec.trainer.env[0].name", r -> r.getSpec().trainer.env = List.of(new EnvVar("1BAD NAME", "x", null))),
+                bad("spec.trainer.resources.limits.nvidia.com/gpu: must be a non-negative quantity", r -> {
+                    ResourceRequirements res = new ResourceRequirements();
+                    res.setLimits(Map.of("nvidia.com/gpu", new Quantity("-1")));
+                    r.getSpec().trainer.resources = res;
+                }),
+                bad("metadata.name: at most 52 characters", r -> r.getMetadata().setName("a-run-name-that-is-far-too-long-for-job-names-derived-from-it")));
+    }
+
+    static Arguments bad(String expected, Consumer<AlignmentRun> mistake) {
+        return Arguments.of(expected, mistake);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void invalidSpecIsReportedAndCreatesNothing(String expected, Consumer<AlignmentRun> mistake) {
+        AlignmentRun r = run("invalid-" + COUNTER.incrementAndGet(), 3);
+        mistake.accept(r);
+        String name = r.getMetadata().getName();
+        h.create(r);
+        AlignmentRun seen = h.awaitRun(name, x -> x.getStatus().conditions != null);
+        Condition valid = seen.getStatus().conditions.stream().filter(c -> c.getType().equals("SpecValid")).findFirst().orElseThrow();
+        assertEquals("False", valid.getStatus());
+        assertEquals("SpecInvalid", valid.getReason());
+        assertTrue(valid.getMessage().contains(expected), valid.getMessage());
+        assertEquals(Phases.PENDING, seen.getStatus().phase);
+        assertTrue(h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", name).list().getItems().isEmpty());
+        assertTrue(h.client.configMaps().inNamespace(NS).withLabel("selfalign.io/run", name).list().getItems().isEmpty());
+        assertTrue(h.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .anyMatch(e -> "SpecInvalid".equals(e.getReason()) && name.equals(e.getInvolvedObject().getName())));
+    }
+
+    @Test
+    void changingTheModelOfAStartedRunIsRejectedAndFixingTheSpecResumes() {
+        h.create(run("moved", 1));
+        h.awaitRun("moved", OperatorHarness.phase(Phases.SUCCEEDED));
+        h.client.resources(AlignmentRun.class).inNamespace(NS).withName("moved").edit(r -> {
+            r.getSpec().model.path = "models/other";
+            r.getSpec().iterations = 2;
+            return r;
+        });
+        AlignmentRun seen = h.awaitRun("moved", r -> r.getStatus().conditions.stream()
+                .anyMatch(c -> c.getType().equals("SpecValid") && c.getStatus().equals("False")));
+        assertTrue(seen.getStatus().conditions.get(0).getMessage().contains("spec.model.path: cannot change once the run has started"));
+        assertEquals(null, h.client.batch().v1().jobs().inNamespace(NS).withName("moved-iter-2").get());
+        h.client.resources(AlignmentRun.class).inNamespace(NS).withName("moved").edit(r -> {
+            r.getSpec().model.path = "models/sft";
+            return r;
+        });
+        h.awaitRun("moved", r -> r.getStatus().completedIterations == 3);
+    }
+}

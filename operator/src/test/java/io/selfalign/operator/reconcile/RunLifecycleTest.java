@@ -1,0 +1,248 @@
+package io.selfalign.operator.reconcile;
+
+import static io.selfalign.operator.testing.OperatorHarness.NS;
+import static io.selfalign.operator.testing.OperatorHarness.phase;
+import static io.selfalign.operator.testing.OperatorHarness.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.IterationStatus;
+import io.selfalign.operator.status.Phases;
+import io.selfalign.operator.testing.OperatorHarness;
+import io.selfalign.operator.testing.TestKubelet;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RunLifecycleTest {
+    static OperatorHarness h;
+
+    @BeforeAll
+    static void start() throws Exception {
+        h = new OperatorHarness();
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+    }
+
+    static String condition(AlignmentRun r, String type) {
+        return r.getStatus().conditions.stream().filter(c -> c.getType().equals(type)).map(Condition::getStatus)
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    void threeIterationsRunToCompleteWithMetricsInStatus() throws Exception {
+        h.create(run("three", 3));
+        AlignmentRun done = h.awaitRun("three", phase(Phases.SUCCEEDED));
+        var st = done.getStatus();
+        assertEquals(4, st.completedIterations);
+        assertEquals(3, st.currentIteration);
+        assertEquals("/workspace/runs/team-a/three/iter-3/model", st.latestCheckpoint);
+        assertEquals("True", condition(done, "Complete"));
+        assertEquals("False", condition(done, "Failed"));
+        assertEquals("False", condition(done, "Progressing"));
+        assertEquals("True", condition(done, "SpecValid"));
+        assertNotNull(st.completionTime);
+        for (int k = 0; k <= 3; k++) {
+            IterationStatus it = st.iterations.get(k);
+            assertEquals(k, it.index);
+            assertEquals(Phases.SUCCEEDED, it.phase);
+            assertEquals("three-iter-" + k, it.job);
+            assertEquals(100.0 + k, it.metrics.get("pairs"));
+            assertEquals(1, it.attempts);
+        }
+        // Round 2's round.json continues from round 1's model and takes the second prompt slice.
+        RoundSpec r2 = RoundJson.readSpec(h.client.configMaps().inNamespace(NS).withName("three-iter-2").get()
+                .getData().get("round.json"));
+        assertEquals("/workspace/runs/team-a/three/iter-1/model", r2.paths().policyModel());
+        assertEquals(100, r2.data().promptOffset());
+        Job job = h.client.batch().v1().jobs().inNamespace(NS).withName("three-iter-0").get();
+        assertEquals(done.getMetadata().getUid(), job.getMetadata().getOwnerReferences().get(0).getUid());
+        assertEquals(4, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", "three").list().getItems().size());
+        assertTrue(h.client.v1().events().inNamespace(NS).list().getItems().stream()
+                .anyMatch(e -> "RunComplete".equals(e.getReason()) && "three".equals(e.getInvolvedObject().getName())));
+        assertEquals(3.0, h.registry.get("selfalign.run.current.iteration").tag("run", "three").gauge().value());
+        assertEquals(0.7, h.registry.get("selfalign.round.metric").tag("run", "three").tag("metric", "accuracy").gauge().value());
+        assertEquals(1.0, h.registry.get("selfalign.run.phase").tag("run", "three").tag("phase", "Succeeded").gauge().value());
+    }
+
+    @Test
+    void retryableFailureThenSuccess() {
+        h.kubelet.script("flaky", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1") && attempt == 0
+                ? new TestKubelet.Fail(1, "CUDA error: an illegal memory access") : TestKubelet.success(job));
+        h.create(run("flaky", 2));
+        AlignmentRun done = h.awaitRun("flaky", phase(Phases.SUCCEEDED));
+        assertEquals(2, done.getStatus().iterations.get(1).attempts);
+        assertEquals(1, done.getStatus().iterations.get(2).attempts);
+    }
+
+    @Test
+    void invalidInputExit78FailsWithoutRetry() {
+        h.kubelet.script("bad-input", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1")
+                ? new TestKubelet.Fail(78, "data.prompts: /workspace/data/prompts.jsonl line 3: not JSON") : TestKubelet.success(job));
+        h.create(run("bad-input", 3));
+        AlignmentRun failed = h.awaitRun("bad-input", phase(Phases.FAILED));
+        assertEquals("True", condition(failed, "Failed"));
+        assertEquals("False", condition(failed, "Complete"));
+        Condition f = failed.getStatus().conditions.stream().filter(c -> c.getType().equals("Failed")).findFirst().orElseThrow();
+        assertEquals("PodFailurePolicy", f.getReason());
+        assertTrue(f.getMessage().contains("line 3: not JSON"), f.getMessage());
+        assertEquals(1, failed.getStatus().iterations.get(1).attempts);
+        assertEquals(Phases.FAILED, failed.getStatus().iterations.get(1).phase);
+        assertEquals(null, h.client.batch().v1().jobs().inNamespace(NS).withName("bad-input-iter-2").get());
+        assertEquals(1.0, h.registry.get("selfalign.round.failures").tag("run", "bad-input").tag("reason", "PodFailurePolicy")
+                .counter().count());
+    }
+
+    @Test
+    void retriesExhaustedFailTheRun() {
+        h.kubelet.script("doomed", (job, attempt) -> new TestKubelet.Fail(137, "OOMKilled"));
+        AlignmentRun r = run("doomed", 1);
+        r.getSpec().backoffLimit = 1;
+        h.create(r);
+        AlignmentRun failed = h.awaitRun("doomed", phase(Phases.FAILED));
+        assertEquals(2, failed.getStatus().iterations.get(0).attempts);
+        assertTrue(failed.getStatus().conditions.stream().anyMatch(c -> "BackoffLimitExceeded".equals(c.getReason())));
+    }
+
+    @Test
+    void preemptionIsNotCountedAsFailure() {
+        h.kubelet.script("preempted", (job, attempt) -> attempt < 3 && job.getMetadata().getName().endsWith("iter-0")
+                ? new TestKubelet.Disrupt() : TestKubelet.success(job));
+        AlignmentRun r = run("preempted", 1);
+        r.getSpec().backoffLimit = 0;
+        h.create(r);
+        AlignmentRun done = h.awaitRun("preempted", phase(Phases.SUCCEEDED));
+        assertEquals(2, done.getStatus().completedIterations);
+    }
+
+    @Test
+    void malformedTerminationMessageFailsTheRoundClearly() {
+        h.kubelet.script("garbled", (job, attempt) -> new TestKubelet.Succeed("Segmentation fault (core dumped)"));
+        h.create(run("garbled", 1));
+        AlignmentRun failed = h.awaitRun("garbled", phase(Phases.FAILED));
+        Condition f = failed.getStatus().conditions.stream().filter(c -> c.getType().equals("Failed")).findFirst().orElseThrow();
+        assertEquals("MalformedResult", f.getReason());
+        assertTrue(f.getMessage().contains("not a round result"), f.getMessage());
+    }
+
+    @Test
+    void missingSeedPreferencesSkipsIterationZero() throws Exception {
+        AlignmentRun r = run("no-seed", 2);
+        r.getSpec().data.seedPreferences = null;
+        h.create(r);
+        AlignmentRun done = h.awaitRun("no-seed", phase(Phases.SUCCEEDED));
+        IterationStatus zero = done.getStatus().iterations.get(0);
+        assertEquals(Phases.SUCCEEDED, zero.phase);
+        assertEquals(AlignmentRunReconciler.SEED_SKIPPED, zero.message);
+        assertEquals(null, zero.job);
+        assertEquals(null, h.client.batch().v1().jobs().inNamespace(NS).withName("no-seed-iter-0").get());
+        RoundSpec r1 = RoundJson.readSpec(h.client.configMaps().inNamespace(NS).withName("no-seed-iter-1").get()
+                .getData().get("round.json"));
+        assertEquals("/workspace/models/sft", r1.paths().policyModel());
+    }
+
+    @Test
+    void suspendStopsTheRoundAndResumeContinuesIt() {
+        AtomicBoolean resumed = new AtomicBoolean();
+        h.kubelet.script("pausable", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1") && !resumed.get()
+                ? new TestKubelet.Hang() : TestKubelet.success(job));
+        h.create(run("pausable", 2));
+        h.awaitRun("pausable", r -> r.getStatus().currentIteration != null && r.getStatus().currentIteration == 1
+                && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
+        edit("pausable", r -> r.getSpec().suspend = true);
+        AlignmentRun suspended = h.awaitRun("pausable", phase(Phases.SUSPENDED));
+        assertEquals("True", condition(suspended, "Suspended"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(job("pausable-iter-1").getSpec().getSuspend())
+                && pods("pausable-iter-1") == 0);
+        resumed.set(true);
+        edit("pausable", r -> r.getSpec().suspend = false);
+        AlignmentRun done = h.awaitRun("pausable", phase(Phases.SUCCEEDED));
+        assertEquals("False", condition(done, "Suspended"));
+        assertEquals(3, done.getStatus().completedIterations);
+        assertEquals(1, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/iteration", "1")
+                .withLabel("selfalign.io/run", "pausable").list().getItems().size());
+    }
+
+    @Test
+    void suspendedBeforeStartCreatesNothingUntilResumed() {
+        AlignmentRun r = run("held", 1);
+        r.getSpec().suspend = true;
+        h.create(r);
+        h.awaitRun("held", phase(Phases.SUSPENDED));
+        assertEquals(null, job("held-iter-0"));
+        edit("held", x -> x.getSpec().suspend = false);
+        h.awaitRun("held", phase(Phases.SUCCEEDED));
+    }
+
+    @Test
+    void newOperatorInstanceAdoptsTheRunningRound() {
+        h.kubelet.script("adopt", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1")
+                ? new TestKubelet.Hang() : TestKubelet.success(job));
+        h.create(run("adopt", 2));
+        h.awaitRun("adopt", r -> r.getStatus().iterations != null && r.getStatus().iterations.size() == 2
+                && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
+        h.stopOperator();
+        h.startOperator();
+        h.kubelet.finish(NS, "adopt-iter-1", TestKubelet.success(job("adopt-iter-1")));
+        AlignmentRun done = h.awaitRun("adopt", phase(Phases.SUCCEEDED));
+        assertEquals(1, done.getStatus().iterations.get(1).attempts);
+        assertEquals(1, pods("adopt-iter-1"));
+        assertEquals(3, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", "adopt").list().getItems().size());
+    }
+
+    @Test
+    void deletingARunMidRoundRemovesWhatItOwns() {
+        h.kubelet.script("doomed-delete", (job, attempt) -> new TestKubelet.Hang());
+        AlignmentRun r = run("doomed-delete", 2);
+        r.getSpec().workspace.claimName = null;
+        r.getSpec().workspace.storageClassName = "fast";
+        r.getSpec().workspace.size = "10Gi";
+        h.create(r);
+        await().atMost(Duration.ofSeconds(10)).until(() -> job("doomed-delete-iter-0") != null && pods("doomed-delete-iter-0") == 1);
+        assertNotNull(h.client.persistentVolumeClaims().inNamespace(NS).withName("doomed-delete-workspace").get());
+        h.client.resource(h.get("doomed-delete")).delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.get("doomed-delete") == null);
+        assertEquals(null, job("doomed-delete-iter-0"));
+        assertEquals(0, pods("doomed-delete-iter-0"));
+        assertEquals(null, h.client.configMaps().inNamespace(NS).withName("doomed-delete-iter-0").get());
+        assertEquals(null, h.client.persistentVolumeClaims().inNamespace(NS).withName("doomed-delete-workspace").get());
+        assertTrue(h.registry.find("selfalign.run.phase").tag("run", "doomed-delete").meters().isEmpty());
+    }
+
+    @Test
+    void raisingIterationsContinuesASucceededRun() {
+        h.create(run("grow", 1));
+        h.awaitRun("grow", phase(Phases.SUCCEEDED));
+        edit("grow", r -> r.getSpec().iterations = 2);
+        AlignmentRun done = h.awaitRun("grow", r -> Phases.SUCCEEDED.equals(r.getStatus().phase) && r.getStatus().completedIterations == 3);
+        assertEquals("/workspace/runs/team-a/grow/iter-2/model", done.getStatus().latestCheckpoint);
+    }
+
+    private static void edit(String name, java.util.function.Consumer<AlignmentRun> change) {
+        h.client.resources(AlignmentRun.class).inNamespace(NS).withName(name).edit(r -> {
+            change.accept(r);
+            return r;
+        });
+    }
+
+    private static Job job(String name) {
+        return h.client.batch().v1().jobs().inNamespace(NS).withName(name).get();
+    }
+
+    private static int pods(String job) {
+        return h.client.pods().inNamespace(NS).withLabel("batch.kubernetes.io/job-name", job).list().getItems().size();
+    }
+}

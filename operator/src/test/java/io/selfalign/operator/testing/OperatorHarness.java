@@ -1,0 +1,124 @@
+package io.selfalign.operator.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.util.HashMap;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.AlignmentRunSpec;
+import io.selfalign.api.v1alpha1.DataSpec;
+import io.selfalign.api.v1alpha1.ModelSpec;
+import io.selfalign.api.v1alpha1.WorkspaceSpec;
+import io.selfalign.operator.config.OperatorSettings;
+import io.selfalign.operator.metrics.RunMetrics;
+import io.selfalign.operator.reconcile.AlignmentRunReconciler;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The real reconciler in a plain JOSDK operator against Fabric8's mock API server in CRUD mode, with the
+ * checked-in CRD registered (so the status subresource behaves) and a {@link TestKubelet}.
+ */
+public final class OperatorHarness implements AutoCloseable {
+    public static final Path CRD = Path.of("..", "crds", "alignmentruns.selfalign.io-v1.yml");
+    public static final String NS = "team-a";
+
+    public final KubernetesMockServer server;
+    public final KubernetesClient client;
+    public final TestKubelet kubelet;
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final RunMetrics metrics = new RunMetrics(registry);
+    private Operator operator;
+
+    public OperatorHarness() throws Exception {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server.init();
+        client = server.createClient();
+        try (InputStream in = Files.newInputStream(CRD)) {
+            client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+        }
+        kubelet = new TestKubelet(client);
+        startOperator();
+    }
+
+    public void startOperator() {
+        operator = new Operator(o -> o.withKubernetesClient(client)
+                .withCloseClientOnStop(false)
+                .withUseSSAToPatchPrimaryResource(false)
+                .withSSABasedCreateUpdateMatchForDependentResources(false)
+                .withConcurrentReconciliationThreads(8));
+        operator.register(new AlignmentRunReconciler(settings(), metrics));
+        operator.start();
+    }
+
+    public void stopOperator() {
+        operator.stop();
+    }
+
+    public static OperatorSettings settings() {
+        return new OperatorSettings("ghcr.io/selfalign/trainer:test", Optional.empty(), "nvidia.com/gpu");
+    }
+
+    /** A small valid run: seed round plus {@code iterations} iterations, on an existing claim. */
+    public static AlignmentRun run(String name, int iterations) {
+        AlignmentRun run = new AlignmentRun();
+        run.getMetadata().setName(name);
+        run.getMetadata().setNamespace(NS);
+        AlignmentRunSpec spec = new AlignmentRunSpec();
+        spec.model = new ModelSpec();
+        spec.model.path = "models/sft";
+        spec.data = new DataSpec();
+        spec.data.seedPreferences = "data/seed.jsonl";
+        spec.data.prompts = "data/prompts.jsonl";
+        spec.data.promptsPerIteration = List.of(100L);
+        spec.iterations = iterations;
+        spec.workspace = new WorkspaceSpec();
+        spec.workspace.claimName = "shared";
+        run.setSpec(spec);
+        return run;
+    }
+
+    public AlignmentRun create(AlignmentRun run) {
+        return client.resource(run).create();
+    }
+
+    public AlignmentRun get(String name) {
+        return client.resources(AlignmentRun.class).inNamespace(NS).withName(name).get();
+    }
+
+    public AlignmentRun awaitRun(String name, Predicate<AlignmentRun> condition) {
+        return awaitRun(name, condition, Duration.ofSeconds(20));
+    }
+
+    public AlignmentRun awaitRun(String name, Predicate<AlignmentRun> condition, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+            AlignmentRun r = get(name);
+            return r != null && r.getStatus() != null && condition.test(r);
+        });
+        return get(name);
+    }
+
+    public static Predicate<AlignmentRun> phase(String phase) {
+        return r -> phase.equals(r.getStatus().phase);
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+        kubelet.close();
+        client.close();
+        server.destroy();
+    }
+}
