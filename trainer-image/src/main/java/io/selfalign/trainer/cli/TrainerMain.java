@@ -16,6 +16,10 @@ public final class TrainerMain {
     public static final int EX_CONFIG = 78;
 
     public static void main(String[] args) {
+        // Everything DJL needs ships in lib/; never let it try the network (set before the engine loads).
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
         System.exit(commandLine().execute(args));
     }
 
