@@ -1,0 +1,250 @@
+package io.selfalign.trainer.round;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundResult;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.data.PreferenceData;
+import io.selfalign.trainer.data.PromptRow;
+import io.selfalign.trainer.data.SeedPreference;
+import io.selfalign.trainer.judge.Judge;
+import io.selfalign.trainer.loss.Losses;
+import io.selfalign.trainer.loss.PreferenceLoss;
+import io.selfalign.trainer.metrics.MetricsServer;
+import io.selfalign.trainer.metrics.ProgressPrinter;
+import io.selfalign.trainer.metrics.RoundProgress;
+import io.selfalign.trainer.model.CheckpointException;
+import io.selfalign.trainer.runtime.ComputeDevice;
+import io.selfalign.trainer.runtime.LanguageModel;
+import io.selfalign.trainer.train.PreferenceTrainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs one SPA round as the spec says (ALGORITHMS §1) and returns its result:
+ * <ul>
+ *   <li>iteration 0 — preference training of the base model on the gold seed pairs;</li>
+ *   <li>iteration k ≥ 1 — sample K responses per prompt of slice k from the previous model, judge them
+ *       (implicit reward against the judge reference, or a plugged-in {@link Judge}), keep best vs worst
+ *       per prompt, train from the previous model with the configured loss ({@code spa} by default).</li>
+ * </ul>
+ * Outputs ({@code model/}, {@code pairs.jsonl}, {@code metrics.jsonl}, {@code result.json}) appear
+ * atomically in {@code paths.outputDir}; a rerun with the same spec hash returns the stored result.
+ * Bad specs and inputs throw {@link InputException} (exit 78); anything else is a runtime failure.
+ *
+ * <pre>{@code
+ * RoundResult r = new RoundRunner().run(spec, Path.of("/tmp/ws"), RoundRunner.Options.quiet());
+ * }</pre>
+ */
+public final class RoundRunner {
+
+    /**
+     * @param judge           the judge for iteration ≥ 1, or null for SPA's implicit-reward judge
+     * @param log             where progress and stage messages go (stderr from the command line)
+     * @param progressSeconds period of the progress line (0 = none)
+     * @param serveMetrics    serve Prometheus metrics on {@code runtime.metricsPort} (when > 0)
+     */
+    public record Options(Judge judge, PrintStream log, long progressSeconds, boolean serveMetrics) {
+        /** What the {@code round} command uses: implicit-reward judge, progress on stderr every 5 s, metrics served. */
+        public static Options commandLine() {
+            return new Options(null, System.err, 5, true);
+        }
+
+        /** For in-process callers: no progress line, no metrics endpoint, stage messages to stderr. */
+        public static Options quiet() {
+            return new Options(null, System.err, 0, false);
+        }
+
+        public Options withJudge(Judge j) {
+            return new Options(j, log, progressSeconds, serveMetrics);
+        }
+    }
+
+    public RoundResult run(RoundSpec spec, Path workspaceRoot) throws IOException {
+        return run(spec, workspaceRoot, Options.quiet());
+    }
+
+    /**
+     * @param workspaceRoot the local folder standing for {@code spec.paths().workspace()}, or null to use
+     *                      the spec's paths as they are
+     */
+    public RoundResult run(RoundSpec spec, Path workspaceRoot, Options options) throws IOException {
+        validate(spec);
+        RoundPaths paths = new RoundPaths(spec, workspaceRoot);
+        RoundOutput output = RoundOutput.at(paths.local(spec.paths().outputDir()));
+        String hash = RoundJson.specHash(spec);
+        Optional<RoundResult> finished = output.finishedResult();
+        if (finished.isPresent() && hash.equals(finished.get().specHash())) {
+            options.log().println("round: iteration " + spec.iteration() + " already finished with this spec (" + hash.substring(0, 12)
+                    + "); reporting the stored result");
+            return finished.get();
+        }
+        RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null);
+        RoundProgress progress = new RoundProgress(spec.iteration());
+        try (MetricsServer ignored = startMetrics(spec, progress, options);
+             ProgressPrinter printer = options.progressSeconds() > 0 ? new ProgressPrinter(progress, options.log(), options.progressSeconds()) : null) {
+            return execute(spec, hash, paths, output, inputs, progress, options);
+        }
+    }
+
+    private static void validate(RoundSpec spec) {
+        List<String> problems = spec.problems();
+        if (!problems.isEmpty()) throw new InputException("invalid round spec: " + String.join("; ", problems));
+        if (spec.iteration() == 0 && spec.data().seedPreferences() == null) {
+            throw new InputException("data.seedPreferences: required for iteration 0 (the seed stage); a run without seed data starts at iteration 1");
+        }
+    }
+
+    private static MetricsServer startMetrics(RoundSpec spec, RoundProgress progress, Options options) {
+        int port = spec.runtime().metricsPort();
+        if (!options.serveMetrics() || port == 0) return null;
+        try {
+            MetricsServer server = MetricsServer.start(port, progress, spec.run().namespace(), spec.run().name());
+            options.log().println("round: metrics at http://0.0.0.0:" + server.port() + "/metrics");
+            return server;
+        } catch (IOException e) {
+            // Metrics are an aid, not the round's work: a taken port must not fail the round.
+            options.log().println("round: warning: cannot serve metrics on port " + port + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private RoundResult execute(RoundSpec spec, String hash, RoundPaths paths, RoundOutput output, RoundInputs inputs,
+                                RoundProgress progress, Options options) throws IOException {
+        long start = System.nanoTime();
+        PrintStream log = options.log();
+        long seed = spec.seed() + 1_000_003L * spec.iteration();
+        Path staging = output.begin();
+        try {
+            ComputeDevice device = computeDevice(spec.runtime());
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            List<LabeledPair> pairs;
+            progress.stage("load", 0);
+            try (LanguageModel policy = load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
+                if (spec.iteration() == 0) {
+                    log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
+                            + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
+                    pairs = SeedPairs.tokenize(inputs.seed(), inputs.seedFile(), policy);
+                } else {
+                    try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
+                        pairs = labeling.label(inputs.prompts(), inputs.promptsFile());
+                        if (inputs.seed() != null) {
+                            metrics.put("seed_agreement", labeling.seedAgreement(SeedPairs.tokenize(inputs.seed(), inputs.seedFile(), policy)));
+                        }
+                        metrics.putAll(labeling.metrics());
+                    }
+                }
+                metrics.put("pairs", (double) pairs.size());
+                PreferenceTrainer.Summary summary = train(spec, policy, pairs, staging, progress, seed, metrics);
+                progress.stage("save", 0);
+                policy.save(staging.resolve(RoundOutput.MODEL_DIR));
+                PairsFile.write(staging.resolve(RoundOutput.PAIRS_FILE), pairs, summary.outcomes());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String checkpoint = Path.of(spec.paths().outputDir()).resolve(RoundOutput.MODEL_DIR).toString();
+            RoundResult result = new RoundResult(RoundSpec.CURRENT_VERSION, spec.iteration(), hash, checkpoint, round(seconds),
+                    metrics, message(spec, metrics));
+            output.commit(result);
+            progress.stage("done", 0);
+            log.println("round: " + result.message());
+            return result;
+        } catch (IOException | RuntimeException e) {
+            output.abandon();
+            throw e;
+        }
+    }
+
+    private static PreferenceTrainer.Summary train(RoundSpec spec, LanguageModel policy, List<LabeledPair> pairs, Path staging,
+                                                   RoundProgress progress, long seed, Map<String, Double> metrics) throws IOException {
+        PreferenceLoss loss = Losses.forRound(spec.training(), spec.iteration());
+        progress.stage("train", PreferenceTrainer.totalSteps(pairs.size(), spec.training()));
+        PreferenceTrainer.Summary s;
+        try (StepLog steps = new StepLog(staging.resolve(RoundOutput.METRICS_FILE))) {
+            s = new PreferenceTrainer(policy.model(), policy.padId(), loss, spec.training(), seed)
+                    .train(pairs.stream().map(LabeledPair::tokens).toList(), m -> {
+                        steps.write(m);
+                        progress.step(m);
+                    });
+        }
+        metrics.put("steps", (double) s.steps());
+        if (s.steps() > 0) {
+            metrics.put("loss_final", s.lossFinal());
+            metrics.put("loss_mean", s.lossMean());
+            metrics.put("rewards_chosen", s.rewardsChosen());
+            metrics.put("rewards_rejected", s.rewardsRejected());
+            metrics.put("margin", s.margin());
+            metrics.put("accuracy", s.accuracy());
+            metrics.put("train_tokens_per_s", s.tokensPerSecond());
+            if (loss.name().equals("spa")) {
+                metrics.put("flagged_fraction", s.flaggedFraction());
+                metrics.put("tau", s.tau());
+            }
+        }
+        return s;
+    }
+
+    static ComputeDevice computeDevice(RoundSpec.Runtime runtime) {
+        DataType dtype = runtime.dtype().equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
+        if (runtime.device().equals("gpu")) {
+            if (Engine.getInstance().getGpuCount() == 0) {
+                throw new IllegalStateException("runtime.device is gpu, but the PyTorch engine sees no GPU");
+            }
+            return new ComputeDevice(Device.gpu(), dtype);
+        }
+        return new ComputeDevice(Device.cpu(), dtype);
+    }
+
+    /** Loads a model directory; an unusable checkpoint is an input error naming the spec field. */
+    static LanguageModel load(Path dir, ComputeDevice device, String field) throws IOException {
+        try {
+            return LanguageModel.load(dir, device);
+        } catch (CheckpointException e) {
+            throw new InputException(field + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String message(RoundSpec spec, Map<String, Double> m) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "iteration %d: %.0f pairs, %.0f steps", spec.iteration(),
+                m.getOrDefault("pairs", 0.0), m.getOrDefault("steps", 0.0)));
+        if (m.containsKey("loss_final")) {
+            b.append(String.format(Locale.ROOT, ", loss %.4f, accuracy %.2f, margin %.4f", m.get("loss_final"), m.get("accuracy"), m.get("margin")));
+        }
+        if (m.containsKey("ties")) b.append(String.format(Locale.ROOT, ", %.0f ties", m.get("ties")));
+        if (m.containsKey("flagged_fraction")) b.append(String.format(Locale.ROOT, ", flagged %.2f", m.get("flagged_fraction")));
+        return b.toString();
+    }
+
+    private static double round(double seconds) {
+        return Math.round(seconds * 1000) / 1000.0;
+    }
+
+    /** The round's data, read and checked before any model is loaded. */
+    record RoundInputs(Path seedFile, List<SeedPreference> seed, Path promptsFile, List<PromptRow> prompts) {
+        static RoundInputs read(RoundSpec spec, RoundPaths paths, boolean implicitJudge) {
+            requireModel(paths.local(spec.paths().policyModel()), "paths.policyModel");
+            if (spec.iteration() >= 1 && implicitJudge) requireModel(paths.local(spec.paths().judgeReference()), "paths.judgeReference");
+            Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
+            List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
+            if (spec.iteration() == 0) return new RoundInputs(seedFile, seed, null, null);
+            Path promptsFile = paths.local(spec.data().prompts());
+            return new RoundInputs(seedFile, seed, promptsFile,
+                    PreferenceData.readPromptSlice(promptsFile, spec.data().promptOffset(), spec.data().promptCount()));
+        }
+
+        private static void requireModel(Path dir, String field) {
+            if (!Files.isRegularFile(dir.resolve("config.json"))) {
+                throw new InputException(field + ": " + dir + " is not a model directory (no config.json)");
+            }
+        }
+    }
+}

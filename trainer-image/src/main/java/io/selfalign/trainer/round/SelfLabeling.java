@@ -1,0 +1,145 @@
+package io.selfalign.trainer.round;
+
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.data.PromptRow;
+import io.selfalign.trainer.generate.SamplingParams;
+import io.selfalign.trainer.judge.Candidate;
+import io.selfalign.trainer.judge.ImplicitRewardJudge;
+import io.selfalign.trainer.judge.Judge;
+import io.selfalign.trainer.judge.JudgeRequest;
+import io.selfalign.trainer.judge.PairSelection;
+import io.selfalign.trainer.metrics.RoundProgress;
+import io.selfalign.trainer.runtime.ComputeDevice;
+import io.selfalign.trainer.runtime.LanguageModel;
+import io.selfalign.trainer.train.LengthLimits;
+import io.selfalign.trainer.train.TokenizedPair;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Iteration k ≥ 1 before training: sample K responses per prompt from the policy, judge them, keep the
+ * best and the worst per prompt (ALGORITHMS §1–2). Owns the judge reference model while it is needed.
+ */
+final class SelfLabeling implements AutoCloseable {
+    private final RoundSpec spec;
+    private final LanguageModel policy;
+    private final ComputeDevice device;
+    private final RoundPaths paths;
+    private final RoundProgress progress;
+    private final PrintStream log;
+    private final Judge pluggedJudge;
+    private final long seed;
+    private final Map<String, Double> metrics = new LinkedHashMap<>();
+    private LanguageModel judgeReference;
+
+    SelfLabeling(RoundSpec spec, LanguageModel policy, ComputeDevice device, RoundPaths paths, RoundProgress progress,
+                 PrintStream log, Judge judge, long seed) {
+        this.spec = spec;
+        this.policy = policy;
+        this.device = device;
+        this.paths = paths;
+        this.progress = progress;
+        this.log = log;
+        this.pluggedJudge = judge;
+        this.seed = seed;
+    }
+
+    /** Generates, judges and selects; returns one pair per prompt (fewer when ties are dropped). */
+    List<LabeledPair> label(List<PromptRow> rows, Path promptsFile) throws IOException {
+        RoundSpec.Generation g = spec.generation();
+        int k = g.samplesPerPrompt();
+        List<long[]> promptTokens = new ArrayList<>(rows.size());
+        List<long[]> repeated = new ArrayList<>(rows.size() * k);
+        for (PromptRow row : rows) {
+            long[] ids = LengthLimits.leftTruncate(SeedPairs.promptTokens(row.prompt(), policy, promptsFile, row.line()),
+                    spec.training().maxPromptLength());
+            promptTokens.add(ids);
+            for (int j = 0; j < k; j++) repeated.add(ids);
+        }
+        log.println("round: iteration " + spec.iteration() + ": sampling " + k + " responses for each of " + rows.size() + " prompts");
+        progress.stage("generate", repeated.size());
+        long start = System.nanoTime();
+        SamplingParams params = SamplingParams.sample(g.temperature(), g.topP(), g.topK(), g.maxNewTokens(), g.batchSize());
+        List<long[]> samples = policy.generator().generate(repeated, params, seed, progress::advance);
+        double genSeconds = (System.nanoTime() - start) / 1e9;
+        long generated = samples.stream().mapToLong(s -> s.length).sum();
+
+        List<JudgeRequest> requests = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            List<Candidate> candidates = new ArrayList<>(k);
+            for (int j = 0; j < k; j++) {
+                long[] tokens = samples.get(i * k + j);
+                candidates.add(new Candidate(policy.tokenizer().decode(tokens, true), tokens));
+            }
+            requests.add(new JudgeRequest(rows.get(i).prompt(), promptTokens.get(i), candidates));
+        }
+        log.println("round: judging " + repeated.size() + " responses");
+        progress.stage("judge", rows.size());
+        start = System.nanoTime();
+        double[][] rewards = judge().rewards(requests);
+        double judgeSeconds = (System.nanoTime() - start) / 1e9;
+        progress.advance(rows.size());
+        PairSelection.Outcome outcome = PairSelection.select(rewards, spec.judge().dropTies());
+
+        List<LabeledPair> pairs = new ArrayList<>(outcome.pairs().size());
+        for (PairSelection.Selected s : outcome.pairs()) {
+            JudgeRequest r = requests.get(s.request());
+            Candidate chosen = r.candidates().get(s.chosen());
+            Candidate rejected = r.candidates().get(s.rejected());
+            pairs.add(new LabeledPair("self", rows.get(s.request()).row(), r.prompt(), chosen.text(), rejected.text(),
+                    new TokenizedPair(r.promptTokens(), chosen.tokens(), rejected.tokens()), s.chosenReward(), s.rejectedReward()));
+        }
+        long judgedTokens = 0;
+        for (JudgeRequest r : requests) {
+            for (Candidate c : r.candidates()) judgedTokens += r.promptTokens().length + c.tokens().length;
+        }
+        metrics.put("prompts", (double) rows.size());
+        metrics.put("candidates", (double) repeated.size());
+        metrics.put("ties", (double) outcome.ties());
+        metrics.put("reward_gap_mean", outcome.meanGap());
+        metrics.put("response_length_mean", (double) generated / samples.size());
+        metrics.put("gen_tokens_per_s", generated / genSeconds);
+        metrics.put("judge_tokens_per_s", judgedTokens / judgeSeconds);
+        return pairs;
+    }
+
+    /**
+     * How often the judge agrees with the gold labels of the seed pairs: the share of pairs whose chosen
+     * response gets the higher reward (ties count ½).
+     */
+    double seedAgreement(List<LabeledPair> seedPairs) throws IOException {
+        List<JudgeRequest> requests = new ArrayList<>(seedPairs.size());
+        for (LabeledPair p : seedPairs) {
+            requests.add(new JudgeRequest(p.prompt(), p.tokens().prompt(), List.of(
+                    new Candidate(p.chosen(), p.tokens().chosen()), new Candidate(p.rejected(), p.tokens().rejected()))));
+        }
+        double[][] rewards = judge().rewards(requests);
+        double agree = 0;
+        for (double[] r : rewards) agree += r[0] > r[1] ? 1 : r[0] == r[1] ? 0.5 : 0;
+        return agree / rewards.length;
+    }
+
+    Map<String, Double> metrics() {
+        return metrics;
+    }
+
+    private Judge judge() throws IOException {
+        if (pluggedJudge != null) return pluggedJudge;
+        if (judgeReference == null) {
+            judgeReference = RoundRunner.load(paths.local(spec.paths().judgeReference()), device, "paths.judgeReference");
+        }
+        return new ImplicitRewardJudge(policy.model(), judgeReference.model(), policy.padId(), spec.training().beta(),
+                spec.judge().score().equals("mean"), spec.generation().batchSize());
+    }
+
+    /** Frees the judge reference before training. */
+    @Override
+    public void close() {
+        if (judgeReference != null) judgeReference.close();
+    }
+}
