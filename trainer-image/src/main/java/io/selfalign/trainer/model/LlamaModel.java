@@ -63,6 +63,13 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray finalNorm;
     private final NDArray lmHead;
     private final Layer[] layers;
+    // Slices of the fused projections, parsed once (NDIndex parsing is not free in the decode loop).
+    private final NDIndex qkRows;
+    private final NDIndex qRows;
+    private final NDIndex kRows;
+    private final NDIndex vRows;
+    private final NDIndex gateColumns;
+    private final NDIndex upColumns;
     private boolean trainable;
 
     /** One decoder layer's parameters (fused projections; biases may be null). */
@@ -92,6 +99,14 @@ public final class LlamaModel implements AutoCloseable {
                     param(p + "mlp.gate_up_proj.weight"), parameters.get(p + "mlp.gate_up_proj.bias"),
                     param(p + "mlp.down_proj.weight"), parameters.get(p + "mlp.down_proj.bias"));
         }
+        int h = config.numHeads();
+        int kvh = config.numKvHeads();
+        this.qkRows = new NDIndex(":, :{}", h + kvh);
+        this.qRows = new NDIndex(":, :{}", h);
+        this.kRows = new NDIndex(":, {}:", h);
+        this.vRows = new NDIndex(":, {}:", h + kvh);
+        this.gateColumns = new NDIndex("..., :{}", config.intermediateSize());
+        this.upColumns = new NDIndex("..., {}:", config.intermediateSize());
         // Scalars are created once: a scalar argument costs a fresh tensor per op in DJL.
         this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim()))).toType(dtype, false);
         // Finite (fp16-safe) so that a fully masked row (left padding) stays finite instead of NaN.
@@ -329,10 +344,10 @@ public final class LlamaModel implements AutoCloseable {
         // Attention: one projection for q, k and v; rotate q and k together.
         NDArray qkv = Linear.linear(rmsNorm(x, l.inputNorm()), l.qkv(), l.qkvBias()).singletonOrThrow()
                 .reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3);
-        NDArray qk = rotate(qkv.get(new NDIndex(":, :{}", h + kvh)), cos, sin);
-        NDArray q = qk.get(new NDIndex(":, :{}", h)).mul(attentionScale);
-        NDArray k = qk.get(new NDIndex(":, {}:", h));
-        NDArray v = qkv.get(new NDIndex(":, {}:", h + kvh));
+        NDArray qk = rotate(qkv.get(qkRows), cos, sin);
+        NDArray q = qk.get(qRows).mul(attentionScale);
+        NDArray k = qk.get(kRows);
+        NDArray v = qkv.get(vRows);
         if (cache != null) {
             k = cache.append(layer, k, v, past);
             v = cache.values(layer, past + (int) t);
@@ -346,10 +361,9 @@ public final class LlamaModel implements AutoCloseable {
         x = x.add(Linear.linear(attn, l.o(), l.oBias()).singletonOrThrow());
 
         // MLP: one projection for gate and up, SiLU(gate) * up, down.
-        long ff = config.intermediateSize();
         NDArray gu = Linear.linear(rmsNorm(x, l.postNorm()), l.gateUp(), l.gateUpBias()).singletonOrThrow();
-        NDArray gate = gu.get(new NDIndex("..., :{}", ff));
-        NDArray up = gu.get(new NDIndex("..., {}:", ff));
+        NDArray gate = gu.get(gateColumns);
+        NDArray up = gu.get(upColumns);
         NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);
         return x.add(Linear.linear(act, l.down(), l.downBias()).singletonOrThrow());
     }

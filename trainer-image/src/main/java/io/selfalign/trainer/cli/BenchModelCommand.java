@@ -1,0 +1,162 @@
+package io.selfalign.trainer.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.selfalign.trainer.generate.Generator;
+import io.selfalign.trainer.generate.SamplingParams;
+import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.ModelConfig;
+import io.selfalign.trainer.score.SequenceScorer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = {"Tokens/s of the model runtime on randomly initialised Llama configs (~3.3M and ~26M params):",
+                "a training-shaped forward+backward (cross-entropy over every token), and sampling (T=0.7) at",
+                "batch 1 and 32 with and without the KV cache; plus the process's peak RSS.",
+                "Each number is the median of --repeats timed runs after one warm-up run. Prints a Markdown table."})
+final class BenchModelCommand implements Callable<Integer> {
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--train-batch", defaultValue = "32", description = "Training batch (default: ${DEFAULT-VALUE}).")
+    int trainBatch;
+
+    @Option(names = "--train-length", defaultValue = "64", description = "Training sequence length (default: ${DEFAULT-VALUE}).")
+    int trainLength;
+
+    @Option(names = "--prompt-tokens", defaultValue = "16", description = "Prompt length for generation (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--new-tokens", defaultValue = "48", description = "Generated tokens per sequence (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "3M,25M", description = "Configs to run: 3M, 25M (default: ${DEFAULT-VALUE}).")
+    List<String> sizes;
+
+    static ModelConfig config(String size) {
+        return switch (size) {
+            case "3M" -> ModelConfig.builder().vocabSize(512).hiddenSize(256).intermediateSize(704).layers(4).heads(4)
+                    .maxPositions(256).tieWordEmbeddings(true).build();
+            case "25M" -> ModelConfig.builder().vocabSize(512).hiddenSize(512).intermediateSize(1408).layers(8).heads(8)
+                    .maxPositions(256).tieWordEmbeddings(true).build();
+            default -> throw new InputException("--sizes: unknown size '" + size + "' (known: 3M, 25M)");
+        };
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (repeats < 1) {
+            throw new InputException("--repeats must be >= 1");
+        }
+        Map<String, Map<String, String>> columns = new LinkedHashMap<>();
+        for (String size : sizes) {
+            ModelConfig config = config(size);
+            Map<String, String> col = new LinkedHashMap<>();
+            try (LlamaModel model = LlamaModel.random(config, Device.cpu(), 1)) {
+                col.put("parameters", String.format("%.2fM", config.parameterCount() / 1e6));
+                col.put(String.format("train fwd+bwd tokens/s (B=%d, T=%d)", trainBatch, trainLength),
+                        rate(trainBatch * trainLength, () -> trainStep(model)));
+                for (int batch : new int[] {1, 32}) {
+                    for (boolean cache : new boolean[] {true, false}) {
+                        String label = String.format("generate tokens/s B=%d, %s", batch, cache ? "KV cache" : "no cache");
+                        col.put(label, rate(batch * newTokens, () -> generate(model, batch, cache)));
+                        System.err.println(size + ": " + label + " = " + col.get(label));
+                    }
+                }
+            }
+            col.put("peak RSS so far (MiB)", String.valueOf(peakRssMiB()));
+            columns.put(size + " (" + col.get("parameters") + ")", col);
+        }
+        printTable(columns);
+        return 0;
+    }
+
+    private String rate(long tokens, Supplier<Long> run) {
+        run.get(); // warm-up
+        double[] seconds = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            seconds[i] = run.get() / 1e9;
+        }
+        Arrays.sort(seconds);
+        return String.format("%.0f", tokens / seconds[repeats / 2]);
+    }
+
+    private long trainStep(LlamaModel model) {
+        model.setTrainable(true);
+        NDManager m = model.manager();
+        Random rng = new Random(0);
+        long[] ids = new long[trainBatch * trainLength];
+        Arrays.setAll(ids, i -> rng.nextInt(model.config().vocabSize()));
+        long start = System.nanoTime();
+        try (NDScope scope = new NDScope()) {
+            NDArray input = m.create(ids, new Shape(trainBatch, trainLength));
+            NDArray mask = m.ones(new Shape(trainBatch, trainLength), DataType.INT64);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.zeroGradients();
+                NDArray loss = SequenceScorer.tokenLogProbs(model.forward(input, mask), input).mean().neg();
+                gc.backward(loss);
+            }
+            model.trainableParameters().get(0).getGradient().getFloat(0, 0); // wait for the result
+        }
+        model.setTrainable(false);
+        return System.nanoTime() - start;
+    }
+
+    private long generate(LlamaModel model, int batch, boolean cache) {
+        Random rng = new Random(1);
+        List<long[]> prompts = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            long[] p = new long[promptTokens];
+            Arrays.setAll(p, j -> rng.nextInt(model.config().vocabSize()));
+            prompts.add(p);
+        }
+        SamplingParams params = SamplingParams.sample(0.7, 1.0, 0, newTokens, batch).withCache(cache);
+        long start = System.nanoTime();
+        new Generator(model, 0, Set.of()).generate(prompts, params, 0);
+        return System.nanoTime() - start;
+    }
+
+    private static long peakRssMiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static void printTable(Map<String, Map<String, String>> columns) {
+        List<String> names = new ArrayList<>(columns.keySet());
+        StringBuilder sb = new StringBuilder("| measurement |");
+        names.forEach(n -> sb.append(' ').append(n).append(" |"));
+        sb.append("\n|---|");
+        names.forEach(n -> sb.append("---:|"));
+        for (String row : columns.get(names.get(0)).keySet()) {
+            if (row.equals("parameters")) {
+                continue;
+            }
+            sb.append("\n| ").append(row).append(" |");
+            names.forEach(n -> sb.append(' ').append(columns.get(n).get(row)).append(" |"));
+        }
+        System.out.println(sb);
+    }
+}

@@ -1,0 +1,47 @@
+package io.selfalign.trainer.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code selfalign-trainer.jar}: only dispatches to subcommands. Every subcommand reports bad
+ * input (an {@link InputException}, an {@link IllegalArgumentException} such as a checkpoint error, or a bad
+ * flag) as one line on stderr and exit code {@value #EX_CONFIG}, which the operator never retries.
+ */
+@Command(name = "selfalign-trainer", mixinStandardHelpOptions = true, versionProvider = TrainerMain.Version.class,
+        description = "Selfalign trainer: runs Llama-family Hugging Face checkpoints on DJL/PyTorch.",
+        subcommands = {GenerateCommand.class, ScoreCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class TrainerMain {
+    /** EX_CONFIG from sysexits.h: the input or configuration is invalid. */
+    public static final int EX_CONFIG = 78;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (tests call {@code execute} on it). */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new TrainerMain());
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof InputException || e instanceof IllegalArgumentException) {
+                line.getErr().println("error: " + e.getMessage());
+                return EX_CONFIG;
+            }
+            throw e;
+        });
+        cmd.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("error: " + e.getMessage()
+                    + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            return EX_CONFIG;
+        });
+        return cmd;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = TrainerMain.class.getPackage().getImplementationVersion();
+            return new String[] {"selfalign-trainer " + (v == null ? "dev" : v)};
+        }
+    }
+}

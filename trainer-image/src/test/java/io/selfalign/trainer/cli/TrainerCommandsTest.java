@@ -1,0 +1,134 @@
+package io.selfalign.trainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** generate and score on the tiny-llama fixture, and the one-line exit-78 answer to bad input. */
+class TrainerCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path tmp;
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cmd = TrainerMain.commandLine();
+        cmd.setErr(new PrintWriter(err, true));
+        return cmd.execute(args);
+    }
+
+    private List<JsonNode> readRows(Path file) throws Exception {
+        return Files.readAllLines(file).stream().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    @Test
+    void generateGreedyMatchesTransformers() throws Exception {
+        JsonNode expected = Fixtures.expected("tiny-llama");
+        Path prompts = tmp.resolve("p.jsonl");
+        StringBuilder sb = new StringBuilder();
+        expected.get("prompts").forEach(p -> sb.append("{\"prompt\": ").append(p.toString()).append("}\n"));
+        sb.append("{\"messages\": [{\"role\": \"user\", \"content\": \"sort list 3 1 2\"}]}\n");
+        Files.writeString(prompts, sb);
+        Path out = tmp.resolve("out.jsonl");
+        assertEquals(0, run("generate", "--model", Fixtures.dir("tiny-llama").toString(), "--prompts", prompts.toString(),
+                "--out", out.toString(), "--greedy", "--max-new-tokens", "12", "--batch-size", "3"), err.toString());
+        List<JsonNode> rows = readRows(out);
+        assertEquals(5, rows.size());
+        for (int i = 0; i < 4; i++) {
+            // transformers generated without stopping; these continuations contain no EOS (id 2).
+            assertArrayEquals(Fixtures.longs(expected.get("greedy").get(i).get("output_ids")),
+                    Fixtures.longs(rows.get(i).get("token_ids")));
+            assertEquals("length", rows.get(i).get("finish_reason").asText());
+            // transformers decoded with special tokens kept; completions skip them.
+            assertEquals(expected.get("decoded_greedy").get(i).asText().replace("<|assistant|>", ""),
+                    rows.get(i).get("completion").asText());
+        }
+        assertEquals(4, rows.get(4).get("index").asInt());
+    }
+
+    @Test
+    void scoreMatchesTransformersSequenceLogProbs() throws Exception {
+        JsonNode expected = Fixtures.expected("tiny-llama");
+        Path pairs = tmp.resolve("pairs.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            sb.append(JSON.createObjectNode().put("prompt", expected.get("prompts").get(i).asText())
+                    .put("response", expected.get("responses").get(i).asText())).append('\n');
+        }
+        sb.append(JSON.createObjectNode().put("prompt", "why is it good").put("chosen", " yes").put("rejected", " no"))
+                .append('\n');
+        Files.writeString(pairs, sb);
+        Path out = tmp.resolve("scores.jsonl");
+        assertEquals(0, run("score", "--model", Fixtures.dir("tiny-llama").toString(), "--pairs", pairs.toString(),
+                "--out", out.toString(), "--no-eos", "--batch-size", "2"), err.toString());
+        List<JsonNode> rows = readRows(out);
+        for (int i = 0; i < 4; i++) {
+            JsonNode want = expected.get("sequence_logps").get(i);
+            assertEquals(want.get("response_logp").asDouble(), rows.get(i).get("logp").asDouble(), 1e-3);
+            assertEquals(want.get("response_tokens").asInt(), rows.get(i).get("tokens").asInt());
+        }
+        assertEquals(rows.get(2).get("logp").asDouble(), rows.get(4).get("chosen_logp").asDouble(), 1e-4);
+        assertTrue(rows.get(4).has("rejected_mean_logp"));
+
+        // With EOS appended (the default), one more token and a lower log-prob.
+        Path withEos = tmp.resolve("eos.jsonl");
+        assertEquals(0, run("score", "--model", Fixtures.dir("tiny-llama").toString(), "--pairs", pairs.toString(),
+                "--out", withEos.toString()));
+        JsonNode first = readRows(withEos).get(0);
+        assertEquals(rows.get(0).get("tokens").asInt() + 1, first.get("tokens").asInt());
+        assertTrue(first.get("logp").asDouble() < rows.get(0).get("logp").asDouble());
+    }
+
+    @Test
+    void badInputIsOneLineAndExit78WithNothingWritten() throws Exception {
+        String model = Fixtures.dir("tiny-llama").toString();
+        Path out = tmp.resolve("out.jsonl");
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"prompt\": \"ok\"}\n{\"prompt\": oops}\n");
+        assertExit78("bad.jsonl:2: malformed JSON", "generate", "--model", model, "--prompts", bad.toString(), "--out", out.toString());
+        Path missingField = tmp.resolve("nofield.jsonl");
+        Files.writeString(missingField, "\n{\"text\": \"x\"}\n");
+        assertExit78("nofield.jsonl:2: needs \"prompt\"", "generate", "--model", model, "--prompts", missingField.toString(),
+                "--out", out.toString());
+        Path empty = tmp.resolve("empty.jsonl");
+        Files.writeString(empty, "\n");
+        assertExit78("empty.jsonl: no rows", "score", "--model", model, "--pairs", empty.toString(), "--out", out.toString());
+        assertExit78("missing.jsonl: no such file", "generate", "--model", model, "--prompts",
+                tmp.resolve("missing.jsonl").toString(), "--out", out.toString());
+        assertExit78("--greedy cannot be combined", "generate", "--model", model, "--prompts", bad.toString(),
+                "--out", out.toString(), "--greedy", "--temperature", "0.5");
+        Path good = tmp.resolve("good.jsonl");
+        Files.writeString(good, "{\"prompt\": \"ok\"}\n");
+        assertExit78("tokenizer.json: not found", "generate", "--model", tmp.toString(), "--prompts", good.toString(),
+                "--out", out.toString());
+        assertExit78("Missing required option", "score", "--model", model);
+        assertFalse(Files.exists(out));
+    }
+
+    private void assertExit78(String expectedMessage, String... args) {
+        err.getBuffer().setLength(0);
+        assertEquals(78, run(args));
+        String text = err.toString().strip();
+        assertEquals(1, text.lines().count(), text);
+        assertTrue(text.startsWith("error: ") && text.contains(expectedMessage), text);
+    }
+}
