@@ -39,6 +39,10 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
     @Option(names = "--oracle", description = "Also run arm 7, the SPA loop with the gold-reward judge.")
     boolean oracle;
 
+    @Option(names = "--arms", split = ",", paramLabel = "ARM",
+            description = "Run only these arms (labels as in the table, e.g. dpo-seed,dpo-100%%,spa); sft is always evaluated.")
+    List<String> armLabels;
+
     @Option(names = "--lr", defaultValue = "5e-5", description = "Preference-training learning rate of every stage (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
@@ -55,6 +59,7 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         List<Arm> arms = new ArrayList<>(quick ? List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA)
                 : List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA, Arm.SPA_NO_REFINEMENT, Arm.SPA_NO_DND));
         if (oracle) arms.add(Arm.ORACLE);
+        if (armLabels != null) arms = armLabels.stream().map(Arm::byLabel).toList();
         BenchSettings defaults = BenchSettings.defaults();
         BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch());
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
