@@ -27,6 +27,13 @@ public enum Arm {
         return label;
     }
 
+    /** The arm with this table label; fails naming the known labels. */
+    public static Arm byLabel(String label) {
+        for (Arm a : values()) if (a.label.equals(label)) return a;
+        throw new IllegalArgumentException("--arms: unknown arm '" + label + "', expected one of "
+                + java.util.Arrays.stream(values()).map(Arm::label).toList());
+    }
+
     /** Whether the arm runs SPA iterations on top of the seed stage. */
     public boolean iterates() {
         return this == SPA || this == SPA_NO_REFINEMENT || this == SPA_NO_DND || this == ORACLE;

@@ -3,6 +3,8 @@ package io.selfalign.trainer.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.selfalign.trainer.keysort.GoldReward;
+import io.selfalign.trainer.keysort.KeySortSampler;
+import io.selfalign.trainer.keysort.KeySortVocab;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,11 +32,12 @@ public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double 
             JsonNode row = JSON.readTree(lines.get(i));
             String where = pairsJsonl + " line " + (i + 1);
             String prompt = text(row, "prompt", where);
-            double chosen = GoldReward.score(prompt, text(row, "chosen", where));
-            double rejected = GoldReward.score(prompt, text(row, "rejected", where));
+            double chosen = reward(row, prompt, "chosen", where);
+            double rejected = reward(row, prompt, "rejected", where);
             JsonNode flag = row.get("flagged");
-            if (flag == null || !flag.isBoolean()) throw new IOException(where + ": missing boolean field 'flagged'");
-            int f = flag.asBoolean() ? 1 : 0;
+            // a round whose loss has no refinement writes no flag: all its pairs count as unflagged
+            if (flag != null && !flag.isBoolean()) throw new IOException(where + ": field 'flagged' must be a boolean");
+            int f = flag != null && flag.asBoolean() ? 1 : 0;
             pairs++;
             flaggedPairs += f;
             if (GoldReward.tie(chosen, rejected)) {
@@ -51,6 +54,19 @@ public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double 
 
     private static double percent(int num, int den) {
         return den == 0 ? Double.NaN : 100.0 * num / den;
+    }
+
+    /**
+     * Gold reward of a response: from the exact generated ids ({@code chosenTokens}, ending with EOS when
+     * the model stopped there) when the row has them, else from the decoded text.
+     */
+    private static double reward(JsonNode row, String prompt, String field, String where) throws IOException {
+        JsonNode ids = row.get(field + "Tokens");
+        if (ids == null) return GoldReward.score(prompt, text(row, field, where));
+        if (!ids.isArray()) throw new IOException(where + ": field '" + field + "Tokens' must be an array of token ids");
+        long[] tokens = new long[ids.size()];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = ids.get(i).asLong();
+        return KeySortSampler.Response.of(tokens).goldReward(KeySortVocab.parsePrompt(prompt));
     }
 
     private static String text(JsonNode row, String field, String where) throws IOException {

@@ -26,6 +26,7 @@ public final class KeySortPreparer {
     }
 
     /**
+     * @param sft           the SFT report, or null when an existing base model was reused
      * @param sampledReward mean gold reward of the base model's T=0.7 samples on the test prompts
      * @param greedyReward  the same for its greedy responses
      */
@@ -71,6 +72,21 @@ public final class KeySortPreparer {
                     TeacherStats.simulate(data.test().size(), seed).meanReward(), GoldReward.MAX);
         }
         return new Prepared(data, dataDir, modelDir, report, sampled, greedy);
+    }
+
+    /**
+     * As {@link #prepare}, but keeps a base model that is already there (rewriting the data files, which
+     * are cheap and deterministic): how a rerun of the benchmark resumes.
+     */
+    public static Prepared prepareIfMissing(Path workspace, KeySortSizes sizes, long seed, SftTrainer.Options sft,
+                                            PrintStream progress) throws IOException {
+        Path modelDir = baseModelDir(workspace);
+        if (!Files.exists(modelDir.resolve("model.safetensors"))) return prepare(workspace, sizes, seed, sft, progress);
+        KeySortGenerator.Data data = KeySortGenerator.generate(sizes, seed);
+        Path dataDir = KeySortFiles.dataDir(workspace);
+        KeySortFiles.writeData(data, dataDir);
+        if (progress != null) progress.println("keysort: reusing the base model in " + modelDir);
+        return new Prepared(data, dataDir, modelDir, null, Double.NaN, Double.NaN);
     }
 
     static void deleteRecursively(Path dir) throws IOException {

@@ -2,18 +2,16 @@ package io.selfalign.trainer.keysort;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.selfalign.trainer.loss.SequenceLogProbs;
 import io.selfalign.trainer.model.LlamaModel;
 import io.selfalign.trainer.optim.AdamW;
 import io.selfalign.trainer.optim.DynamicLossScaler;
 import io.selfalign.trainer.optim.LearningRateSchedule;
 import io.selfalign.trainer.optim.ParameterUpdater;
 import io.selfalign.trainer.optim.TrainableParameters;
+import io.selfalign.trainer.score.ScoringBatch;
+import io.selfalign.trainer.score.SequenceScorer;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -58,15 +56,15 @@ public final class SftTrainer {
         long lastPrint = start;
         int step = 0;
         for (int epoch = 0; epoch < o.epochs(); epoch++) {
-            for (SftBatches.Batch batch : SftBatches.epoch(demos, o.batchSize(), rng)) {
+            for (List<ScoringBatch.Pair> batch : SftBatches.epoch(demos, o.batchSize(), rng)) {
                 losses[step] = step(model, batch);
                 updater.step(step);
-                tokens += (long) batch.rows() * batch.length();
+                tokens += SftBatches.trainedTokens(batch);
                 step++;
                 long now = System.nanoTime();
                 if (progress != null && (now - lastPrint > 5e9 || step == total)) {
                     lastPrint = now;
-                    progress.printf(Locale.ROOT, "sft: epoch %d/%d  step %d/%d  loss %.4f  %.0f tokens/s%n", epoch + 1, o.epochs(),
+                    progress.printf(Locale.ROOT, "sft: epoch %d/%d  step %d/%d  loss %.4f  %.0f trained tokens/s%n", epoch + 1, o.epochs(),
                             step, total, losses[step - 1], tokens / ((now - start) / 1e9));
                 }
             }
@@ -78,16 +76,12 @@ public final class SftTrainer {
     }
 
     /** Forward, loss and backward of one batch; returns the loss. Every array of the step dies with its scope. */
-    private static double step(LlamaModel model, SftBatches.Batch batch) {
+    private static double step(LlamaModel model, List<ScoringBatch.Pair> pairs) {
         try (NDScope ignored = new NDScope()) {
-            NDManager m = model.manager();
-            Shape shape = new Shape(batch.rows(), batch.length());
-            NDArray ids = m.create(batch.ids(), shape).toType(DataType.INT64, false);
-            NDArray attention = m.create(batch.attention(), shape);
-            NDArray response = m.create(batch.responseMask(), shape);
+            ScoringBatch batch = ScoringBatch.of(pairs, KeySortVocab.PAD, model.manager());
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logProbs = SequenceLogProbs.sum(model.forward(ids, attention), ids, response);
-                NDArray loss = logProbs.sum().neg().div(batch.trainedTokens());
+                NDArray logProbs = SequenceScorer.sequenceLogProbs(model.forward(batch.inputIds(), batch.attentionMask()), batch);
+                NDArray loss = logProbs.sum().neg().div(SftBatches.trainedTokens(pairs));
                 gc.backward(loss);
                 return loss.getFloat();
             }

@@ -205,7 +205,9 @@ public final class LlamaModel implements AutoCloseable {
     public LlamaModel copy(DataType newDtype) {
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         Map<String, NDArray> params = new LinkedHashMap<>();
-        parameters.forEach((name, a) -> params.put(name, a.toType(newDtype, true).toDevice(m.getDevice(), false)));
+        // toType(sameType, copy=true) returns an alias in DJL 0.35 (torch .to() without copy): duplicate() copies
+        parameters.forEach((name, a) -> params.put(name, (a.getDataType() == newDtype ? a.duplicate() : a.toType(newDtype, true))
+                .toDevice(m.getDevice(), false)));
         params.values().forEach(a -> a.attach(m));
         return new LlamaModel(config, m, params, storedDtypes, sourceDir);
     }

@@ -33,21 +33,23 @@ class GoldEvaluationTest {
                 "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05 k09\",\"rejected\":\"k09 k05\",\"flagged\":false}",
                 "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k05 k09\",\"flagged\":false}",
                 "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k05 k09\",\"flagged\":true}",
-                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k09\",\"flagged\":true}", ""));
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k09\",\"flagged\":true}",
+                // token ids win over text: chosen = k05 k09 EOS (ideal), rejected = k09 EOS; no flag = unflagged
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"x\",\"rejected\":\"y\",\"chosenTokens\":[5,9,3],\"rejectedTokens\":[9,3]}", ""));
         SelfLabelAccuracy a = SelfLabelAccuracy.of(pairs);
-        assertEquals(4, a.pairs());
+        assertEquals(5, a.pairs());
         assertEquals(1, a.goldTies());
-        assertEquals(100.0 / 3, a.overall(), 1e-9);
+        assertEquals(50.0, a.overall(), 1e-9);
         assertEquals(0.0, a.flagged(), 1e-9);
-        assertEquals(50.0, a.unflagged(), 1e-9);
-        assertEquals(50.0, a.flaggedFraction(), 1e-9);
+        assertEquals(200.0 / 3, a.unflagged(), 1e-9);
+        assertEquals(40.0, a.flaggedFraction(), 1e-9);
     }
 
     @Test
     void selfLabelAccuracyNamesTheBadLine(@TempDir Path dir) throws Exception {
         Path pairs = dir.resolve("pairs.jsonl");
-        Files.writeString(pairs, "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05\",\"rejected\":\"k09\"}\n");
+        Files.writeString(pairs, "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05\"}\n");
         var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> SelfLabelAccuracy.of(pairs));
-        assertTrue(e.getMessage().endsWith("pairs.jsonl line 1: missing boolean field 'flagged'"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("pairs.jsonl line 1: missing string field 'rejected'"), e.getMessage());
     }
 }

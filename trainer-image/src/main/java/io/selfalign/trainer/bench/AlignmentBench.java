@@ -1,0 +1,122 @@
+package io.selfalign.trainer.bench;
+
+import ai.djl.Device;
+import io.selfalign.api.round.RoundResult;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.keysort.KeySortPreparer;
+import io.selfalign.trainer.keysort.KeySortSizes;
+import io.selfalign.trainer.keysort.SftTrainer;
+import io.selfalign.trainer.model.Checkpoint;
+import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.round.RoundOutput;
+import io.selfalign.trainer.round.RoundRunner;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The alignment benchmark of ALGORITHMS.md §8: per seed, a KeySort instance and its SFT model, then every
+ * arm from that SFT checkpoint through the real round engine (in-process {@link RoundRunner}, real
+ * RoundSpecs), each stage evaluated on the held-out test prompts against the gold reward.
+ *
+ * <p>Rounds are idempotent, so an interrupted benchmark rerun with the same output directory resumes: a
+ * finished round reports its stored result instead of training again.
+ */
+public final class AlignmentBench {
+    /**
+     * @param arms     the arms to run (SFT is always evaluated; iterating arms reuse the DPO-seed stage as iteration 0)
+     * @param seeds    seeds 0..seeds-1 (data and init)
+     * @param sizes    data sizes of every seed's instance
+     * @param sft      SFT options (the seed is replaced by each bench seed)
+     */
+    public record Options(List<Arm> arms, int seeds, KeySortSizes sizes, SftTrainer.Options sft, BenchSettings settings, Path out) {}
+
+    private final Options options;
+    private final PrintStream log;
+    private final List<StageResult> results = new ArrayList<>();
+
+    public AlignmentBench(Options options, PrintStream log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    /** Runs every seed and arm; returns one result per seed, arm and stage, in run order. */
+    public List<StageResult> run() throws IOException {
+        for (int s = 0; s < options.seeds(); s++) runSeed(s);
+        return List.copyOf(results);
+    }
+
+    private void runSeed(long seed) throws IOException {
+        Path workspace = options.out().resolve("seed-" + seed).toAbsolutePath();
+        SftTrainer.Options sftOptions = new SftTrainer.Options(options.sft().learningRate(), options.sft().batchSize(),
+                options.sft().epochs(), options.sft().warmupRatio(), options.sft().maxGradNorm(), seed);
+        long t0 = System.nanoTime();
+        KeySortPreparer.Prepared prepared = KeySortPreparer.prepareIfMissing(workspace, options.sizes(), seed, sftOptions, log);
+        double sftSeconds = (System.nanoTime() - t0) / 1e9;
+        BenchRounds rounds = new BenchRounds(workspace, prepared.modelDir(), prepared.dataDir(), options.sizes(), options.settings(), seed);
+        try (LlamaModel sft = Checkpoint.load(prepared.modelDir(), Device.cpu())) {
+            PolicyEvaluator evaluator = new PolicyEvaluator(sft, prepared.data().test(), options.settings().evalBatch(), seed);
+            record(evaluator.evaluate(sft, Arm.SFT.label(), 0).withSeconds(sftSeconds));
+            StageResult dpoSeed = null;
+            Path dpoSeedModel = null;
+            for (Arm arm : options.arms()) {
+                switch (arm) {
+                    case SFT -> { }
+                    case DPO_SEED, DPO_ALL -> {
+                        RoundSpec spec = rounds.seedStage(arm);
+                        StageResult r = runRound(evaluator, spec, arm, null);
+                        if (arm == Arm.DPO_SEED) {
+                            dpoSeed = r;
+                            dpoSeedModel = rounds.modelDir(arm, 0);
+                        }
+                    }
+                    default -> {
+                        if (dpoSeed == null) {
+                            RoundSpec spec = rounds.seedStage(Arm.DPO_SEED);
+                            dpoSeed = runRound(evaluator, spec, Arm.DPO_SEED, null);
+                            dpoSeedModel = rounds.modelDir(Arm.DPO_SEED, 0);
+                        }
+                        // SPA's iteration 0 is the DPO-seed model: shown again under the arm's name for the plot
+                        record(relabel(dpoSeed, arm));
+                        Path policy = dpoSeedModel;
+                        for (int k = 1; k <= options.settings().iterations(); k++) {
+                            runRound(evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge() : null);
+                            policy = rounds.modelDir(arm, k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private StageResult runRound(PolicyEvaluator evaluator, RoundSpec spec, Arm arm, io.selfalign.trainer.judge.Judge judge)
+            throws IOException {
+        log.printf("bench: seed %d  %s  iteration %d%n", spec.seed(), arm.label(), spec.iteration());
+        RoundRunner.Options ro = RoundRunner.Options.quiet();
+        if (judge != null) ro = ro.withJudge(judge);
+        RoundResult result = new RoundRunner().run(spec, null, ro);
+        Path outputDir = Path.of(spec.paths().outputDir());
+        StageResult r;
+        try (LlamaModel policy = Checkpoint.load(outputDir.resolve(RoundOutput.MODEL_DIR), Device.cpu())) {
+            r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withSeconds(result.durationSeconds());
+        }
+        if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(outputDir.resolve(RoundOutput.PAIRS_FILE)));
+        record(r);
+        return r;
+    }
+
+    private void record(StageResult r) {
+        results.add(r);
+        log.printf("bench: seed %d  %-12s iter %d  WR %.1f%%  greedy WR %.1f%%  r* %.3f  len %.2f  KL %.3f  label acc %.1f%%%n",
+                r.seed(), r.arm(), r.iteration(), r.winRate(), r.greedyWinRate(), r.meanReward(), r.meanLength(), r.kl(),
+                r.selfLabelAccuracy());
+    }
+
+    private static StageResult relabel(StageResult r, Arm arm) {
+        return new StageResult(r.seed(), arm.label(), r.iteration(), r.prompts(), r.winRate(), r.greedyWinRate(), r.meanReward(),
+                r.greedyMeanReward(), r.meanLength(), r.kl(), r.selfLabelAccuracy(), r.flaggedAccuracy(), r.unflaggedAccuracy(),
+                r.flaggedFraction(), r.seconds());
+    }
+}

@@ -1,0 +1,54 @@
+package io.selfalign.trainer.bench;
+
+import io.selfalign.trainer.keysort.KeySortSampler;
+import io.selfalign.trainer.keysort.KeySortVocab;
+import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.score.ScoringBatch;
+import io.selfalign.trainer.score.SequenceScorer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Evaluates models on the held-out test prompts against the SFT model (ALGORITHMS.md §8 metrics): one
+ * T=0.7 sample and the greedy response per prompt, gold win-rate against one SFT sample per prompt (drawn
+ * once, with its own seed), mean gold reward, mean length, and the KL estimate on the model's own samples.
+ */
+public final class PolicyEvaluator {
+    private final LlamaModel sft;
+    private final List<int[]> keys;
+    private final int batchSize;
+    private final long seed;
+    private final double[] referenceRewards;
+
+    public PolicyEvaluator(LlamaModel sft, List<int[]> testKeys, int batchSize, long seed) {
+        this.sft = sft;
+        this.keys = List.copyOf(testKeys);
+        this.batchSize = batchSize;
+        this.seed = seed;
+        // the reference draw uses another seed than every evaluated draw, so SFT against itself is a fair coin
+        this.referenceRewards = KeySortSampler.goldRewards(keys,
+                KeySortSampler.sample(sft, keys, BenchSettings.TEMPERATURE, batchSize, seed * 7919 + 1));
+    }
+
+    public StageResult evaluate(LlamaModel policy, String arm, int iteration) {
+        List<KeySortSampler.Response> sampled = KeySortSampler.sample(policy, keys, BenchSettings.TEMPERATURE, batchSize, seed * 7919 + 2);
+        List<KeySortSampler.Response> greedy = KeySortSampler.sample(policy, keys, 0, batchSize, seed);
+        double[] rewards = KeySortSampler.goldRewards(keys, sampled);
+        double[] greedyRewards = KeySortSampler.goldRewards(keys, greedy);
+        double kl = policy == sft ? 0 : GoldEvaluation.klEstimate(logProbs(policy, sampled), logProbs(sft, sampled));
+        double length = sampled.stream().mapToInt(r -> r.tokens().length).average().orElse(Double.NaN);
+        double nan = Double.NaN;
+        return new StageResult(seed, arm, iteration, keys.size(),
+                GoldEvaluation.winRate(rewards, referenceRewards), GoldEvaluation.winRate(greedyRewards, referenceRewards),
+                GoldEvaluation.mean(rewards), GoldEvaluation.mean(greedyRewards), length, kl, nan, nan, nan, nan, nan);
+    }
+
+    /** Summed log-probabilities (response and its EOS) of the responses under {@code model}. */
+    private double[] logProbs(LlamaModel model, List<KeySortSampler.Response> responses) {
+        List<ScoringBatch.Pair> pairs = new ArrayList<>(responses.size());
+        for (int i = 0; i < responses.size(); i++) {
+            pairs.add(new ScoringBatch.Pair(KeySortSampler.promptIds(keys.get(i)), responses.get(i).scoredIds()));
+        }
+        return SequenceScorer.score(model, pairs, KeySortVocab.PAD, batchSize).stream().mapToDouble(SequenceScorer.Score::sum).toArray();
+    }
+}

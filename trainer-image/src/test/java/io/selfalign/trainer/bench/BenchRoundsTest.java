@@ -1,0 +1,57 @@
+package io.selfalign.trainer.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.keysort.KeySortSizes;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class BenchRoundsTest {
+    private final Path ws = Path.of("/tmp/bench/seed-1");
+    private final BenchRounds rounds = new BenchRounds(ws, ws.resolve("models/keysort-sft"), ws.resolve("data/keysort"),
+            KeySortSizes.FULL, BenchSettings.defaults(), 1);
+
+    @Test
+    void seedStagesAreValidDpoRoundsOnTheirGoldFiles() {
+        RoundSpec seed = rounds.seedStage(Arm.DPO_SEED);
+        assertEquals(java.util.List.of(), seed.problems());
+        assertEquals(0, seed.iteration());
+        assertEquals("dpo", seed.training().loss());
+        assertEquals(3, seed.training().epochs());
+        assertTrue(seed.data().seedPreferences().endsWith("data/keysort/seed.jsonl"));
+        assertEquals(ws.resolve("models/keysort-sft").toString(), seed.paths().policyModel());
+
+        RoundSpec all = rounds.seedStage(Arm.DPO_ALL);
+        assertEquals(java.util.List.of(), all.problems());
+        assertEquals(1, all.training().epochs());
+        assertTrue(all.data().seedPreferences().endsWith("data/keysort/all-gold.jsonl"));
+        assertEquals("/tmp/bench/seed-1/runs/bench/dpo-all/iter-0", all.paths().outputDir());
+    }
+
+    @Test
+    void iterationsFollowTheSlicesAndTheArmsRefinementSettings() {
+        Path prev = rounds.modelDir(Arm.SPA, 1);
+        RoundSpec spa2 = rounds.iteration(Arm.SPA, 2, prev);
+        assertEquals(java.util.List.of(), spa2.problems());
+        assertEquals(800, spa2.data().promptOffset());
+        assertEquals(2_000, spa2.data().promptCount());
+        assertEquals("spa", spa2.training().loss());
+        assertEquals(0.1, spa2.training().refinement().alpha());
+        assertEquals(0.25, spa2.training().refinement().lambda());
+        assertEquals(prev.toString(), spa2.paths().policyModel());
+        assertEquals(ws.resolve("models/keysort-sft").toString(), spa2.paths().judgeReference());
+        assertEquals(2, spa2.generation().samplesPerPrompt());
+        assertEquals(13, spa2.generation().maxNewTokens());
+        assertNull(spa2.runtime().terminationLog());
+
+        assertEquals(0.0, rounds.iteration(Arm.SPA_NO_REFINEMENT, 1, prev).training().refinement().alpha());
+        RoundSpec noDnd = rounds.iteration(Arm.SPA_NO_DND, 3, prev);
+        assertEquals(0.1, noDnd.training().refinement().alpha());
+        assertEquals(0.0, noDnd.training().refinement().lambda());
+        assertEquals(2_800, noDnd.data().promptOffset());
+        assertEquals(0.125, rounds.iteration(Arm.ORACLE, 3, prev).training().refinement().lambda());
+    }
+}
