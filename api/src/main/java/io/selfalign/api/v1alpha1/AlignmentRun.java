@@ -14,14 +14,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(AlignmentRun.GROUP)
 @Version(AlignmentRun.VERSION)
 @ShortNames("arun")
-// The CRD generator lists repeated annotations in reverse: Phase, Iteration, Iterations, Complete, Age.
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// The CRD generator orders printer columns by jsonPath (kubectl shows Age, Iterations, Complete, Iteration, Phase).
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Iteration", jsonPath = ".status.currentIteration", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Iterations", jsonPath = ".spec.iterations", type = AdditionalPrinterColumn.Type.INTEGER)
 // A filter by type, never [-1:]: the last condition is not necessarily Complete.
 @AdditionalPrinterColumn(name = "Complete", jsonPath = ".status.conditions[?(@.type==\"Complete\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Iterations", jsonPath = ".spec.iterations", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Iteration", jsonPath = ".status.currentIteration", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class AlignmentRun extends CustomResource<AlignmentRunSpec, AlignmentRunStatus> implements Namespaced {
     public static final String GROUP = "selfalign.io";
     public static final String VERSION = "v1alpha1";

@@ -1,0 +1,55 @@
+package io.selfalign.operator.app;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.operator.status.Phases;
+import io.selfalign.operator.testing.OperatorHarness;
+import io.selfalign.operator.testing.TestKubelet;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The operator as deployed: Quarkus wiring, the generated CRD, health and metrics endpoints. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class OperatorApplicationTest {
+    static final Path GENERATED_CRD = Path.of("target", "kubernetes", "alignmentruns.selfalign.io-v1.yml");
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void checkedInCrdMatchesTheGeneratedOne() throws Exception {
+        assertEquals(Files.readString(GENERATED_CRD), Files.readString(OperatorHarness.CRD),
+                "crds/alignmentruns.selfalign.io-v1.yml is out of date with the API types. Regenerate it: "
+                        + "./mvnw -B -pl operator -am -DskipTests package && "
+                        + "cp operator/target/kubernetes/alignmentruns.selfalign.io-v1.yml crds/");
+    }
+
+    @Test
+    void runCompletesAndIsVisibleInHealthAndMetrics() {
+        try (TestKubelet kubelet = new TestKubelet(client)) {
+            client.resource(OperatorHarness.run("wired", 1)).create();
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                AlignmentRun r = client.resources(AlignmentRun.class).inNamespace(OperatorHarness.NS).withName("wired").get();
+                return r.getStatus() != null && Phases.SUCCEEDED.equals(r.getStatus().phase);
+            });
+        }
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("selfalign_run_phase{namespace=\"team-a\",phase=\"Succeeded\",run=\"wired\"} 1.0"))
+                .body(containsString("selfalign_round_metric{metric=\"accuracy\",namespace=\"team-a\",run=\"wired\"} 0.7"))
+                .body(containsString("selfalign_round_duration_seconds_count{namespace=\"team-a\",run=\"wired\"} 2"))
+                .body(containsString("operator_sdk_"));
+    }
+}

@@ -1,0 +1,43 @@
+package io.selfalign.operator.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.operator.testing.OperatorHarness;
+import org.junit.jupiter.api.Test;
+
+class RoundResourcesTest {
+    @Test
+    void jobFollowsTheRoundContractAndTheRestrictedPodSecurityStandard() {
+        AlignmentRun run = OperatorHarness.run("zephyr", 2);
+        run.getSpec().roundTimeout = "1h30m";
+        Job job = new RoundResources(OperatorHarness.settings()).job(run, 1);
+        var spec = job.getSpec();
+        assertEquals("zephyr-iter-1", job.getMetadata().getName());
+        assertEquals("1", job.getMetadata().getLabels().get(Rounds.ITERATION_LABEL));
+        assertEquals(2, spec.getBackoffLimit());
+        assertEquals(5400L, spec.getActiveDeadlineSeconds());
+        assertEquals("FailJob", spec.getPodFailurePolicy().getRules().get(0).getAction());
+        assertEquals(78, spec.getPodFailurePolicy().getRules().get(0).getOnExitCodes().getValues().get(0));
+        assertEquals("DisruptionTarget", spec.getPodFailurePolicy().getRules().get(1).getOnPodConditions().get(0).getType());
+        var pod = spec.getTemplate().getSpec();
+        assertEquals("Never", pod.getRestartPolicy());
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        Container c = pod.getContainers().get(0);
+        assertEquals(RoundResources.TRAINER_COMMAND, c.getCommand());
+        assertEquals("ghcr.io/selfalign/trainer:test", c.getImage());
+        assertEquals("FallbackToLogsOnError", c.getTerminationMessagePolicy());
+        assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals("ALL", c.getSecurityContext().getCapabilities().getDrop().get(0));
+        assertEquals("1", c.getResources().getLimits().get("nvidia.com/gpu").getAmount());
+        assertEquals("/workspace", c.getVolumeMounts().get(0).getMountPath());
+        assertEquals("/etc/selfalign", c.getVolumeMounts().get(1).getMountPath());
+        assertEquals("shared", pod.getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
+        assertEquals("zephyr-iter-1", pod.getVolumes().get(1).getConfigMap().getName());
+    }
+}
