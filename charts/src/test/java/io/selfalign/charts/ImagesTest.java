@@ -32,7 +32,7 @@ class ImagesTest {
         for (String variant : List.of("cpu", "gpu")) {
             Dockerfile.Stage stage = TRAINER.stage(variant);
             Map<String, String> env = stage.env();
-            assertEquals("65532:65532", stage.last("USER"), variant + ": numeric non-root user (runAsNonRoot can verify it)");
+            assertEquals("1000:1000", stage.last("USER"), variant + ": numeric non-root user, the UID the operator's Job runs as");
             assertEquals("true", env.get("DJL_OFFLINE"), variant);
             assertEquals("/opt/djl-cache", env.get("DJL_CACHE_DIR"), variant + ": pre-extracted natives");
             assertEquals("${TORCH_VERSION}", env.get("PYTORCH_VERSION"), variant);
