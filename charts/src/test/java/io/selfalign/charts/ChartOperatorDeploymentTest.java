@@ -83,7 +83,7 @@ class ChartOperatorDeploymentTest {
     @Test
     void trainerDefaultsReachTheOperator() {
         Map<String, String> defaults = ChartRbacTest.operatorEnv(RenderedChart.render());
-        assertEquals("selfalign/selfalign-trainer:" + chartAppVersion(), defaults.get("SELFALIGN_TRAINER_IMAGE"));
+        assertEquals("ghcr.io/selfalign/trainer:" + chartAppVersion(), defaults.get("SELFALIGN_TRAINER_IMAGE"));
         assertEquals("nvidia.com/gpu", defaults.get("SELFALIGN_TRAINER_GPU_RESOURCE"));
         assertEquals("JOSDK_ALL_NAMESPACES", defaults.get("QUARKUS_OPERATOR_SDK_NAMESPACES"));
         assertTrue(defaults.get("JAVA_OPTS_APPEND").contains("-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
