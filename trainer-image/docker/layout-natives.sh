@@ -5,7 +5,8 @@
 #   $OUT/djl-cache/tokenizers/<version>-cpu-linux-x86_64/libtokenizers.so        (HF tokenizers)
 #   $OUT/libtorch/lib/*                      (flavor cpu only: libtorch from pytorch-native-cpu)
 #   $OUT/jna/libjnidispatch.so               (JNA, which DJL uses to probe CUDA)
-# The first two are the exact paths DJL 0.35 looks up in DJL_CACHE_DIR before extracting from the jars;
+# The first two are the exact paths DJL 0.35 looks up in DJL_CACHE_DIR before extracting from the jars
+# (tokenizers in offline mode always takes its cpu build, also on GPU nodes: the jar has no other);
 # JNA loads from -Djna.boot.library.path=$OUT/jna (with -Djna.nounpack=true it never unpacks to ~/.cache).
 # pytorch-native-cpu is then removed from lib/: with PYTORCH_LIBRARY_PATH set DJL never reads it.
 #
