@@ -1,6 +1,7 @@
 package io.selfalign.charts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,6 +39,11 @@ class ImagesTest {
             assertEquals("${TORCH_VERSION}", env.get("PYTORCH_VERSION"), variant);
             assertTrue(env.containsKey("PYTORCH_LIBRARY_PATH"), variant);
             assertEquals("/tmp", env.get("HOME"), variant + ": the only writable place besides /workspace");
+            // Needed to work: in JDK_JAVA_OPTIONS, which the operator's JAVA_TOOL_OPTIONS cannot replace.
+            for (String option : List.of("-Dai.djl.offline=true", "-Djna.boot.library.path=/opt/jna", "-Djna.nounpack=true")) {
+                assertTrue(env.getOrDefault("JDK_JAVA_OPTIONS", "").contains(option), variant + ": " + option);
+                assertFalse(env.getOrDefault("JAVA_TOOL_OPTIONS", "").contains(option), variant + ": " + option);
+            }
             assertEquals("/workspace", stage.last("WORKDIR"), variant);
             assertEquals("9400", stage.last("EXPOSE"), variant + ": the trainer's metrics port");
             assertEquals("[\"java\", \"-jar\", \"/opt/selfalign/selfalign-trainer.jar\"]", stage.last("ENTRYPOINT"), variant);
