@@ -37,7 +37,7 @@ class ChartRbacTest {
             Map.of("apiextensions.k8s.io/customresourcedefinitions[alignmentruns.selfalign.io]", verbs("get"));
 
     static final Map<String, Set<String>> LEADER_ELECTION =
-            Map.of("coordination.k8s.io/leases", verbs("get", "create", "update"));
+            Map.of("coordination.k8s.io/leases", verbs("get", "create", "update", "patch"));
 
     @Test
     void clusterWideInstallBindsTheReconcilerRoleToTheServiceAccount() {
