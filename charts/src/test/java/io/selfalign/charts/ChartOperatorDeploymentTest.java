@@ -46,13 +46,13 @@ class ChartOperatorDeploymentTest {
     }
 
     @Test
-    void theRestrictedCheckCatchesWhatAdmissionWouldReject() throws Exception {
+    void theRestrictedCheckCatchesWhatAdmissionWouldReject() {
         JsonNode pod = RenderedChart.render().one("Deployment", "").at("/spec/template/spec");
-        com.fasterxml.jackson.databind.node.ObjectNode broken = (com.fasterxml.jackson.databind.node.ObjectNode) pod.deepCopy();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.at("/containers/0/securityContext")).put("allowPrivilegeEscalation", true);
+        ObjectNode broken = (ObjectNode) pod.deepCopy();
+        ((ObjectNode) broken.at("/containers/0/securityContext")).put("allowPrivilegeEscalation", true);
         broken.putArray("volumes").addObject().put("name", "host").putObject("hostPath").put("path", "/");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.at("/containers/0/securityContext")).remove("runAsNonRoot");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) broken.path("securityContext")).remove("runAsNonRoot");
+        ((ObjectNode) broken.at("/containers/0/securityContext")).remove("runAsNonRoot");
+        ((ObjectNode) broken.path("securityContext")).remove("runAsNonRoot");
         List<String> violations = PodSecurity.restrictedViolations(broken);
         assertEquals(3, violations.size(), violations.toString());
     }
