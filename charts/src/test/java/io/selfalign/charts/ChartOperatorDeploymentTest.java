@@ -20,7 +20,8 @@ class ChartOperatorDeploymentTest {
             "operator", Map.of("replicas", 2, "watchNamespaces", List.of("ml"), "image", Map.of(
                     "repository", "registry.example.com/selfalign-operator", "tag", "1.2.3", "pullPolicy", "Always")),
             "trainer", Map.of("image", Map.of("repository", "registry.example.com/selfalign-trainer", "tag", "1.2.3-cpu"),
-                    "gpuResourceName", "amd.com/gpu", "nodeSelector", Map.of("pool", "gpu")),
+                    "gpuResourceName", "amd.com/gpu", "nodeSelector", Map.of("pool", "gpu"),
+                    "javaToolOptions", "-XX:MaxRAMPercentage=40"),
             "metrics", Map.of("serviceMonitor", Map.of("enabled", true), "podMonitor", Map.of("enabled", true)),
             "grafana", Map.of("dashboard", Map.of("enabled", true)));
 
@@ -91,6 +92,8 @@ class ChartOperatorDeploymentTest {
         Map<String, String> env = ChartRbacTest.operatorEnv(custom);
         assertEquals("registry.example.com/selfalign-trainer:1.2.3-cpu", env.get("SELFALIGN_TRAINER_IMAGE"));
         assertEquals("amd.com/gpu", env.get("SELFALIGN_TRAINER_GPU_RESOURCE"));
+        assertEquals("-XX:MaxRAMPercentage=40", env.get("SELFALIGN_TRAINER_JAVA_TOOL_OPTIONS"));
+        assertFalse(defaults.containsKey("SELFALIGN_TRAINER_JAVA_TOOL_OPTIONS"), "unset keeps the image's JVM options");
         ObjectNode deployment = custom.one("Deployment", "");
         assertEquals("registry.example.com/selfalign-operator:1.2.3", deployment.at("/spec/template/spec/containers/0/image").asText());
         assertEquals(2, deployment.at("/spec/replicas").asInt());
