@@ -40,7 +40,7 @@ class ExamplesWorkspaceTest {
             assertEquals("data/ultrafeedback/prompts.jsonl", spec.at("/data/prompts").asText(), run.toString());
             assertTrue(script.contains("\"seed.jsonl\"") && script.contains("\"prompts.jsonl\"") && script.contains("\"ultrafeedback\""));
             String model = spec.at("/model/path").asText();
-            assertTrue(model.equals(preparedModel) || readme.contains("#" + model + "#"),
+            assertTrue(model.equals(preparedModel) || readme.contains("#value: " + model + "#"),
                     run + ": neither the preparation Job nor the README's variant of it writes " + model);
         }
     }
