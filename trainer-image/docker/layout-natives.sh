@@ -4,7 +4,10 @@
 #   $OUT/djl-cache/pytorch/<torch>-<flavor>-linux-x86_64/<djl>-libdjl_torch.so   (DJL's JNI bridge)
 #   $OUT/djl-cache/tokenizers/<version>-cpu-linux-x86_64/libtokenizers.so        (HF tokenizers)
 #   $OUT/libtorch/lib/*                      (flavor cpu only: libtorch from pytorch-native-cpu)
-# These are the exact paths DJL 0.35 looks up in DJL_CACHE_DIR before extracting from the jars.
+#   $OUT/jna/libjnidispatch.so               (JNA, which DJL uses to probe CUDA)
+# The first two are the exact paths DJL 0.35 looks up in DJL_CACHE_DIR before extracting from the jars
+# (tokenizers in offline mode always takes its cpu build, also on GPU nodes: the jar has no other);
+# JNA loads from -Djna.boot.library.path=$OUT/jna (with -Djna.nounpack=true it never unpacks to ~/.cache).
 # pytorch-native-cpu is then removed from lib/: with PYTORCH_LIBRARY_PATH set DJL never reads it.
 #
 # usage: layout-natives.sh <cpu|cu128> <dir with selfalign-trainer.jar and lib/> <output dir>
@@ -21,6 +24,7 @@ prop() { unzip -p "$1" "$2" | sed -n "s/^$3=//p" | tr -d '\r'; }
 
 jni=$(one "$app/lib/pytorch-jni-*.jar")
 tok=$(one "$app/lib/tokenizers-*.jar")
+jna=$(one "$app/lib/jna-[0-9]*.jar")
 jni_version=$(prop "$jni" jnilib/pytorch.properties jni_version)   # e.g. 2.7.1-0.35.1
 torch_version=${jni_version%%-*}
 djl_version=${jni_version#*-}
@@ -33,6 +37,8 @@ tok_dir="$out/djl-cache/tokenizers/$tok_version-cpu-linux-x86_64"
 mkdir -p "$pt_dir" "$tok_dir"
 unzip -p "$jni" "jnilib/linux-x86_64/$flavor/libdjl_torch.so" > "$pt_dir/$djl_version-libdjl_torch.so"
 unzip -p "$tok" native/lib/linux-x86_64/cpu/libtokenizers.so > "$tok_dir/libtokenizers.so"
+mkdir -p "$out/jna"
+unzip -p "$jna" com/sun/jna/linux-x86-64/libjnidispatch.so > "$out/jna/libjnidispatch.so"
 
 native_cpu=$(one "$app/lib/pytorch-native-cpu-*.jar")
 if [ "$flavor" = cpu ]; then

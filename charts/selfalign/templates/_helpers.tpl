@@ -43,32 +43,39 @@ app.kubernetes.io/component: operator
 {{- end -}}
 
 {{/*
-The rules the reconciler needs on the namespaces it watches - nothing more. Shared by the
-cluster-wide ClusterRole and the per-namespace Roles so both modes grant the same verbs.
+The rules the reconciler needs on the namespaces it watches - nothing more (each verb is a call the
+operator makes; ChartRbacTest pins the set). Shared by the cluster-wide ClusterRole and the
+per-namespace Roles so both modes grant the same verbs.
 */}}
 {{- define "selfalign.reconcilerRules" -}}
+# Informer on runs; JOSDK adds/removes its finalizer with patch/update.
 - apiGroups: ["selfalign.io"]
   resources: ["alignmentruns"]
   verbs: ["get", "list", "watch", "patch", "update"]
 - apiGroups: ["selfalign.io"]
   resources: ["alignmentruns/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch", "update"]
+# Owner references with blockOwnerDeletion on the run's Jobs, ConfigMaps and claim.
 - apiGroups: ["selfalign.io"]
   resources: ["alignmentruns/finalizers"]
   verbs: ["update"]
+# round.json per round; removed with the run by label.
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["create", "deletecollection"]
+# Informer on rounds; create, suspend/resume (patch), removed with the run by label.
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "deletecollection"]
+# Informer on round pods; termination messages and failure reasons.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# Only the claim the operator creates for spec.workspace.storageClassName, deleted with its run.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
-  verbs: ["get", "list", "watch", "create", "delete"]
+  verbs: ["create", "delete"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end -}}

@@ -17,19 +17,27 @@ import org.junit.jupiter.api.Test;
 /** The operator gets exactly the verbs its reconciler uses, cluster-wide or only in watched namespaces. */
 class ChartRbacTest {
 
-    /** What the reconciler does (issue 2): nothing more, so a wider grant fails this test. */
+    /**
+     * The calls the reconciler makes (operator/.../AlignmentRunReconciler, RunObservation, RunEvents, and
+     * JOSDK's informers and finalizer handling) and nothing more, so a wider grant fails this test — and so
+     * does a narrower one: a new client call in the operator must come with its verb here and in the chart.
+     * Label-selected deletes (fabric8 {@code withLabel(..).delete()}) are the deletecollection verb.
+     */
     static final Map<String, Set<String>> RECONCILER = new TreeMap<>(Map.of(
             "selfalign.io/alignmentruns", verbs("get", "list", "watch", "patch", "update"),
-            "selfalign.io/alignmentruns/status", verbs("get", "patch", "update"),
+            "selfalign.io/alignmentruns/status", verbs("patch", "update"),
             "selfalign.io/alignmentruns/finalizers", verbs("update"),
-            "/configmaps", verbs("get", "list", "watch", "create", "update", "patch", "delete"),
-            "batch/jobs", verbs("get", "list", "watch", "create", "update", "patch", "delete"),
+            "/configmaps", verbs("create", "deletecollection"),
+            "batch/jobs", verbs("get", "list", "watch", "create", "patch", "deletecollection"),
             "/pods", verbs("get", "list", "watch"),
-            "/persistentvolumeclaims", verbs("get", "list", "watch", "create", "delete"),
-            "/events", verbs("create", "patch")));
+            "/persistentvolumeclaims", verbs("create", "delete"),
+            "/events", verbs("create")));
+
+    static final Map<String, Set<String>> CRD_READER =
+            Map.of("apiextensions.k8s.io/customresourcedefinitions[alignmentruns.selfalign.io]", verbs("get"));
 
     static final Map<String, Set<String>> LEADER_ELECTION =
-            Map.of("coordination.k8s.io/leases", verbs("get", "create", "update"));
+            Map.of("coordination.k8s.io/leases", verbs("get", "create", "update", "patch"));
 
     @Test
     void clusterWideInstallBindsTheReconcilerRoleToTheServiceAccount() {
@@ -59,13 +67,26 @@ class ChartRbacTest {
             assertBindsOperatorServiceAccount(chart, b);
         });
 
-        assertTrue(chart.ofKind("ClusterRoleBinding").isEmpty(), "no cluster-wide binding: " + RenderedChart.names(chart.ofKind("ClusterRoleBinding")));
-        // The only ClusterRoles left are the editor/viewer roles for people, which touch nothing but AlignmentRuns.
+        // Cluster-wide, the operator may only read its own CRD; the other ClusterRoles are the editor/viewer
+        // roles for people (bound by namespace admins), which touch nothing but AlignmentRuns.
+        assertEquals(List.of(chart.one("ClusterRoleBinding", "-crd-reader")), chart.ofKind("ClusterRoleBinding"));
         for (ObjectNode clusterRole : chart.ofKind("ClusterRole")) {
-            assertTrue(grants(clusterRole).keySet().stream().allMatch(k -> k.startsWith("selfalign.io/")),
-                    clusterRole.at("/metadata/name") + " grants " + grants(clusterRole));
+            Map<String, Set<String>> grants = grants(clusterRole);
+            assertTrue(grants.equals(CRD_READER) || grants.keySet().stream().allMatch(k -> k.startsWith("selfalign.io/")),
+                    clusterRole.at("/metadata/name") + " grants " + grants);
         }
         assertEquals("team-a,team-b", operatorEnv(chart).get("QUARKUS_OPERATOR_SDK_NAMESPACES"));
+    }
+
+    @Test
+    void theOperatorMayReadOnlyItsOwnCrd() {
+        RenderedChart chart = RenderedChart.render();
+        ObjectNode role = chart.one("ClusterRole", "-crd-reader");
+        assertEquals(CRD_READER, grants(role));
+        assertBindsOperatorServiceAccount(chart, chart.one("ClusterRoleBinding", "-crd-reader"));
+
+        RenderedChart without = RenderedChart.render(Map.of("rbac", Map.of("crdReadAccess", false)));
+        assertTrue(without.ofKind("ClusterRole").stream().noneMatch(r -> r.at("/metadata/name").asText().endsWith("-crd-reader")));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.selfalign.charts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,12 +33,17 @@ class ImagesTest {
         for (String variant : List.of("cpu", "gpu")) {
             Dockerfile.Stage stage = TRAINER.stage(variant);
             Map<String, String> env = stage.env();
-            assertEquals("65532:65532", stage.last("USER"), variant + ": numeric non-root user (runAsNonRoot can verify it)");
+            assertEquals("1000:1000", stage.last("USER"), variant + ": numeric non-root user, the UID the operator's Job runs as");
             assertEquals("true", env.get("DJL_OFFLINE"), variant);
             assertEquals("/opt/djl-cache", env.get("DJL_CACHE_DIR"), variant + ": pre-extracted natives");
             assertEquals("${TORCH_VERSION}", env.get("PYTORCH_VERSION"), variant);
             assertTrue(env.containsKey("PYTORCH_LIBRARY_PATH"), variant);
             assertEquals("/tmp", env.get("HOME"), variant + ": the only writable place besides /workspace");
+            // Needed to work: in JDK_JAVA_OPTIONS, which the operator's JAVA_TOOL_OPTIONS cannot replace.
+            for (String option : List.of("-Dai.djl.offline=true", "-Djna.boot.library.path=/opt/jna", "-Djna.nounpack=true")) {
+                assertTrue(env.getOrDefault("JDK_JAVA_OPTIONS", "").contains(option), variant + ": " + option);
+                assertFalse(env.getOrDefault("JAVA_TOOL_OPTIONS", "").contains(option), variant + ": " + option);
+            }
             assertEquals("/workspace", stage.last("WORKDIR"), variant);
             assertEquals("9400", stage.last("EXPOSE"), variant + ": the trainer's metrics port");
             assertEquals("[\"java\", \"-jar\", \"/opt/selfalign/selfalign-trainer.jar\"]", stage.last("ENTRYPOINT"), variant);

@@ -7,9 +7,8 @@ import java.nio.file.Path;
 final class Repo {
     static final Path ROOT = Path.of(System.getProperty("selfalign.root", "..")).toAbsolutePath().normalize();
     static final Path CHART = ROOT.resolve("charts/selfalign");
-    static final Path CRD_FILE_NAME = Path.of("alignmentruns.selfalign.io-v1.yml");
     /** The CRD generated from the Java types by the operator build, checked in. */
-    static final Path CRD = ROOT.resolve("crds").resolve(CRD_FILE_NAME);
+    static final Path CRD = ROOT.resolve("crds/alignmentruns.selfalign.io-v1.yml");
     static final Path EXAMPLES = ROOT.resolve("examples");
 
     private Repo() {}
