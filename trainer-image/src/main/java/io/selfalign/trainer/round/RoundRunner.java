@@ -89,6 +89,8 @@ public final class RoundRunner {
                     + "); reporting the stored result");
             return finished.get();
         }
+        finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
+                + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
         RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null);
         RoundProgress progress = new RoundProgress(spec.iteration());
         try (MetricsServer ignored = startMetrics(spec, progress, options);
