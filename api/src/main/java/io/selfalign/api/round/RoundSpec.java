@@ -45,8 +45,9 @@ public record RoundSpec(
     public record Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {}
 
     /**
-     * @param seedPreferences JSONL of {@code prompt/chosen/rejected}; used at iteration 0 (may be null
-     *                        when the run has no seed stage data, then iteration 0 copies the base model)
+     * @param seedPreferences JSONL of {@code prompt/chosen/rejected}; required at iteration 0 (the trainer
+     *                        exits 78 without it: a run without seed data starts at iteration 1); at later
+     *                        iterations, when given, the trainer reports the judge's agreement with it
      * @param prompts         JSONL of {@code {"prompt": ...}} or {@code {"messages": [...]}} rows
      * @param promptOffset    first row (0-based) of this iteration's slice of {@code prompts}
      * @param promptCount     number of rows in this iteration's slice
