@@ -136,12 +136,12 @@ public final class RoundRunner {
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
-                    pairs = SeedPairs.tokenize(inputs.seed(), inputs.seedFile(), policy);
+                    pairs = PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy);
                 } else {
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
                         pairs = labeling.label(inputs.prompts(), inputs.promptsFile());
                         if (inputs.seed() != null) {
-                            metrics.put("seed_agreement", labeling.seedAgreement(SeedPairs.tokenize(inputs.seed(), inputs.seedFile(), policy)));
+                            metrics.put("seed_agreement", labeling.seedAgreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));
                         }
                         metrics.putAll(labeling.metrics());
                     }
