@@ -45,9 +45,10 @@ public record RoundSpec(
     public record Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {}
 
     /**
-     * @param seedPreferences JSONL of {@code prompt/chosen/rejected}; set at iteration 0 only. A run without
-     *                        seed preferences has no iteration-0 round at all: the operator records
-     *                        iteration 0 as skipped and iteration 1 starts from the base model
+     * @param seedPreferences JSONL of {@code prompt/chosen/rejected}; required at iteration 0 (the trainer
+     *                        exits 78 without it; the operator skips iteration 0 for a run without seed data and
+     *                        starts iteration 1 from the base model); at later iterations, when given, the
+     *                        trainer reports the judge's agreement with these gold labels
      * @param prompts         JSONL of {@code {"prompt": ...}} or {@code {"messages": [...]}} rows; set at
      *                        iterations k >= 1
      * @param promptOffset    first row (0-based) of this iteration's slice of {@code prompts}

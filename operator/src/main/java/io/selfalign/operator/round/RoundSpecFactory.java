@@ -42,9 +42,11 @@ public final class RoundSpecFactory {
         String judgeReference = "previous".equals(s.judge.reference) ? policy : base;
         RoundSpec.Paths paths = new RoundSpec.Paths(Rounds.WORKSPACE, base, policy, judgeReference, Rounds.outputDir(ns, name, k));
 
+        // Seed pairs go to every round: iteration 0 trains on them, later rounds report the judge's agreement with them.
+        String seed = hasSeedRound ? Rounds.WORKSPACE + "/" + s.data.seedPreferences : null;
         RoundSpec.Data data = k == 0
-                ? new RoundSpec.Data(Rounds.WORKSPACE + "/" + s.data.seedPreferences, null, 0, 0)
-                : new RoundSpec.Data(null, Rounds.WORKSPACE + "/" + s.data.prompts, promptOffset(s, k), promptCount(s, k));
+                ? new RoundSpec.Data(seed, null, 0, 0)
+                : new RoundSpec.Data(seed, Rounds.WORKSPACE + "/" + s.data.prompts, promptOffset(s, k), promptCount(s, k));
 
         var g = s.generation;
         TrainingSpec t = s.training;

@@ -44,7 +44,7 @@ class RoundSpecFactoryTest {
         assertEquals("/workspace/runs/team-a/zephyr/iter-2/model", s.paths().policyModel());
         assertEquals("/workspace/models/sft", s.paths().judgeReference());
         assertEquals("/workspace/runs/team-a/zephyr/iter-3", s.paths().outputDir());
-        assertEquals(new RoundSpec.Data(null, "/workspace/data/prompts.jsonl", 2800, 3000), s.data());
+        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000), s.data());
         assertEquals("spa", s.training().loss());
         assertEquals(1, s.training().epochs());
         assertEquals(0.125, s.training().refinement().lambda());
@@ -66,6 +66,7 @@ class RoundSpecFactoryTest {
         run.getSpec().data.seedPreferences = null;
         assertEquals("/workspace/models/sft", factory.create(run, 1).paths().policyModel());
         assertEquals("/workspace/runs/team-a/zephyr/iter-1/model", factory.create(run, 2).paths().policyModel());
+        assertNull(factory.create(run, 1).data().seedPreferences());
     }
 
     @Test
@@ -104,6 +105,5 @@ class RoundSpecFactoryTest {
     @Test
     void sameRunAndRoundGiveTheSameSpecHash() {
         assertEquals(RoundJson.specHash(factory.create(run(), 2)), RoundJson.specHash(factory.create(run(), 2)));
-        assertNull(factory.create(run(), 1).data().seedPreferences());
     }
 }

@@ -89,6 +89,8 @@ public final class RoundRunner {
                     + "); reporting the stored result");
             return finished.get();
         }
+        finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
+                + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
         RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null);
         RoundProgress progress = new RoundProgress(spec.iteration());
         try (MetricsServer ignored = startMetrics(spec, progress, options);
@@ -134,12 +136,12 @@ public final class RoundRunner {
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
-                    pairs = SeedPairs.tokenize(inputs.seed(), inputs.seedFile(), policy);
+                    pairs = PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy);
                 } else {
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
                         pairs = labeling.label(inputs.prompts(), inputs.promptsFile());
                         if (inputs.seed() != null) {
-                            metrics.put("seed_agreement", labeling.seedAgreement(SeedPairs.tokenize(inputs.seed(), inputs.seedFile(), policy)));
+                            metrics.put("seed_agreement", labeling.seedAgreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));
                         }
                         metrics.putAll(labeling.metrics());
                     }

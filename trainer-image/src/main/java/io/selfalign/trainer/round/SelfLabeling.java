@@ -56,7 +56,7 @@ final class SelfLabeling implements AutoCloseable {
         List<long[]> promptTokens = new ArrayList<>(rows.size());
         List<long[]> repeated = new ArrayList<>(rows.size() * k);
         for (PromptRow row : rows) {
-            long[] ids = LengthLimits.leftTruncate(SeedPairs.promptTokens(row.prompt(), policy, promptsFile, row.line()),
+            long[] ids = LengthLimits.leftTruncate(PairTokens.promptTokens(row.prompt(), policy, promptsFile, row.line()),
                     spec.training().maxPromptLength());
             promptTokens.add(ids);
             for (int j = 0; j < k; j++) repeated.add(ids);

@@ -80,6 +80,17 @@ class RoundCommandTest {
         Outcome again = run(spec);
         assertEquals(0, again.exitCode());
         assertEquals(o.termination(), again.termination());
+        // Another spec for the same output directory (a new seed): recomputed, and the old output replaced.
+        RoundSpec reseeded = new RoundSpec(spec.version(), spec.run(), spec.iteration(), spec.iterations(), 8, spec.paths(), spec.data(),
+                spec.generation(), spec.judge(), spec.training(), spec.runtime());
+        Outcome replaced = run(reseeded);
+        assertEquals(0, replaced.exitCode());
+        assertEquals(RoundJson.specHash(reseeded), RoundJson.readResult(replaced.termination()).specHash());
+        assertEquals(RoundJson.specHash(reseeded),
+                RoundJson.readResult(Files.readString(root.resolve("runs/team/cli/iter-0/result.json"))).specHash());
+        try (var siblings = Files.list(root.resolve("runs/team/cli"))) {
+            assertEquals(1, siblings.count(), "only iter-0 remains");
+        }
     }
 
     @Test

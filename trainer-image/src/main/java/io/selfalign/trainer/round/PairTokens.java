@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Turns text into the token ids the round works with: prompts as the policy sees them, responses + EOS. */
-final class SeedPairs {
-    private SeedPairs() {}
+/** Turns text into the token ids the round works with: prompts as the policy sees them, responses + EOS, seed pairs. */
+final class PairTokens {
+    private PairTokens() {}
 
     /** Gold seed pairs as training pairs. */
     static List<LabeledPair> tokenize(List<SeedPreference> seed, Path file, LanguageModel lm) {
