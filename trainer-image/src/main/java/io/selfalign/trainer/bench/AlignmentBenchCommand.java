@@ -49,11 +49,16 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
     @Option(names = "--seed-epochs", defaultValue = "3", description = "Epochs of the DPO seed stage (default: ${DEFAULT-VALUE}).")
     int seedEpochs;
 
+    @Option(names = "--judge-score", defaultValue = "sum",
+            description = "Implicit-reward judge score: sum (SPA) or mean (length-normalised) response log-prob (default: ${DEFAULT-VALUE}).")
+    String judgeScore;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr: must be > 0, got " + learningRate);
         if (seedEpochs < 1) throw new IllegalArgumentException("--seed-epochs: must be >= 1, got " + seedEpochs);
+        if (!List.of("sum", "mean").contains(judgeScore)) throw new IllegalArgumentException("--judge-score: must be sum or mean, got " + judgeScore);
         int n = seeds != null ? seeds : quick ? 1 : 3;
         if (n < 1) throw new IllegalArgumentException("--seeds: must be >= 1, got " + n);
         List<Arm> arms = new ArrayList<>(quick ? List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA)
@@ -61,11 +66,11 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         if (oracle) arms.add(Arm.ORACLE);
         if (armLabels != null) arms = armLabels.stream().map(Arm::byLabel).toList();
         BenchSettings defaults = BenchSettings.defaults();
-        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch());
+        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(), judgeScore);
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         Files.createDirectories(out);
-        System.err.printf(Locale.ROOT, "bench alignment: %d seed(s), arms %s, sizes %s, lr %.1e, seed epochs %d, out %s%n",
-                n, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, out.toAbsolutePath());
+        System.err.printf(Locale.ROOT, "bench alignment: %d seed(s), arms %s, sizes %s, lr %.1e, seed epochs %d, judge score %s, out %s%n",
+                n, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, judgeScore, out.toAbsolutePath());
         long start = System.nanoTime();
         List<StageResult> results = new AlignmentBench(
                 new AlignmentBench.Options(arms, n, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
