@@ -14,15 +14,15 @@ import picocli.CommandLine.Option;
 
 /** {@code bench alignment}: the SPA paper's table in miniature, on KeySort with a known gold reward. */
 @Command(name = "alignment", mixinStandardHelpOptions = true,
-        description = {"Runs the arms of ALGORITHMS.md §8 on the synthetic KeySort task, from the same SFT checkpoint",
-                "per seed, through the real round engine, and evaluates every stage with the gold reward:",
-                "  sft, dpo-seed (200 gold pairs), dpo-100% (gold pairs for the whole pool), spa (iterations 1-3,",
-                "  refinement + DND), spa-α=0 (data expansion only), spa-λ=0 (refinement without DND),",
-                "  oracle-judge (the SPA loop judged by the gold reward; with --oracle).",
-                "Prints a table (gold win-rate vs SFT samples with ties ½, mean gold reward, length, KL estimate,",
-                "self-label accuracy overall / flagged / unflagged) and writes bench.csv, table.txt and winrate.png",
-                "to --out. A rerun with the same --out resumes: finished rounds are not recomputed.",
-                "On a machine whose cores are shared, run with -Dai.djl.pytorch.num_threads=1 (see README)."})
+        description = {"Runs the arms of ALGORITHMS.md section 8 on the synthetic KeySort task, from the same SFT "
+                + "checkpoint per seed, through the real round engine, and evaluates every stage with the gold reward:",
+                "  sft, dpo-seed (200 gold pairs), dpo-100%% (gold pairs for the whole pool), spa (iterations 1-3, "
+                + "refinement + DND), spa-α=0 (data expansion only), spa-λ=0 (refinement without DND), oracle-judge "
+                + "(the SPA loop judged by the gold reward; with --oracle).",
+                "Prints a table (gold win-rate vs SFT samples with ties ½, mean gold reward, length, KL estimate, "
+                + "self-label accuracy overall / flagged / unflagged) and writes bench.csv, table.txt and winrate.png "
+                + "to --out. A rerun with the same --out resumes: finished rounds are not recomputed.",
+                "On a machine whose cores are shared, run with -Dai.djl.pytorch.num_threads=1 (see docs/benchmark-alignment.md)."})
 public final class AlignmentBenchCommand implements Callable<Integer> {
     /** 1 seed, arms 1–4, a smaller pool: a few minutes on 2 cores. */
     static final KeySortSizes QUICK_SIZES = new KeySortSizes(6_000, 200, new int[] {600, 600, 600}, 300);
