@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The transformers-made fixtures in test resources (tiny-llama, tiny-qwen2). */
@@ -40,12 +39,6 @@ public final class Fixtures {
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asLong();
         }
-        return out;
-    }
-
-    public static List<long[]> longLists(JsonNode arrays) {
-        List<long[]> out = new ArrayList<>();
-        arrays.forEach(a -> out.add(longs(a)));
         return out;
     }
 }

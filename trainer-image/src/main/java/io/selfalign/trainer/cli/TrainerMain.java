@@ -17,7 +17,18 @@ public final class TrainerMain {
     public static final int EX_CONFIG = 78;
 
     public static void main(String[] args) {
+        // Everything DJL needs ships in lib/; never let it try the network (set before the engine loads).
+        setDefault("ai.djl.offline", "true");
+        // stderr carries the progress bar and, on bad input, one error line: keep engine chatter out of it.
+        setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        setDefault("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
         System.exit(commandLine().execute(args));
+    }
+
+    private static void setDefault(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /** The configured command line (tests call {@code execute} on it). */

@@ -29,7 +29,8 @@ public final class Checkpoint {
     /** Files of a checkpoint directory that are not weights and are carried over on save. */
     public static final List<String> SIDE_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "chat_template.jinja", "generation_config.json", "special_tokens_map.json");
-    private static final long MAX_SHARD_BYTES = 5L << 30;
+    /** Shard size transformers' save_pretrained uses by default. */
+    public static final long DEFAULT_SHARD_BYTES = 5L << 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoint() {
@@ -83,6 +84,11 @@ public final class Checkpoint {
      * model's source checkpoint when the directory lacks them.
      */
     public static void save(LlamaModel model, Path dir) throws IOException {
+        save(model, dir, DEFAULT_SHARD_BYTES);
+    }
+
+    /** As {@link #save(LlamaModel, Path)}, splitting the weights into shards of at most {@code maxShardBytes}. */
+    public static void save(LlamaModel model, Path dir, long maxShardBytes) throws IOException {
         Files.createDirectories(dir);
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         NDList views = new NDList();
@@ -104,7 +110,7 @@ public final class Checkpoint {
                     row += rows;
                 }
             }
-            writeWeights(dir, entries);
+            writeWeights(dir, entries, maxShardBytes);
         } finally {
             views.close();
         }
@@ -124,12 +130,13 @@ public final class Checkpoint {
         }
     }
 
-    private static void writeWeights(Path dir, List<SafetensorsWriter.Entry> entries) throws IOException {
+    private static void writeWeights(Path dir, List<SafetensorsWriter.Entry> entries, long maxShardBytes)
+            throws IOException {
         List<List<SafetensorsWriter.Entry>> shards = new ArrayList<>();
         shards.add(new ArrayList<>());
         long size = 0;
         for (SafetensorsWriter.Entry e : entries) {
-            if (size > 0 && size + e.bytes() > MAX_SHARD_BYTES) {
+            if (size > 0 && size + e.bytes() > maxShardBytes) {
                 shards.add(new ArrayList<>());
                 size = 0;
             }

@@ -356,9 +356,9 @@ public final class LlamaModel implements AutoCloseable {
         }
         long s = k.getShape().get(2);
         // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul.
-        NDArray scores = q.reshape(b, kvh, (h / kvh) * t, hd).matMul(k.transpose(0, 1, 3, 2))
+        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2))
                 .reshape(b, h, t, s).add(bias);
-        NDArray probs = scores.softmax(3).reshape(b, kvh, (h / kvh) * t, s);
+        NDArray probs = scores.softmax(3).reshape(b, kvh, config.groups() * t, s);
         NDArray attn = probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
         x = x.add(Linear.linear(attn, l.o(), l.oBias()).singletonOrThrow());
 

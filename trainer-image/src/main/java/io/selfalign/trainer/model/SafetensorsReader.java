@@ -44,10 +44,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     private final Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     private final Map<Path, FileChannel> channels = new LinkedHashMap<>();
-    private final boolean sharded;
-
-    private SafetensorsReader(boolean sharded) {
-        this.sharded = sharded;
+    private SafetensorsReader() {
     }
 
     /** Opens {@code model.safetensors} or the shards listed in {@code model.safetensors.index.json} in {@code dir}. */
@@ -55,7 +52,7 @@ public final class SafetensorsReader implements AutoCloseable {
         Path index = dir.resolve("model.safetensors.index.json");
         Path single = dir.resolve("model.safetensors");
         if (Files.exists(index)) {
-            SafetensorsReader r = new SafetensorsReader(true);
+            SafetensorsReader r = new SafetensorsReader();
             JsonNode map = JSON.readTree(index.toFile()).path("weight_map");
             if (!map.isObject() || map.isEmpty()) {
                 throw new CheckpointException(index + ": no 'weight_map'");
@@ -71,7 +68,7 @@ public final class SafetensorsReader implements AutoCloseable {
         if (!Files.exists(single)) {
             throw new CheckpointException(dir + ": neither model.safetensors nor model.safetensors.index.json found");
         }
-        SafetensorsReader r = new SafetensorsReader(false);
+        SafetensorsReader r = new SafetensorsReader();
         r.readHeader(single);
         return r;
     }
@@ -122,10 +119,6 @@ public final class SafetensorsReader implements AutoCloseable {
             default -> throw new CheckpointException(t.file() + ": tensor '" + t.name() + "' has unsupported dtype "
                     + t.dtype() + " (supported: F32, F16, BF16)");
         };
-    }
-
-    public boolean sharded() {
-        return sharded;
     }
 
     public Map<String, TensorInfo> tensors() {

@@ -45,6 +45,15 @@ public final class LanguageModel implements AutoCloseable {
 
     public static LanguageModel load(Path dir, ComputeDevice device) throws IOException {
         TextTokenizer tokenizer = TextTokenizer.load(dir);
+        try {
+            return load(dir, device, tokenizer);
+        } catch (IOException | RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static LanguageModel load(Path dir, ComputeDevice device, TextTokenizer tokenizer) throws IOException {
         Optional<ChatTemplate> template = ChatTemplate.load(dir);
         LlamaModel model = Checkpoint.load(dir, device.device(), device.computeType());
         Set<Long> eos = new LinkedHashSet<>();

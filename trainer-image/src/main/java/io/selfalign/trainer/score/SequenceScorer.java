@@ -26,9 +26,20 @@ public final class SequenceScorer {
     /** log p(input_{t+1} | input_≤t) for every column: [B,T-1] from logits [B,T,V] and ids [B,T]. */
     public static NDArray tokenLogProbs(NDArray logits, NDArray inputIds) {
         long t = logits.getShape().get(1);
-        NDArray logp = logits.get(new NDIndex(":, :{}", t - 1)).toType(DataType.FLOAT32, false).logSoftmax(2);
+        NDArray logp = widen(logits.get(new NDIndex(":, :{}", t - 1))).logSoftmax(2);
         NDArray targets = inputIds.get(new NDIndex(":, 1:")).toType(DataType.INT64, false).expandDims(2);
         return logp.gather(targets, 2).squeeze(2);
+    }
+
+    /**
+     * fp16 logits as fp32, keeping the gradient: DJL's toType is not differentiable, but torch's type
+     * promotion against a one-element fp32 tensor is.
+     */
+    static NDArray widen(NDArray x) {
+        if (x.getDataType() == DataType.FLOAT32) {
+            return x;
+        }
+        return x.mul(x.getManager().ones(new ai.djl.ndarray.types.Shape(1), DataType.FLOAT32));
     }
 
     /** Summed response log-probability [B] of a batch, given the model's logits for it. */

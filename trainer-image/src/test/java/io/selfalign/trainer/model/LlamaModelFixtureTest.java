@@ -54,6 +54,43 @@ class LlamaModelFixtureTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void shardedCheckpointLoadsLikeTheSingleFile(@TempDir Path out) throws Exception {
+        try (NDManager m = NDManager.newBaseManager();
+             LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu())) {
+            Checkpoint.save(model, out, 100_000);
+            assertTrue(java.nio.file.Files.exists(out.resolve("model.safetensors.index.json")));
+            assertTrue(java.nio.file.Files.exists(out.resolve("model-00002-of-00006.safetensors")));
+            try (LlamaModel sharded = Checkpoint.load(out, Device.cpu())) {
+                NDList expected = Fixtures.expectedTensors("tiny-llama", m);
+                NDArray a = model.forward(expected.get("input_ids"), expected.get("attention_mask"));
+                NDArray b = sharded.forward(expected.get("input_ids"), expected.get("attention_mask"));
+                assertEquals(0f, a.sub(b).abs().max().getFloat());
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void missingTensorAndShapeMismatchNameTheFileAndTensor(@TempDir Path out) throws Exception {
+        java.nio.file.Files.copy(Fixtures.dir("tiny-qwen2").resolve("model.safetensors"), out.resolve("model.safetensors"));
+        // The qwen2 weights under a llama config: no bias expected, but the untied head is missing.
+        java.nio.file.Files.copy(Fixtures.dir("tiny-llama").resolve("config.json"), out.resolve("config.json"));
+        CheckpointException e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointException.class,
+                () -> Checkpoint.load(out, Device.cpu()).close());
+        assertTrue(e.getMessage().contains("k_proj.weight") && e.getMessage().contains("shape"), e.getMessage());
+        String config = java.nio.file.Files.readString(out.resolve("config.json"))
+                .replace("\"num_key_value_heads\": 2", "\"num_key_value_heads\": 4")
+                .replace("\"intermediate_size\": 172", "\"intermediate_size\": 128");
+        java.nio.file.Files.writeString(out.resolve("config.json"), config);
+        e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointException.class,
+                () -> Checkpoint.load(out, Device.cpu()).close());
+        assertTrue(e.getMessage().contains("missing tensor 'lm_head.weight'"), e.getMessage());
+        java.nio.file.Files.writeString(out.resolve("config.json"), config.replace("LlamaForCausalLM", "GPT2LMHeadModel"));
+        e = org.junit.jupiter.api.Assertions.assertThrows(CheckpointException.class,
+                () -> Checkpoint.load(out, Device.cpu()).close());
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("GPT2LMHeadModel"), e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"F16", "BF16"})
     void halfPrecisionCheckpointsRoundTripTheirDtype(String dtype, @TempDir Path dir) throws Exception {
