@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "selfalign-trainer", mixinStandardHelpOptions = true, versionProvider = TrainerMain.Version.class,
         description = "Selfalign trainer: runs Llama-family Hugging Face checkpoints on DJL/PyTorch.",
-        subcommands = {GenerateCommand.class, ScoreCommand.class, BenchCommand.class, io.selfalign.trainer.keysort.KeySortCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, ScoreCommand.class, RoundCommand.class, BenchCommand.class,
+                io.selfalign.trainer.keysort.KeySortCommand.class, CommandLine.HelpCommand.class})
 public final class TrainerMain {
     /** EX_CONFIG from sysexits.h: the input or configuration is invalid. */
     public static final int EX_CONFIG = 78;

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.loss.NoiseDetection;
@@ -102,9 +101,6 @@ public final class PreferenceTrainer {
         LlamaModel frozenReference = lambda > 0 ? policy.copy() : null;
         float[][] referenceScores = loss.usesReference() && frozenReference == null ? referenceScores(pairs) : null;
         policy.setTrainable(true);
-        NDManager manager = policy.manager();
-        NDArray float32One = manager.ones(new Shape(1));
-        NDScope.unregister(float32One);
         DynamicLossScaler scaler = policy.dataType() == DataType.FLOAT16 ? DynamicLossScaler.forFloat16() : DynamicLossScaler.none();
         ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(policy.parameters()),
                 AdamW.withWeightDecay(config.weightDecay()), LearningRateSchedule.of(config.schedule(), config.warmupRatio(), totalSteps),
@@ -125,7 +121,7 @@ public final class PreferenceTrainer {
                     long stepStart = System.nanoTime();
                     for (int m = 0; m < batch.size(); m += config.microBatchSize()) {
                         List<Integer> micro = batch.subList(m, Math.min(batch.size(), m + config.microBatchSize()));
-                        microBatch(pairs, micro, batch.size(), step, updater.lossScale(), float32One, frozenReference, referenceScores,
+                        microBatch(pairs, micro, batch.size(), step, updater.lossScale(), frozenReference, referenceScores,
                                 refinement, lambda, outcomes, stepTotals);
                     }
                     ParameterUpdater.Report report = updater.step(step);
@@ -143,7 +139,6 @@ public final class PreferenceTrainer {
             }
         } finally {
             policy.setTrainable(false);
-            float32One.close();
             if (frozenReference != null) frozenReference.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -170,7 +165,7 @@ public final class PreferenceTrainer {
 
     /** Forward + backward of one micro-batch; gradients accumulate in the policy until the optimizer step. */
     private void microBatch(List<TokenizedPair> pairs, List<Integer> micro, int effectiveBatch, long step, double lossScale,
-                            NDArray float32One, LlamaModel frozenReference, float[][] referenceScores,
+                            LlamaModel frozenReference, float[][] referenceScores,
                             SelfRefinement refinement, double lambda, PairOutcome[] outcomes, Totals totals) {
         int b = micro.size();
         NDManager manager = policy.manager();
@@ -190,8 +185,7 @@ public final class PreferenceTrainer {
             }
             ScoringBatch batch = ScoringBatch.of(sequences, padId, manager);
             // Outside the collector: no graph for the frozen reference.
-            NDArray referenceLogits = frozenReference == null ? null
-                    : float32(frozenReference.forward(batch.inputIds(), batch.attentionMask()), float32One);
+            NDArray referenceLogits = frozenReference == null ? null : frozenReference.forward(batch.inputIds(), batch.attentionMask());
             NDArray referenceChosen = null;
             NDArray referenceRejected = null;
             if (referenceLogits != null) {
@@ -203,7 +197,8 @@ public final class PreferenceTrainer {
                 referenceRejected = manager.create(pick(referenceScores[1], micro));
             }
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = float32(policy.forward(batch.inputIds(), batch.attentionMask()), float32One);
+                // float16 logits are widened to float32 (keeping the gradient) inside the scorer.
+                NDArray logits = policy.forward(batch.inputIds(), batch.attentionMask());
                 NDArray scores = SequenceScorer.sequenceLogProbs(logits, batch);
                 PairScores s = new PairScores(scores.get(new NDIndex("0:{}", b)), scores.get(new NDIndex("{}:", b)),
                         referenceChosen, referenceRejected, manager.create(chosenTokens), manager.create(rejectedTokens), null);
@@ -249,11 +244,6 @@ public final class PreferenceTrainer {
                 totals.tokens += batch.attentionMask().sum().getLong();
             }
         }
-    }
-
-    /** Float16 logits promoted to float32 by a float32 operand: unlike toType, this keeps the gradient. */
-    private static NDArray float32(NDArray logits, NDArray float32One) {
-        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.mul(float32One);
     }
 
     private static float[] pick(float[] values, List<Integer> indices) {

@@ -2,6 +2,7 @@ package io.selfalign.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -13,6 +14,7 @@ import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.LlamaModel;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +36,12 @@ class PreferenceTrainerTest {
     }
 
     private static List<PreferenceTrainer.StepMetrics> train(LlamaModel model, RoundSpec.Training cfg, int iteration) {
+        return train(model, cfg, iteration, 0);
+    }
+
+    private static List<PreferenceTrainer.StepMetrics> train(LlamaModel model, RoundSpec.Training cfg, int iteration, long padId) {
         List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
-        new PreferenceTrainer(model, 0, Losses.forRound(cfg, iteration), cfg, 42).train(PAIRS, steps::add);
+        new PreferenceTrainer(model, padId, Losses.forRound(cfg, iteration), cfg, 42).train(PAIRS, steps::add);
         return steps;
     }
 
@@ -91,6 +97,22 @@ class PreferenceTrainerTest {
             assertTrue(summary.outcomes().stream().allMatch(PreferenceTrainer.PairOutcome::flagged));
             // With α = 0.1 after a zero-length warm-up the flagged loss is cDPO at z = 0: still log 2.
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-5);
+        }
+    }
+
+    @Test
+    void float16WeightsTrainThroughFloat32MasterCopiesOnCpu() throws IOException {
+        try (LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
+            float[] before = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toType(DataType.FLOAT32, true).toFloatArray();
+            // Pads with EOS (id 2), as many checkpoints do: the fixture's pad embedding (id 0) is all zeros.
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config("spa", 1, 4, 2, 0.5), 1, 2);
+            assertEquals(DataType.FLOAT16, model.dataType());
+            // fp16 logits promoted to fp32 for the loss: log 2 at the first step up to fp16 rounding of the logits.
+            assertEquals(Math.log(2), steps.get(0).loss(), 1e-3);
+            assertEquals(65536.0, steps.get(0).lossScale());
+            assertTrue(Double.isFinite(steps.get(0).gradNorm()) && steps.get(0).gradNorm() > 0);
+            float[] after = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toType(DataType.FLOAT32, true).toFloatArray();
+            assertFalse(Arrays.equals(before, after), "the float16 weights were updated");
         }
     }
 

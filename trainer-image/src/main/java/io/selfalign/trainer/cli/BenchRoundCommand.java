@@ -1,0 +1,176 @@
+package io.selfalign.trainer.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.selfalign.api.round.RoundResult;
+import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.model.Checkpoint;
+import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.ModelConfig;
+import io.selfalign.trainer.round.RoundRunner;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench round}: one self-labeling round (iteration 1) end to end on randomly initialised models,
+ * timed by the round's own metrics — generation, judging and training tokens/s — and, in the same run,
+ * {@code bench model}'s raw runtime numbers for the same config.
+ */
+@Command(name = "round", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Tokens/s of generation, judging and training inside one SPA round (iteration 1: sample, judge with the",
+                "implicit reward against a second random model, train with spa) on a random Llama config, through the",
+                "same RoundRunner the round command uses. Medians of --repeats rounds after one warm-up round; then",
+                "bench model's numbers for the same config, measured in the same process. Prints Markdown tables."})
+final class BenchRoundCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--size", defaultValue = "25M", description = "Model config: 3M or 25M, as in bench model (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--prompts", defaultValue = "64", description = "Prompts in the round (default: ${DEFAULT-VALUE}).")
+    int prompts;
+
+    @Option(names = "--samples", defaultValue = "2", description = "Responses per prompt, K (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--prompt-tokens", defaultValue = "16", description = "Tokens per prompt (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--new-tokens", defaultValue = "48", description = "Max new tokens per response (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Generation batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--train-batch", defaultValue = "32", description = "Pairs per optimizer step (default: ${DEFAULT-VALUE}).")
+    int trainBatch;
+
+    @Option(names = "--micro-batch", defaultValue = "16", description = "Pairs per forward/backward (default: ${DEFAULT-VALUE}).")
+    int microBatch;
+
+    @Option(names = "--loss", defaultValue = "spa", description = "Training loss (default: ${DEFAULT-VALUE}).")
+    String loss;
+
+    @Option(names = "--lambda", defaultValue = "0.5", description = "DND extrapolation λ for spa; 0 = no frozen reference (default: ${DEFAULT-VALUE}).")
+    double lambda;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed rounds (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--skip-model-bench", description = "Do not run bench model for comparison.")
+    boolean skipModelBench;
+
+    @Override
+    public Integer call() throws IOException {
+        if (repeats < 1) throw new InputException("--repeats must be >= 1");
+        ModelConfig config = BenchModelCommand.config(size);
+        Path ws = Files.createTempDirectory("selfalign-bench-round").toAbsolutePath();
+        try {
+            writeModel(config, 1, ws.resolve("models/policy"));
+            writeModel(config, 2, ws.resolve("models/reference"));
+            writePrompts(config, ws.resolve("data/prompts.jsonl"));
+            String[] names = {"generation tokens/s", "judging tokens/s (2 models, no grad)", "training tokens/s", "round seconds"};
+            double[][] values = new double[names.length][repeats];
+            for (int r = -1; r < repeats; r++) {
+                System.err.println("bench round: " + (r < 0 ? "warm-up round" : "round " + (r + 1) + "/" + repeats));
+                RoundResult result = new RoundRunner().run(spec(ws, r), null, new RoundRunner.Options(null, quietStream(), 0, false));
+                if (r < 0) continue;
+                values[0][r] = result.metrics().get("gen_tokens_per_s");
+                values[1][r] = result.metrics().get("judge_tokens_per_s");
+                values[2][r] = result.metrics().get("train_tokens_per_s");
+                values[3][r] = result.durationSeconds();
+            }
+            StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
+                    "| bench round, %s (%.2fM params), %d prompts × K=%d, ≤%d new tokens, loss %s λ=%s | median of %d |%n|---|---:|",
+                    size, config.parameterCount() / 1e6, prompts, samples, newTokens, loss, lambda, repeats));
+            for (int i = 0; i < names.length; i++) {
+                table.append(String.format(Locale.ROOT, "%n| %s | %s |", names[i], format(median(values[i]))));
+            }
+            System.out.println(table);
+        } finally {
+            try (Stream<Path> walk = Files.walk(ws)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        if (skipModelBench) return 0;
+        System.out.println();
+        return new CommandLine(new BenchModelCommand()).execute("--sizes", size, "--repeats", String.valueOf(repeats),
+                "--train-batch", String.valueOf(2 * microBatch), "--prompt-tokens", String.valueOf(promptTokens),
+                "--new-tokens", String.valueOf(newTokens));
+    }
+
+    private RoundSpec spec(Path ws, int repeat) {
+        String w = ws.toString();
+        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("bench", "round", "bench"), 1, 1, 42,
+                new RoundSpec.Paths(w, w + "/models/reference", w + "/models/policy", w + "/models/reference",
+                        w + "/runs/r" + (repeat + 1) + "/iter-1"),
+                new RoundSpec.Data(null, w + "/data/prompts.jsonl", 0, prompts),
+                new RoundSpec.Generation(samples, 0.7, 1.0, 0, newTokens, batchSize),
+                new RoundSpec.Judge("initial", "sum", false),
+                new RoundSpec.Training(loss, 0.1, 5e-7, 1, trainBatch, microBatch, 0.1, "cosine", promptTokens + newTokens + 8,
+                        promptTokens + 4, 0.0, 1.0, 0.1, 0.5, 0.1, new RoundSpec.Refinement(0.1, 0.1, 50, 0.2, lambda)),
+                new RoundSpec.Runtime("cpu", "float32", 0, null));
+    }
+
+    /** A random model in Hugging Face layout with a word-level tokenizer over its whole vocabulary. */
+    private static void writeModel(ModelConfig config, long seed, Path dir) throws IOException {
+        try (LlamaModel model = LlamaModel.random(config, Device.cpu(), seed)) {
+            Checkpoint.save(model, dir);
+        }
+        ObjectNode vocab = JSON.createObjectNode();
+        String[] special = {"<pad>", "<s>", "</s>", "<unk>"};
+        ObjectNode tokenizer = JSON.createObjectNode().put("version", "1.0");
+        var added = tokenizer.putArray("added_tokens");
+        for (int i = 0; i < special.length; i++) {
+            vocab.put(special[i], i);
+            added.addObject().put("id", i).put("content", special[i]).put("single_word", false).put("lstrip", false)
+                    .put("rstrip", false).put("normalized", false).put("special", true);
+        }
+        for (int i = special.length; i < config.vocabSize(); i++) vocab.put("w" + i, i);
+        tokenizer.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
+        tokenizer.putObject("model").put("type", "WordLevel").put("unk_token", "<unk>").set("vocab", vocab);
+        Files.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(tokenizer));
+        Files.writeString(dir.resolve("generation_config.json"), "{\"bos_token_id\": 1, \"eos_token_id\": 2, \"pad_token_id\": 0}\n");
+    }
+
+    private void writePrompts(ModelConfig config, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Random rng = new Random(3);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < prompts; i++) {
+            StringBuilder p = new StringBuilder();
+            for (int t = 0; t < promptTokens; t++) p.append(t == 0 ? "" : " ").append("w").append(4 + rng.nextInt(config.vocabSize() - 4));
+            lines.add(JSON.writeValueAsString(JSON.createObjectNode().put("prompt", p.toString())));
+        }
+        Files.write(file, lines);
+    }
+
+    private static PrintStream quietStream() {
+        return new PrintStream(OutputStream.nullOutputStream());
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static String format(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+}

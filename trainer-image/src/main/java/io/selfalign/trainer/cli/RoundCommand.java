@@ -1,0 +1,119 @@
+package io.selfalign.trainer.cli;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundResult;
+import io.selfalign.api.round.RoundSpec;
+// Shadows a same-package InputException of the other subcommands: the round's input errors come from trainer.data.
+import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.round.RoundRunner;
+import io.selfalign.trainer.round.TerminationMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code round}: runs one SPA round from a round spec, as the operator's Job does. */
+@Command(name = "round", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Runs one SPA round (ALGORITHMS.md §1-5) as described by a round spec (round.json, written by the operator):",
+            "  iteration 0   preference-train the base model on the gold seed pairs (data.seedPreferences);",
+            "  iteration k   sample generation.samplesPerPrompt responses per prompt of slice k, judge them with the",
+            "                implicit reward against paths.judgeReference, keep best vs worst per prompt, and train",
+            "                with training.loss (spa: label refinement + de-coupled noise detection).",
+            "Writes model/, pairs.jsonl, metrics.jsonl and result.json to paths.outputDir (staged, then renamed), then",
+            "the result as one JSON line (<= 4 KiB) to the termination log and to stdout. A round whose result.json",
+            "already holds the same spec hash is reported again without recomputing.",
+            "Live: Prometheus metrics on runtime.metricsPort at /metrics, a progress line on stderr every 5 s."},
+        footer = {"", "Exit codes: 0 done; 78 the spec or an input is invalid (the message names the field, or file and line;",
+            "never retried); any other non-zero: a runtime failure (retryable).",
+            "", "Example (local workspace standing for /workspace):",
+            "  java -jar selfalign-trainer.jar round --spec round.json --workspace-root ./ws --termination-log ./ws/termination.txt"})
+public final class RoundCommand implements Callable<Integer> {
+    /** Exit code for runtime failures (the operator retries up to the run's backoffLimit). */
+    public static final int EX_FAILURE = 1;
+    private static final Path POD_TERMINATION_LOG = Path.of("/dev/termination-log");
+
+    @Option(names = "--spec", required = true, paramLabel = "FILE", description = "The round spec (JSON; in a pod /etc/selfalign/round.json).")
+    Path spec;
+
+    @Option(names = "--workspace-root", paramLabel = "DIR",
+            description = "Local folder standing for the spec's paths.workspace: every spec path under it is read and written here instead."
+                    + " Reported paths (result.json, checkpoint) stay the spec's own.")
+    Path workspaceRoot;
+
+    @Option(names = "--termination-log", paramLabel = "FILE",
+            description = "Where to write the final summary. Default: the spec's runtime.terminationLog, else /dev/termination-log when it exists.")
+    Path terminationLog;
+
+    @Override
+    public Integer call() {
+        Path termination = terminationLog;
+        try {
+            RoundSpec roundSpec = readSpec(spec);
+            if (termination == null && roundSpec.runtime() != null && roundSpec.runtime().terminationLog() != null) {
+                termination = Path.of(roundSpec.runtime().terminationLog());
+            }
+            termination = defaultTermination(termination);
+            RoundResult result = new RoundRunner().run(roundSpec, workspaceRoot, RoundRunner.Options.commandLine());
+            Path log = termination;
+            writeTermination(log, () -> TerminationMessage.writeResult(log, result));
+            System.out.println(RoundJson.write(result));
+            return 0;
+        } catch (InputException e) {
+            System.err.println("error: " + e.getMessage());
+            Path log = defaultTermination(termination);
+            writeTermination(log, () -> TerminationMessage.writeError(log, e.getMessage()));
+            return TrainerMain.EX_CONFIG;
+        } catch (Exception | Error e) {
+            System.err.println("round failed: " + e);
+            e.printStackTrace(System.err);
+            Path log = defaultTermination(termination);
+            writeTermination(log, () -> TerminationMessage.writeError(log, "round failed: " + e));
+            return EX_FAILURE;
+        }
+    }
+
+    /** Reads round.json; a missing or malformed file is an input error naming the file and line. */
+    static RoundSpec readSpec(Path file) {
+        String json;
+        try {
+            json = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + ": round spec not found");
+        } catch (IOException e) {
+            throw new InputException(file + ": cannot read the round spec: " + e.getMessage());
+        }
+        try {
+            RoundSpec s = RoundJson.readSpec(json);
+            if (s == null) throw new InputException(file + ": empty round spec");
+            return s;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
+            throw new InputException(file + where + ": invalid round spec: " + e.getOriginalMessage());
+        }
+    }
+
+    private static Path defaultTermination(Path chosen) {
+        if (chosen != null) return chosen;
+        return Files.exists(POD_TERMINATION_LOG) ? POD_TERMINATION_LOG : null;
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** The termination log is how the operator learns the outcome; failing to write it is reported but does not change the exit code. */
+    private static void writeTermination(Path file, Write write) {
+        try {
+            write.run();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: cannot write the termination log " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.selfalign.trainer.round;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TerminationMessageTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSmallResultIsWrittenAsIs() throws IOException {
+        RoundResult r = new RoundResult(1, 2, "h", "/workspace/x/model", 1.5, Map.of("pairs", 3.0), "ok");
+        Path f = dir.resolve("t");
+        TerminationMessage.writeResult(f, r);
+        assertEquals(r, RoundJson.readResult(Files.readString(f)));
+    }
+
+    @Test
+    void anOversizedResultDropsMessageThenNonCoreMetricsToFitFourKib() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("pairs", 800.0);
+        metrics.put("loss_final", 0.5);
+        for (int i = 0; i < 200; i++) metrics.put("extra_metric_with_a_long_name_" + i, (double) i);
+        RoundResult big = new RoundResult(1, 1, "h", "/workspace/x/model", 1.5, metrics, "m".repeat(5000));
+        String json = TerminationMessage.compact(big);
+        assertTrue(json.getBytes(StandardCharsets.UTF_8).length <= RoundResult.MAX_TERMINATION_BYTES);
+        RoundResult back = RoundJson.readResult(json);
+        assertEquals(800.0, back.metrics().get("pairs"));
+        assertEquals(0.5, back.metrics().get("loss_final"));
+        assertEquals("h", back.specHash());
+    }
+
+    @Test
+    void anErrorIsOneLineWithinTheLimit() throws IOException {
+        Path f = dir.resolve("t");
+        TerminationMessage.writeError(f, "line one\nline two " + "é".repeat(5000));
+        String s = Files.readString(f);
+        assertTrue(s.startsWith("line one line two"));
+        assertTrue(s.getBytes(StandardCharsets.UTF_8).length <= RoundResult.MAX_TERMINATION_BYTES);
+        assertTrue(s.endsWith("..."));
+    }
+}
