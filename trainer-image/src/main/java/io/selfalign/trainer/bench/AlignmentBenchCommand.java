@@ -14,15 +14,15 @@ import picocli.CommandLine.Option;
 
 /** {@code bench alignment}: the SPA paper's table in miniature, on KeySort with a known gold reward. */
 @Command(name = "alignment", mixinStandardHelpOptions = true,
-        description = {"Runs the arms of ALGORITHMS.md §8 on the synthetic KeySort task, from the same SFT checkpoint",
-                "per seed, through the real round engine, and evaluates every stage with the gold reward:",
-                "  sft, dpo-seed (200 gold pairs), dpo-100% (gold pairs for the whole pool), spa (iterations 1-3,",
-                "  refinement + DND), spa-α=0 (data expansion only), spa-λ=0 (refinement without DND),",
-                "  oracle-judge (the SPA loop judged by the gold reward; with --oracle).",
-                "Prints a table (gold win-rate vs SFT samples with ties ½, mean gold reward, length, KL estimate,",
-                "self-label accuracy overall / flagged / unflagged) and writes bench.csv, table.txt and winrate.png",
-                "to --out. A rerun with the same --out resumes: finished rounds are not recomputed.",
-                "On a machine whose cores are shared, run with -Dai.djl.pytorch.num_threads=1 (see README)."})
+        description = {"Runs the arms of ALGORITHMS.md section 8 on the synthetic KeySort task, from the same SFT "
+                + "checkpoint per seed, through the real round engine, and evaluates every stage with the gold reward:",
+                "  sft, dpo-seed (200 gold pairs), dpo-100%% (gold pairs for the whole pool), spa (iterations 1-3, "
+                + "refinement + DND), spa-α=0 (data expansion only), spa-λ=0 (refinement without DND), oracle-judge "
+                + "(the SPA loop judged by the gold reward; with --oracle).",
+                "Prints a table (gold win-rate vs SFT samples with ties ½, mean gold reward, length, KL estimate, "
+                + "self-label accuracy overall / flagged / unflagged) and writes bench.csv, table.txt and winrate.png "
+                + "to --out. A rerun with the same --out resumes: finished rounds are not recomputed.",
+                "On a machine whose cores are shared, run with -Dai.djl.pytorch.num_threads=1 (see docs/benchmark-alignment.md)."})
 public final class AlignmentBenchCommand implements Callable<Integer> {
     /** 1 seed, arms 1–4, a smaller pool: a few minutes on 2 cores. */
     static final KeySortSizes QUICK_SIZES = new KeySortSizes(6_000, 200, new int[] {600, 600, 600}, 300);
@@ -49,11 +49,16 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
     @Option(names = "--seed-epochs", defaultValue = "3", description = "Epochs of the DPO seed stage (default: ${DEFAULT-VALUE}).")
     int seedEpochs;
 
+    @Option(names = "--judge-score", defaultValue = "sum",
+            description = "Implicit-reward judge score: sum (SPA) or mean (length-normalised) response log-prob (default: ${DEFAULT-VALUE}).")
+    String judgeScore;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr: must be > 0, got " + learningRate);
         if (seedEpochs < 1) throw new IllegalArgumentException("--seed-epochs: must be >= 1, got " + seedEpochs);
+        if (!List.of("sum", "mean").contains(judgeScore)) throw new IllegalArgumentException("--judge-score: must be sum or mean, got " + judgeScore);
         int n = seeds != null ? seeds : quick ? 1 : 3;
         if (n < 1) throw new IllegalArgumentException("--seeds: must be >= 1, got " + n);
         List<Arm> arms = new ArrayList<>(quick ? List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA)
@@ -61,11 +66,11 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         if (oracle) arms.add(Arm.ORACLE);
         if (armLabels != null) arms = armLabels.stream().map(Arm::byLabel).toList();
         BenchSettings defaults = BenchSettings.defaults();
-        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch());
+        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(), judgeScore);
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         Files.createDirectories(out);
-        System.err.printf(Locale.ROOT, "bench alignment: %d seed(s), arms %s, sizes %s, lr %.1e, seed epochs %d, out %s%n",
-                n, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, out.toAbsolutePath());
+        System.err.printf(Locale.ROOT, "bench alignment: %d seed(s), arms %s, sizes %s, lr %.1e, seed epochs %d, judge score %s, out %s%n",
+                n, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, judgeScore, out.toAbsolutePath());
         long start = System.nanoTime();
         List<StageResult> results = new AlignmentBench(
                 new AlignmentBench.Options(arms, n, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();

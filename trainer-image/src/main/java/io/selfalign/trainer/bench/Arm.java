@@ -34,11 +34,6 @@ public enum Arm {
                 + java.util.Arrays.stream(values()).map(Arm::label).toList());
     }
 
-    /** Whether the arm runs SPA iterations on top of the seed stage. */
-    public boolean iterates() {
-        return this == SPA || this == SPA_NO_REFINEMENT || this == SPA_NO_DND || this == ORACLE;
-    }
-
     /** The directory name of the arm's rounds (no characters a shell would trip on). */
     public String dirName() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -66,7 +66,7 @@ final class BenchRounds {
         RoundSpec.Generation generation = new RoundSpec.Generation(2, BenchSettings.TEMPERATURE, 1.0, 0,
                 KeySortSampler.MAX_NEW_TOKENS, settings.evalBatch());
         return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("bench", arm.dirName(), "seed-" + seed),
-                iteration, settings.iterations(), seed, paths, data, generation, new RoundSpec.Judge("initial", "sum", false),
+                iteration, settings.iterations(), seed, paths, data, generation, new RoundSpec.Judge("initial", settings.judgeScore(), false),
                 training, new RoundSpec.Runtime("cpu", "float32", 0, null));
     }
 

@@ -1,23 +1,13 @@
 package io.selfalign.trainer.bench;
 
 import io.selfalign.trainer.keysort.GoldReward;
-import io.selfalign.trainer.keysort.KeySortVocab;
-import java.util.List;
 
 /**
- * Gold-reward evaluation of responses to the test prompts, against reference SFT samples. Pure
- * arithmetic on texts and scores; the benchmark supplies the generations and log-probabilities.
+ * The arithmetic of the benchmark's metrics on gold rewards and log-probabilities; {@link PolicyEvaluator}
+ * supplies the generations and scores.
  */
 public final class GoldEvaluation {
     private GoldEvaluation() {}
-
-    /** Gold rewards of responses (decoded text, EOS not written) to their prompts. */
-    public static double[] rewards(List<String> prompts, List<String> responses) {
-        requireSameSize(prompts, responses, "responses");
-        double[] r = new double[prompts.size()];
-        for (int i = 0; i < r.length; i++) r[i] = GoldReward.score(prompts.get(i), responses.get(i));
-        return r;
-    }
 
     /** Win-rate in percent of {@code policy} over {@code reference}, prompt by prompt, a gold tie counting ½. */
     public static double winRate(double[] policy, double[] reference) {
@@ -38,11 +28,6 @@ public final class GoldEvaluation {
         return s / x.length;
     }
 
-    /** Mean length in tokens of decoded responses. */
-    public static double meanLength(List<String> responses) {
-        return responses.stream().mapToInt(r -> KeySortVocab.parseResponse(r).length).average().orElse(Double.NaN);
-    }
-
     /**
      * KL(π ‖ π_SFT) estimated on π's own samples: mean over samples of S_π(y) − S_SFT(y), with S the summed
      * log-probability of the response and its EOS.
@@ -56,7 +41,4 @@ public final class GoldEvaluation {
         return s / policyLogProbs.length;
     }
 
-    private static void requireSameSize(List<?> a, List<?> b, String what) {
-        if (a.size() != b.size()) throw new IllegalArgumentException(what + ": expected " + a.size() + " rows, got " + b.size());
-    }
 }

@@ -7,20 +7,20 @@ import picocli.CommandLine.Option;
 
 /** {@code keysort}: the synthetic task with a known gold preference (ALGORITHMS.md §8). */
 @Command(name = "keysort", mixinStandardHelpOptions = true,
-        description = {"The synthetic KeySort task: sort the prompt's keys, with a known gold reward.",
-                "Prompts are '<s> k.. k.. <sep>' (2-5 distinct keys of k04..k35); the ideal response is the keys ascending."},
+        description = {"The synthetic KeySort task (ALGORITHMS.md section 8): sort the prompt's keys, with a known gold reward. "
+                + "Prompts are '<s> k.. k.. <sep>' (2-5 distinct keys of k04..k35); the ideal response is the keys ascending."},
         subcommands = {KeySortCommand.Prepare.class})
 public final class KeySortCommand {
 
     @Command(name = "prepare", mixinStandardHelpOptions = true,
-            description = {"Write a KeySort workspace: data/keysort/{seed,prompts,test}.jsonl (plus all-gold.jsonl and",
-                    "sft.jsonl) and the SFT base model in models/keysort-sft/ (Hugging Face layout), trained from a",
-                    "fresh random init on the teacher's imperfect demonstrations. Progress goes to stderr.",
+            description = {"Write a KeySort workspace: data/keysort/{seed,prompts,test}.jsonl (plus all-gold.jsonl and "
+                    + "sft.jsonl) and the SFT base model in models/keysort-sft/ (Hugging Face layout), trained from a fresh "
+                    + "random init on the teacher's imperfect demonstrations. Progress goes to stderr.",
                     "",
-                    "Full: 20,000 demonstrations, 200 gold seed pairs, iteration slices of 800/2,000/3,000 prompts",
-                    "(rows 0, 800, 2,800 of prompts.jsonl), 500 test prompts; SFT = AdamW lr 1e-3, batch 64, 3 epochs,",
-                    "cosine with 5% warm-up (a few minutes on 2 cores). --quick: 4,000 demonstrations, 64 seed pairs,",
-                    "slices of 128, 200 test prompts (about half a minute)."})
+                    "Full: 20,000 demonstrations, 200 gold seed pairs, iteration slices of 800 / 2,000 / 3,000 prompts "
+                    + "(rows 0, 800, 2,800 of prompts.jsonl), 500 test prompts; SFT = AdamW lr 1e-3, batch 64, 3 epochs, "
+                    + "cosine with 5%% warm-up (5-10 minutes on 2 cores).",
+                    "--quick: 4,000 demonstrations, 64 seed pairs, slices of 128, 200 test prompts (about a minute)."})
     static final class Prepare implements Callable<Integer> {
         @Option(names = "--workspace", required = true, description = "Workspace directory (created if missing).")
         Path workspace;

@@ -58,19 +58,6 @@ public final class KeySortFiles {
         return row;
     }
 
-    /** Reads the {@code prompt} field of every row of a prompts JSONL file. */
-    public static List<String> readPrompts(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        List<String> prompts = new java.util.ArrayList<>(lines.size());
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) continue;
-            var node = JSON.readTree(lines.get(i)).get("prompt");
-            if (node == null || !node.isTextual()) throw new IOException(file + " line " + (i + 1) + ": missing string field 'prompt'");
-            prompts.add(node.asText());
-        }
-        return prompts;
-    }
-
     /**
      * The tokenizer files of the model directory: a WordLevel {@code tokenizer.json} over the 36 tokens
      * (specials as added tokens, whitespace-split pre-tokenizer; no post-processor, since the prompt text

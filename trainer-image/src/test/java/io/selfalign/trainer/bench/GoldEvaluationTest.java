@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,12 +16,7 @@ class GoldEvaluationTest {
     }
 
     @Test
-    void rewardsLengthAndKl() {
-        List<String> prompts = List.of("<s> k09 k05 <sep>", "<s> k09 k05 <sep>");
-        double[] r = GoldEvaluation.rewards(prompts, List.of("k05 k09", "k09"));
-        assertEquals(3.0, r[0], 1e-12);
-        assertEquals(1.5, r[1], 1e-12); // cov 1/2, ord 1 → 1 + 0.5
-        assertEquals(1.5, GoldEvaluation.meanLength(List.of("k05 k09", "k09")), 1e-12);
+    void klEstimateIsTheMeanLogProbGap() {
         assertEquals(0.75, GoldEvaluation.klEstimate(new double[] {-1, -2}, new double[] {-2, -2.5}), 1e-12);
     }
 

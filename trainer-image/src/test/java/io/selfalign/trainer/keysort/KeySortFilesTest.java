@@ -79,8 +79,10 @@ class KeySortFilesTest {
         var first = data.seedPairs().get(0);
         assertEquals(first.prompt(), row.get("prompt").asText());
         assertEquals(KeySortVocab.join(first.chosen()), row.get("chosen").asText());
-        assertEquals(24, KeySortFiles.readPrompts(dir.resolve(KeySortFiles.PROMPTS)).size());
-        assertEquals(11, KeySortFiles.readPrompts(dir.resolve(KeySortFiles.TEST)).size());
+        List<String> prompts = Files.readAllLines(dir.resolve(KeySortFiles.PROMPTS));
+        assertEquals(24, prompts.size());
+        assertEquals(KeySortVocab.promptText(data.iterationPrompts().get(0)), json.readTree(prompts.get(0)).get("prompt").asText());
+        assertEquals(11, Files.readAllLines(dir.resolve(KeySortFiles.TEST)).size());
         assertEquals(34, Files.readAllLines(dir.resolve(KeySortFiles.ALL_GOLD)).size());
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.toString().endsWith(".tmp")));
