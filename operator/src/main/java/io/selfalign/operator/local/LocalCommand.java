@@ -15,12 +15,10 @@ import io.selfalign.operator.status.Phases;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -85,6 +83,9 @@ public final class LocalCommand implements Callable<Integer> {
         try (LocalCluster cluster = new LocalCluster(apiPort);
              MetricsServer metrics = metricsPort == 0 ? null : new MetricsServer(metricsPort, registry)) {
             KubernetesClient client = cluster.client();
+            // Created first, before any other client activity, so the API server gives it the same uid on every rerun.
+            AlignmentRun applied = client.resource(run).create();
+            checkSameUid(applied, state);
             Path kubeconfig = state.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
             out.println("Kubernetes API (in-process): " + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
@@ -108,11 +109,10 @@ public final class LocalCommand implements Callable<Integer> {
             });
             Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
             operator.start();
-            client.resource(run).create();
             out.println("Run " + run.getMetadata().getNamespace() + "/" + run.getMetadata().getName() + " applied; workspace " + ws
                     + "; trainer logs under " + state.resolve("pods"));
             try {
-                return watch(client, run, stopped);
+                return watch(client, applied, stopped);
             } finally {
                 kubelet.close();
                 operator.stop();
@@ -144,7 +144,7 @@ public final class LocalCommand implements Callable<Integer> {
         return 130;
     }
 
-    /** Reads the run; a fixed uid makes every round's spec, and so its spec hash, equal across reruns. */
+    /** Reads the run; a missing namespace means "default". */
     static AlignmentRun readRun(Path file) throws IOException {
         AlignmentRun run;
         try (InputStream in = Files.newInputStream(file)) {
@@ -156,9 +156,22 @@ public final class LocalCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + ": metadata.name is required");
         }
         if (run.getMetadata().getNamespace() == null) run.getMetadata().setNamespace("default");
-        String id = "selfalign-local/" + run.getMetadata().getNamespace() + "/" + run.getMetadata().getName();
-        run.getMetadata().setUid(UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString());
         return run;
+    }
+
+    /**
+     * A run's uid is part of every round's spec hash. The in-process API server derives uids from a
+     * counter, so a run created first in a fresh process gets the same uid each time and the trainer
+     * recognises its finished rounds. Should that ever change, say so rather than recompute silently.
+     */
+    private void checkSameUid(AlignmentRun run, Path state) throws IOException {
+        Path file = state.resolve(run.getMetadata().getNamespace() + "." + run.getMetadata().getName() + ".uid");
+        String uid = run.getMetadata().getUid();
+        if (Files.exists(file) && !Files.readString(file).equals(uid)) {
+            out.println("Warning: the run's uid differs from the last time (" + Files.readString(file) + " -> " + uid
+                    + "): finished rounds will be recomputed.");
+        }
+        Files.writeString(file, uid);
     }
 
     /** With annotation selfalign.io/bootstrap: keysort and no model yet, the trainer prepares the KeySort task. */

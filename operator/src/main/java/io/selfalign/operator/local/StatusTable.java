@@ -4,7 +4,7 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,19 +18,21 @@ public final class StatusTable {
     static final int MAX_METRICS = 6;
     static final String HEADER = String.format("%-8s  %-10s  %-9s  %-5s  %s", "TIME", "PHASE", "ITERATION", "DONE", "LAST ROUND");
 
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
     private String last;
 
     /** The line for this status, or null when nothing shown changed. */
     public String update(AlignmentRun run) {
+        if (run.getStatus() == null) return null;
         String line = render(run);
         if (Objects.equals(line, last)) return null;
         last = line;
-        return String.format("%-8s  %s", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), line);
+        return String.format("%-8s  %s", LocalTime.now().format(TIME), line);
     }
 
     static String render(AlignmentRun run) {
         AlignmentRunStatus s = run.getStatus();
-        if (s == null) return String.format("%-10s  %-9s  %-5s  %s", "-", "-", "-", "");
         String iteration = (s.currentIteration == null ? "-" : s.currentIteration) + "/" + run.getSpec().iterations;
         String done = (s.completedIterations == null ? 0 : s.completedIterations) + "/" + (run.getSpec().iterations + 1);
         return String.format("%-10s  %-9s  %-5s  %s", s.phase, iteration, done, lastRound(s));
@@ -55,6 +57,7 @@ public final class StatusTable {
 
     private static String format(Double v) {
         if (v == null) return "-";
-        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString(v.longValue()) : String.format("%.4g", v);
+        if (v == Math.rint(v) && Math.abs(v) < 1e9) return Long.toString(v.longValue());
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }
