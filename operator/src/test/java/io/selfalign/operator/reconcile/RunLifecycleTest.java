@@ -15,6 +15,7 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.status.Phases;
 import io.selfalign.operator.testing.OperatorHarness;
+import io.selfalign.operator.local.PodEnd;
 import io.selfalign.operator.testing.TestKubelet;
 import static org.awaitility.Awaitility.await;
 
@@ -81,7 +82,7 @@ class RunLifecycleTest {
     @Test
     void retryableFailureThenSuccess() {
         h.kubelet.script("flaky", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1") && attempt == 0
-                ? new TestKubelet.Fail(1, "CUDA error: an illegal memory access") : TestKubelet.success(job));
+                ? new PodEnd.Fail(1, "CUDA error: an illegal memory access") : TestKubelet.success(job));
         h.create(run("flaky", 2));
         AlignmentRun done = h.awaitRun("flaky", phase(Phases.SUCCEEDED));
         assertEquals(2, done.getStatus().iterations.get(1).attempts);
@@ -91,7 +92,7 @@ class RunLifecycleTest {
     @Test
     void invalidInputExit78FailsWithoutRetry() {
         h.kubelet.script("bad-input", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1")
-                ? new TestKubelet.Fail(78, "data.prompts: /workspace/data/prompts.jsonl line 3: not JSON") : TestKubelet.success(job));
+                ? new PodEnd.Fail(78, "data.prompts: /workspace/data/prompts.jsonl line 3: not JSON") : TestKubelet.success(job));
         h.create(run("bad-input", 3));
         AlignmentRun failed = h.awaitRun("bad-input", phase(Phases.FAILED));
         assertEquals("True", condition(failed, "Failed"));
@@ -108,7 +109,7 @@ class RunLifecycleTest {
 
     @Test
     void retriesExhaustedFailTheRun() {
-        h.kubelet.script("doomed", (job, attempt) -> new TestKubelet.Fail(137, "OOMKilled"));
+        h.kubelet.script("doomed", (job, attempt) -> new PodEnd.Fail(137, "OOMKilled"));
         AlignmentRun r = run("doomed", 1);
         r.getSpec().backoffLimit = 1;
         h.create(r);
@@ -120,7 +121,7 @@ class RunLifecycleTest {
     @Test
     void preemptionIsNotCountedAsFailure() {
         h.kubelet.script("preempted", (job, attempt) -> attempt < 3 && job.getMetadata().getName().endsWith("iter-0")
-                ? new TestKubelet.Disrupt() : TestKubelet.success(job));
+                ? new PodEnd.Disrupt() : TestKubelet.success(job));
         AlignmentRun r = run("preempted", 1);
         r.getSpec().backoffLimit = 0;
         h.create(r);
@@ -130,7 +131,7 @@ class RunLifecycleTest {
 
     @Test
     void malformedTerminationMessageFailsTheRoundClearly() {
-        h.kubelet.script("garbled", (job, attempt) -> new TestKubelet.Succeed("Segmentation fault (core dumped)"));
+        h.kubelet.script("garbled", (job, attempt) -> new PodEnd.Succeed("Segmentation fault (core dumped)"));
         h.create(run("garbled", 1));
         AlignmentRun failed = h.awaitRun("garbled", phase(Phases.FAILED));
         Condition f = failed.getStatus().conditions.stream().filter(c -> c.getType().equals("Failed")).findFirst().orElseThrow();
@@ -158,7 +159,7 @@ class RunLifecycleTest {
     void suspendStopsTheRoundAndResumeContinuesIt() {
         AtomicBoolean resumed = new AtomicBoolean();
         h.kubelet.script("pausable", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1") && !resumed.get()
-                ? new TestKubelet.Hang() : TestKubelet.success(job));
+                ? TestKubelet.HANG : TestKubelet.success(job));
         h.create(run("pausable", 2));
         h.awaitRun("pausable", r -> r.getStatus().currentIteration != null && r.getStatus().currentIteration == 1
                 && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
@@ -190,7 +191,7 @@ class RunLifecycleTest {
     @Test
     void newOperatorInstanceAdoptsTheRunningRound() {
         h.kubelet.script("adopt", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1")
-                ? new TestKubelet.Hang() : TestKubelet.success(job));
+                ? TestKubelet.HANG : TestKubelet.success(job));
         h.create(run("adopt", 2));
         h.awaitRun("adopt", r -> r.getStatus().iterations != null && r.getStatus().iterations.size() == 2
                 && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
@@ -205,7 +206,7 @@ class RunLifecycleTest {
 
     @Test
     void deletingARunMidRoundRemovesWhatItOwns() {
-        h.kubelet.script("doomed-delete", (job, attempt) -> new TestKubelet.Hang());
+        h.kubelet.script("doomed-delete", (job, attempt) -> TestKubelet.HANG);
         AlignmentRun r = run("doomed-delete", 2);
         r.getSpec().workspace.claimName = null;
         r.getSpec().workspace.storageClassName = "fast";

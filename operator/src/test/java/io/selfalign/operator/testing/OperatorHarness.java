@@ -10,6 +10,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.util.HashMap;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
@@ -40,17 +41,33 @@ public final class OperatorHarness implements AutoCloseable {
     public final TestKubelet kubelet;
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RunMetrics metrics = new RunMetrics(registry);
+    private final Metrics josdkMetrics;
     private Operator operator;
 
     public OperatorHarness() throws Exception {
+        this(Metrics.NOOP, true);
+    }
+
+    /** @param started false: no operator and no test kubelet yet (the test brings its own kubelet) */
+    public OperatorHarness(boolean started) throws Exception {
+        this(Metrics.NOOP, started);
+    }
+
+    /** @param josdkMetrics receives JOSDK's timing callbacks (the benchmark measures reconcile latency with it) */
+    public OperatorHarness(Metrics josdkMetrics) throws Exception {
+        this(josdkMetrics, true);
+    }
+
+    private OperatorHarness(Metrics josdkMetrics, boolean started) throws Exception {
+        this.josdkMetrics = josdkMetrics;
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
         server.init();
         client = server.createClient();
         try (InputStream in = Files.newInputStream(CRD)) {
             client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
         }
-        kubelet = new TestKubelet(client);
-        startOperator();
+        kubelet = started ? new TestKubelet(client) : null;
+        if (started) startOperator();
     }
 
     public void startOperator() {
@@ -58,13 +75,15 @@ public final class OperatorHarness implements AutoCloseable {
                 .withCloseClientOnStop(false)
                 .withUseSSAToPatchPrimaryResource(false)
                 .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withConcurrentReconciliationThreads(8));
+                .withConcurrentReconciliationThreads(8)
+                .withMetrics(josdkMetrics));
         operator.register(new AlignmentRunReconciler(settings(), metrics));
         operator.start();
     }
 
     public void stopOperator() {
         operator.stop();
+        operator = null;
     }
 
     public static OperatorSettings settings() {
@@ -116,8 +135,8 @@ public final class OperatorHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        operator.stop();
-        kubelet.close();
+        if (operator != null) operator.stop();
+        if (kubelet != null) kubelet.close();
         client.close();
         server.destroy();
     }

@@ -1,0 +1,195 @@
+package io.selfalign.operator.local;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.selfalign.operator.round.RoundResources;
+import io.selfalign.operator.round.Rounds;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays the Job controller and the kubelet on an API server that has neither (the in-process mock of
+ * local mode and tests): for each round Job it creates a pod, has a {@link PodRunner} run it, and writes
+ * pod and Job status the way Kubernetes does — the container's exit code and termination message,
+ * {@code backoffLimit}, the {@code podFailurePolicy} (exit 78 fails the Job at once, DisruptionTarget is
+ * not counted), suspension (the running pod is stopped and deleted) and deletion (pods go with the Job).
+ */
+public final class Kubelet implements AutoCloseable {
+    public static final String JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+    private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+
+    private final KubernetesClient client;
+    private final PodRunner runner;
+    private final SharedIndexInformer<Job> informer;
+
+    public Kubelet(KubernetesClient client, PodRunner runner) {
+        this.client = client;
+        this.runner = runner;
+        this.informer = client.batch().v1().jobs().inAnyNamespace().withLabel(Rounds.RUN_LABEL).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Job job) {
+                sync(job);
+            }
+
+            @Override
+            public void onUpdate(Job before, Job job) {
+                sync(job);
+            }
+
+            @Override
+            public void onDelete(Job job, boolean unknown) {
+                deleted(job);
+            }
+        });
+    }
+
+    private synchronized void sync(Job seen) {
+        Job job = client.resource(seen).get();
+        if (job == null || finished(job.getStatus())) return;
+        List<Pod> pods = podsOf(job);
+        List<Pod> running = pods.stream().filter(Kubelet::running).toList();
+        if (Boolean.TRUE.equals(job.getSpec().getSuspend())) {
+            // A suspended Job's active pods are terminated; that is not a failure.
+            for (Pod p : running) {
+                runner.stop(p);
+                client.resource(p).delete();
+            }
+            if (!running.isEmpty()) updateJobStatus(job, s -> s.setActive(0));
+            return;
+        }
+        if (!running.isEmpty()) return;
+        int attempt = pods.size();
+        Pod pod = client.resource(newPod(job, attempt)).create();
+        updateJobStatus(job, s -> {
+            s.setActive(1);
+            if (s.getStartTime() == null) s.setStartTime(Instant.now().toString());
+        });
+        runner.start(job, pod, attempt).whenComplete((end, error) -> {
+            PodEnd outcome = error == null ? end : new PodEnd.Fail(1, "the pod could not run: " + error.getMessage());
+            ended(job, pod, outcome);
+        });
+    }
+
+    private synchronized void deleted(Job job) {
+        for (Pod p : podsOf(job)) {
+            if (running(p)) runner.stop(p);
+            client.resource(p).delete();
+        }
+    }
+
+    /** Records how a pod ended in the pod's and the Job's status. */
+    private synchronized void ended(Job job, Pod started, PodEnd end) {
+        Pod pod = client.resource(started).get();
+        if (pod == null || !running(pod)) return; // deleted meanwhile (suspend, Job deletion)
+        boolean disrupted = end instanceof PodEnd.Disrupt;
+        int exitCode = end instanceof PodEnd.Fail f ? f.exitCode() : disrupted ? 137 : 0;
+        String message = end instanceof PodEnd.Succeed s ? s.terminationMessage()
+                : end instanceof PodEnd.Fail f ? f.terminationMessage() : "";
+        List<PodCondition> conditions = new ArrayList<>();
+        if (disrupted) {
+            conditions.add(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
+                    .withReason("PreemptionByScheduler").build());
+        }
+        pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
+        pod.getStatus().setConditions(conditions);
+        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(Rounds.CONTAINER)
+                .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(message)
+                .withReason(exitCode == 0 ? "Completed" : disrupted ? "Preempted" : "Error").endTerminated().endState().build()));
+        client.resource(pod).updateStatus();
+
+        if (exitCode == 0) {
+            updateJobStatus(job, s -> {
+                s.setActive(0);
+                s.setSucceeded(1);
+                s.setConditions(List.of(condition("Complete", "Completed", "")));
+            });
+        } else if (disrupted) {
+            updateJobStatus(job, s -> s.setActive(0)); // the Ignore rule: not counted; the next sync starts a new pod
+        } else if (exitCode == Rounds.EXIT_INVALID_INPUT) {
+            updateJobStatus(job, s -> {
+                s.setActive(0);
+                s.setFailed(zero(s.getFailed()) + 1);
+                s.setConditions(List.of(condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod "
+                        + pod.getMetadata().getName() + " failed with exit code 78 matching FailJob rule at index 0")));
+            });
+        } else {
+            updateJobStatus(job, s -> {
+                s.setActive(0);
+                s.setFailed(zero(s.getFailed()) + 1);
+                if (s.getFailed() > job.getSpec().getBackoffLimit()) {
+                    s.setConditions(List.of(condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")));
+                }
+            });
+        }
+        LOG.debug("pod {} ended: {}", pod.getMetadata().getName(), end);
+    }
+
+    private static Pod newPod(Job job, int attempt) {
+        Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+        labels.put(JOB_NAME_LABEL, job.getMetadata().getName());
+        return new PodBuilder()
+                .withNewMetadata()
+                    .withName(job.getMetadata().getName() + "-" + attempt)
+                    .withNamespace(job.getMetadata().getNamespace())
+                    .withLabels(labels)
+                    .withCreationTimestamp(Instant.now().toString())
+                    .withOwnerReferences(RoundResources.ownerReference(job))
+                .endMetadata()
+                .withSpec(job.getSpec().getTemplate().getSpec())
+                .withNewStatus().withPhase("Running").endStatus()
+                .build();
+    }
+
+    private void updateJobStatus(Job job, Consumer<JobStatus> change) {
+        Job fresh = client.resource(job).get();
+        if (fresh == null) return;
+        if (fresh.getStatus() == null) fresh.setStatus(new JobStatus());
+        change.accept(fresh.getStatus());
+        client.resource(fresh).updateStatus();
+    }
+
+    /** The Job's pods, oldest first. */
+    public List<Pod> podsOf(Job job) {
+        return client.pods().inNamespace(job.getMetadata().getNamespace())
+                .withLabel(JOB_NAME_LABEL, job.getMetadata().getName()).list().getItems();
+    }
+
+    private static boolean running(Pod p) {
+        return p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
+    }
+
+    private static JobCondition condition(String type, String reason, String message) {
+        return new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).withMessage(message)
+                .withLastTransitionTime(Instant.now().toString()).build();
+    }
+
+    private static boolean finished(JobStatus s) {
+        return s != null && s.getConditions() != null && s.getConditions().stream()
+                .anyMatch(c -> "True".equals(c.getStatus()) && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
+    }
+
+    private static int zero(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    @Override
+    public void close() {
+        informer.close();
+    }
+}

@@ -1,0 +1,134 @@
+package io.selfalign.operator.local;
+
+import io.fabric8.kubernetes.api.model.APIGroupBuilder;
+import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * An in-process Kubernetes API: Fabric8's mock server in CRUD mode with the AlignmentRun CRD registered
+ * (so the status subresource behaves) and the discovery documents kubectl asks for, so that
+ * {@code kubectl get arun} works against it through the kubeconfig {@link #writeKubeconfig} writes.
+ */
+public final class LocalCluster implements AutoCloseable {
+    /** The CRD, copied from crds/ into the operator jar at build time. */
+    public static final String CRD_RESOURCE = "/crds/alignmentruns.selfalign.io-v1.yml";
+    private static final String[] VERBS = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+
+    public LocalCluster(int port) throws IOException {
+        // One expectations map shared by the server and the dispatcher: discovery stubs answer first, CRUD the rest.
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
+                new KubernetesMixedDispatcher(responses), false);
+        server.init(java.net.InetAddress.getLoopbackAddress(), port);
+        discovery();
+        client = server.createClient();
+        try (InputStream in = LocalCluster.class.getResourceAsStream(CRD_RESOURCE)) {
+            if (in == null) throw new IllegalStateException(CRD_RESOURCE + " is missing from the classpath");
+            client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+        }
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** The API server's URL, e.g. http://127.0.0.1:43123. */
+    public String url() {
+        String url = server.url("/");
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** Writes a kubeconfig for kubectl pointing at this API server, with {@code namespace} as the default. */
+    public void writeKubeconfig(Path file, String namespace) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: selfalign-local
+                  cluster:
+                    server: %s
+                contexts:
+                - name: selfalign-local
+                  context:
+                    cluster: selfalign-local
+                    user: selfalign-local
+                    namespace: %s
+                current-context: selfalign-local
+                users:
+                - name: selfalign-local
+                  user: {}
+                """.formatted(url(), namespace), StandardCharsets.UTF_8);
+    }
+
+    private void discovery() {
+        VersionInfo version = new VersionInfo.Builder().withMajor("1").withMinor("31").withGitVersion("v1.31.0-selfalign-local")
+                .withPlatform("linux/amd64").build();
+        stub("/version", version);
+        stub("/api", new APIVersionsBuilder().withVersions("v1").build());
+        stub("/apis", new APIGroupListBuilder().withGroups(
+                group("batch", "v1"), group(AlignmentRun.GROUP, AlignmentRun.VERSION), group("apiextensions.k8s.io", "v1")).build());
+        stub("/api/v1", resources("v1",
+                resource("pods", "Pod", true), resource("configmaps", "ConfigMap", true), resource("events", "Event", true),
+                resource("persistentvolumeclaims", "PersistentVolumeClaim", true), resource("namespaces", "Namespace", false)));
+        stub("/apis/batch/v1", resources("batch/v1", resource("jobs", "Job", true)));
+        APIResource runs = resource("alignmentruns", "AlignmentRun", true);
+        runs.setShortNames(List.of("arun"));
+        runs.setSingularName("alignmentrun");
+        stub("/apis/" + AlignmentRun.GROUP + "/" + AlignmentRun.VERSION, resources(AlignmentRun.GROUP + "/" + AlignmentRun.VERSION, runs));
+        stub("/apis/apiextensions.k8s.io/v1", resources("apiextensions.k8s.io/v1",
+                resource("customresourcedefinitions", "CustomResourceDefinition", false)));
+    }
+
+    private void stub(String path, Object body) {
+        // kubectl appends ?timeout=32s to discovery requests.
+        server.expect().get().withPath(path).andReturn(200, body).always();
+        server.expect().get().withPath(path + "?timeout=32s").andReturn(200, body).always();
+    }
+
+    private static io.fabric8.kubernetes.api.model.APIGroup group(String name, String version) {
+        var gv = new GroupVersionForDiscoveryBuilder().withGroupVersion(name + "/" + version).withVersion(version).build();
+        return new APIGroupBuilder().withName(name).withVersions(gv).withPreferredVersion(gv).build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.APIResourceList resources(String groupVersion, APIResource... resources) {
+        return new APIResourceListBuilder().withGroupVersion(groupVersion).withResources(resources).build();
+    }
+
+    private static APIResource resource(String plural, String kind, boolean namespaced) {
+        return new APIResourceBuilder().withName(plural).withKind(kind).withNamespaced(namespaced)
+                .withSingularName("").withVerbs(VERBS).build();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}

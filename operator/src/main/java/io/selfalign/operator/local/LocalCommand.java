@@ -1,0 +1,192 @@
+package io.selfalign.operator.local;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.operator.config.OperatorSettings;
+import io.selfalign.operator.metrics.RunMetrics;
+import io.selfalign.operator.reconcile.AlignmentRunReconciler;
+import io.selfalign.operator.status.ConditionsBuilder;
+import io.selfalign.operator.status.Phases;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Local mode: the real operator against an in-process Kubernetes API, with a kubelet that runs each round
+ * as a local trainer process, until the run succeeds or fails.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+                "Runs one AlignmentRun on this machine, no cluster needed: the same operator drives it against an",
+                "in-process Kubernetes API, and each round's Job runs as a local trainer process. Paths in the run",
+                "are relative to the workspace folder, which stands for /workspace.",
+                "",
+                "While it runs: a status line per change; 'export KUBECONFIG=...' (printed) lets kubectl see the run",
+                "(printer columns do not show); operator metrics at http://127.0.0.1:<metrics-port>/q/metrics.",
+                "Ctrl-C stops the trainer and exits; the same command again resumes: finished rounds are found in",
+                "the workspace (runs/<namespace>/<run>/iter-<k>/result.json) and reported again, not recomputed.",
+                "",
+                "Exit status: 0 when the run succeeds, 1 when it fails, 2 on a usage error."},
+        footer = {"", "Example:", "  ./selfalign local -f examples/local/keysort-spa.yaml"})
+public final class LocalCommand implements Callable<Integer> {
+    /** On a run, asks local mode to create the tiny KeySort model and data first when the model is missing. */
+    public static final String BOOTSTRAP_ANNOTATION = "selfalign.io/bootstrap";
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML file with one AlignmentRun.")
+    Path file;
+
+    @Option(names = "--workspace", paramLabel = "DIR", defaultValue = "./.selfalign/workspace",
+            description = "Local folder standing for /workspace (default: ${DEFAULT-VALUE}).")
+    Path workspace;
+
+    @Option(names = "--trainer-jar", paramLabel = "PATH", defaultValue = "trainer-image/target/selfalign-trainer.jar",
+            description = "The trainer's executable jar (default: ${DEFAULT-VALUE}).")
+    Path trainerJar;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9180",
+            description = "Port of the operator's Prometheus metrics on 127.0.0.1; 0 turns them off (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Port of the in-process Kubernetes API on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        Quiet.logs();
+        AlignmentRun run = readRun(file);
+        Path ws = workspace.toAbsolutePath().normalize();
+        Path state = ws.resolve(".selfalign-local");
+        Files.createDirectories(state);
+        if (!Files.isRegularFile(trainerJar)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--trainer-jar: " + trainerJar + " does not exist (build it: ./mvnw -B -DskipTests package)");
+        }
+        bootstrap(run, ws);
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (LocalCluster cluster = new LocalCluster(apiPort);
+             MetricsServer metrics = metricsPort == 0 ? null : new MetricsServer(metricsPort, registry)) {
+            KubernetesClient client = cluster.client();
+            // Created first, before any other client activity, so the API server gives it the same uid on every rerun.
+            AlignmentRun applied = client.resource(run).create();
+            checkSameUid(applied, state);
+            Path kubeconfig = state.resolve("kubeconfig");
+            cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
+            out.println("Kubernetes API (in-process): " + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
+            if (metrics != null) out.println("Operator metrics: http://127.0.0.1:" + metricsPort + "/q/metrics");
+
+            Operator operator = new Operator(o -> o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)));
+            operator.register(new AlignmentRunReconciler(
+                    new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu"), new RunMetrics(registry)));
+            TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, state.resolve("pods"),
+                    TrainerProcessRunner.trainerJar(trainerJar.toAbsolutePath()));
+            Kubelet kubelet = new Kubelet(client, runner);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread stopOnCtrlC = new Thread(() -> {
+                out.println("Stopping: the trainer is killed; run the same command again to resume.");
+                runner.stopAll();
+                stopped.countDown();
+            });
+            Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
+            operator.start();
+            out.println("Run " + run.getMetadata().getNamespace() + "/" + run.getMetadata().getName() + " applied; workspace " + ws
+                    + "; trainer logs under " + state.resolve("pods"));
+            try {
+                return watch(client, applied, stopped);
+            } finally {
+                kubelet.close();
+                operator.stop();
+                runner.stopAll();
+                if (stopped.getCount() > 0) Runtime.getRuntime().removeShutdownHook(stopOnCtrlC);
+            }
+        }
+    }
+
+    private int watch(KubernetesClient client, AlignmentRun applied, CountDownLatch stopped) throws InterruptedException {
+        StatusTable table = new StatusTable();
+        out.println(StatusTable.HEADER);
+        while (stopped.getCount() > 0) {
+            AlignmentRun run = client.resource(applied).get();
+            String line = table.update(run);
+            if (line != null) out.println(line);
+            String phase = run.getStatus() == null ? null : run.getStatus().phase;
+            if (Phases.SUCCEEDED.equals(phase)) {
+                out.println("Succeeded. Latest checkpoint: " + run.getStatus().latestCheckpoint.replaceFirst("^/workspace", workspace.toString()));
+                return 0;
+            }
+            if (Phases.FAILED.equals(phase)) {
+                run.getStatus().conditions.stream().filter(c -> ConditionsBuilder.FAILED.equals(c.getType())).findFirst()
+                        .ifPresent(c -> out.println("Failed (" + c.getReason() + "): " + c.getMessage()));
+                return 1;
+            }
+            stopped.await(1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        return 130;
+    }
+
+    /** Reads the run; a missing namespace means "default". */
+    static AlignmentRun readRun(Path file) throws IOException {
+        AlignmentRun run;
+        try (InputStream in = Files.newInputStream(file)) {
+            run = new KubernetesSerialization().unmarshal(in, AlignmentRun.class);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": not an AlignmentRun: " + e.getMessage(), e);
+        }
+        if (run == null || run.getMetadata() == null || run.getMetadata().getName() == null) {
+            throw new IllegalArgumentException(file + ": metadata.name is required");
+        }
+        if (run.getMetadata().getNamespace() == null) run.getMetadata().setNamespace("default");
+        return run;
+    }
+
+    /**
+     * A run's uid is part of every round's spec hash. The in-process API server derives uids from a
+     * counter, so a run created first in a fresh process gets the same uid each time and the trainer
+     * recognises its finished rounds. Should that ever change, say so rather than recompute silently.
+     */
+    private void checkSameUid(AlignmentRun run, Path state) throws IOException {
+        Path file = state.resolve(run.getMetadata().getNamespace() + "." + run.getMetadata().getName() + ".uid");
+        String uid = run.getMetadata().getUid();
+        if (Files.exists(file) && !Files.readString(file).equals(uid)) {
+            out.println("Warning: the run's uid differs from the last time (" + Files.readString(file) + " -> " + uid
+                    + "): finished rounds will be recomputed.");
+        }
+        Files.writeString(file, uid);
+    }
+
+    /** With annotation selfalign.io/bootstrap: keysort and no model yet, the trainer prepares the KeySort task. */
+    private void bootstrap(AlignmentRun run, Path ws) throws IOException, InterruptedException {
+        var annotations = run.getMetadata().getAnnotations();
+        String kind = annotations == null ? null : annotations.get(BOOTSTRAP_ANNOTATION);
+        if (kind == null || run.getSpec() == null || run.getSpec().model == null || run.getSpec().model.path == null) return;
+        if (!"keysort".equals(kind)) {
+            throw new IllegalArgumentException(BOOTSTRAP_ANNOTATION + ": unknown bootstrap '" + kind + "', expected keysort");
+        }
+        if (Files.exists(ws.resolve(run.getSpec().model.path))) return;
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
+                "-jar", trainerJar.toAbsolutePath().toString(), "keysort", "prepare", "--workspace", ws.toString());
+        out.println("Bootstrap: " + run.getSpec().model.path + " is missing; preparing the KeySort task: " + String.join(" ", command));
+        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+        if (exit != 0) throw new IllegalStateException("keysort prepare failed with exit code " + exit);
+    }
+}

@@ -1,0 +1,137 @@
+package io.selfalign.operator.local;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.operator.round.RoundResources;
+import io.selfalign.operator.status.Phases;
+import io.selfalign.operator.testing.OperatorHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Local mode's executor with a tiny real process (bash) as the trainer: round.json reaches it unchanged,
+ * its exit code and termination log come back as pod and Job status with Kubernetes' semantics.
+ */
+class TrainerProcessRunnerTest {
+    /** $1 = round.json, $2 = workspace root, $3 = termination log; $SCRIPT_MODE picks the behaviour. */
+    static final String FAKE_TRAINER = """
+            k=$(grep -o '"iteration":[0-9]*' "$1" | cut -d: -f2)
+            out=$(grep -o '"outputDir":"[^"]*"' "$1" | cut -d'"' -f4)
+            case "$MODE" in
+              ok)    mkdir -p "$2${out#/workspace}" && cp "$1" "$2${out#/workspace}/round.json"
+                     printf '{"version":1,"iteration":%s,"specHash":"h","checkpoint":"%s/model","durationSeconds":0.5,"metrics":{"accuracy":0.8,"pairs":%s}}' "$k" "$out" "$k" > "$3" ;;
+              bad)   echo 'data.prompts: line 3 is not JSON' > "$3"; exit 78 ;;
+              crash) echo 'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space'; exit 3 ;;
+              sleep) sleep 60 ;;
+            esac
+            """;
+
+    @TempDir
+    Path dir;
+    OperatorHarness h;
+    TrainerProcessRunner runner;
+    Kubelet kubelet;
+
+    @BeforeEach
+    void start() throws Exception {
+        h = new OperatorHarness(false);
+        runner = new TrainerProcessRunner(h.client, dir.resolve("workspace"), dir.resolve("pods"),
+                (spec, ws, log) -> List.of("bash", "-c", FAKE_TRAINER, "trainer", spec.toString(), ws.toString(), log.toString()));
+        kubelet = new Kubelet(h.client, runner);
+    }
+
+    @AfterEach
+    void stop() {
+        kubelet.close();
+        runner.stopAll();
+        h.close();
+    }
+
+    /** Creates round k's ConfigMap and Job directly (no operator), with MODE in the container env. */
+    Job round(String mode, int backoffLimit) {
+        AlignmentRun run = OperatorHarness.run("proc", 1);
+        run.getMetadata().setUid("uid-proc");
+        run.getSpec().backoffLimit = backoffLimit;
+        run.getSpec().trainer.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("MODE", mode, null));
+        RoundResources resources = new RoundResources(OperatorHarness.settings());
+        h.client.resource(resources.configMap(run, 1)).create();
+        return h.client.resource(resources.job(run, 1)).create();
+    }
+
+    Job awaitFinished(Job job) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            Job j = h.client.resource(job).get();
+            return j.getStatus() != null && j.getStatus().getConditions() != null && !j.getStatus().getConditions().isEmpty();
+        });
+        return h.client.resource(job).get();
+    }
+
+    static String terminated(Pod p) {
+        return p.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage();
+    }
+
+    @Test
+    void successReportsTheTerminationLogAndSeesRoundJsonUnchanged() throws Exception {
+        Job job = awaitFinished(round("ok", 0));
+        assertEquals("Complete", job.getStatus().getConditions().get(0).getType());
+        Pod pod = kubelet.podsOf(job).get(0);
+        assertEquals("Succeeded", pod.getStatus().getPhase());
+        assertTrue(terminated(pod).contains("\"iteration\":1"), terminated(pod));
+        String cm = h.client.configMaps().inNamespace(OperatorHarness.NS).withName("proc-iter-1").get().getData().get("round.json");
+        assertEquals(cm, Files.readString(dir.resolve("workspace/runs/team-a/proc/iter-1/round.json")));
+    }
+
+    @Test
+    void exit78FailsTheJobAtOnce() {
+        Job job = awaitFinished(round("bad", 3));
+        assertEquals("PodFailurePolicy", job.getStatus().getConditions().get(0).getReason());
+        assertEquals(1, kubelet.podsOf(job).size());
+        assertEquals("data.prompts: line 3 is not JSON\n", terminated(kubelet.podsOf(job).get(0)));
+    }
+
+    @Test
+    void retryableExitIsRetriedThenFailsWithTheLogTail() {
+        Job job = awaitFinished(round("crash", 1));
+        assertEquals("BackoffLimitExceeded", job.getStatus().getConditions().get(0).getReason());
+        assertEquals(2, kubelet.podsOf(job).size());
+        Pod last = kubelet.podsOf(job).get(1);
+        assertEquals(3, last.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode());
+        assertTrue(terminated(last).contains("OutOfMemoryError"), terminated(last));
+    }
+
+    @Test
+    void suspendingTheJobKillsTheProcess() {
+        Job job = round("sleep", 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> kubelet.podsOf(job).size() == 1
+                && ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
+        h.client.batch().v1().jobs().resource(h.client.resource(job).get()).edit(j -> {
+            j.getSpec().setSuspend(true);
+            return j;
+        });
+        await().atMost(Duration.ofSeconds(15)).until(() -> kubelet.podsOf(job).isEmpty()
+                && ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
+    }
+
+    @Test
+    void operatorDrivesARunToCompleteThroughLocalProcesses() {
+        h.startOperator();
+        AlignmentRun run = OperatorHarness.run("local-e2e", 2);
+        run.getSpec().trainer.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("MODE", "ok", null));
+        h.create(run);
+        AlignmentRun done = h.awaitRun("local-e2e", OperatorHarness.phase(Phases.SUCCEEDED), Duration.ofSeconds(30));
+        assertEquals(2.0, done.getStatus().iterations.get(2).metrics.get("pairs"));
+        assertTrue(Files.isRegularFile(dir.resolve("workspace/runs/team-a/local-e2e/iter-2/round.json")));
+    }
+}
