@@ -13,7 +13,6 @@ import io.selfalign.operator.reconcile.AlignmentRunReconciler;
 import io.selfalign.operator.status.ConditionsBuilder;
 import io.selfalign.operator.status.Phases;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +27,7 @@ import picocli.CommandLine.Option;
  * Local mode: the real operator against an in-process Kubernetes API, with a kubelet that runs each round
  * as a local trainer process, until the run succeeds or fails.
  */
-@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "local", sortOptions = false, usageHelpWidth = 110,
         description = {
                 "Runs one AlignmentRun on this machine, no cluster needed: the same operator drives it against an",
                 "in-process Kubernetes API, and each round's Job runs as a local trainer process. Paths in the run",
@@ -44,6 +43,9 @@ import picocli.CommandLine.Option;
 public final class LocalCommand implements Callable<Integer> {
     /** On a run, asks local mode to create the tiny KeySort model and data first when the model is missing. */
     public static final String BOOTSTRAP_ANNOTATION = "selfalign.io/bootstrap";
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML file with one AlignmentRun.")
     Path file;
@@ -146,13 +148,23 @@ public final class LocalCommand implements Callable<Integer> {
 
     /** Reads the run; a missing namespace means "default". */
     static AlignmentRun readRun(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
+        String yaml = Files.readString(file);
+        KubernetesSerialization serialization = new KubernetesSerialization();
         AlignmentRun run;
-        try (InputStream in = Files.newInputStream(file)) {
-            run = new KubernetesSerialization().unmarshal(in, AlignmentRun.class);
+        try {
+            Object any = serialization.unmarshal(yaml);
+            String kind = any instanceof io.fabric8.kubernetes.api.model.HasMetadata h ? h.getKind() : null;
+            if (!"AlignmentRun".equals(kind)) {
+                throw new IllegalArgumentException(file + ": expected one object of kind AlignmentRun, got " + kind);
+            }
+            run = serialization.unmarshal(yaml, AlignmentRun.class);
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": not an AlignmentRun: " + e.getMessage(), e);
         }
-        if (run == null || run.getMetadata() == null || run.getMetadata().getName() == null) {
+        if (run.getMetadata() == null || run.getMetadata().getName() == null) {
             throw new IllegalArgumentException(file + ": metadata.name is required");
         }
         if (run.getMetadata().getNamespace() == null) run.getMetadata().setNamespace("default");

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -50,6 +51,11 @@ import java.util.Set;
  * optimistic locking and cached for the next reconciliation, independent of server-side apply.
  */
 @ControllerConfiguration(name = AlignmentRunReconciler.NAME)
+// What the reconciler touches beside its own resource; Quarkus adds these to the generated ClusterRole.
+@RBACRule(apiGroups = "batch", resources = "jobs", verbs = {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"})
+@RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch"})
+@RBACRule(apiGroups = "", resources = {"configmaps", "persistentvolumeclaims"}, verbs = {"get", "list", "create", "delete", "deletecollection"})
+@RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner<AlignmentRun> {
     public static final String NAME = "alignmentrun";
     static final String SEED_SKIPPED = "no seed preferences: iteration 1 starts from the base model";
