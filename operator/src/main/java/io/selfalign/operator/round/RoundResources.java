@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.selfalign.api.round.RoundJson;
@@ -75,6 +76,11 @@ public final class RoundResources {
         List<EnvVar> env = new ArrayList<>();
         settings.javaToolOptions().ifPresent(opts -> env.add(new EnvVar("JAVA_TOOL_OPTIONS", opts, null)));
         if (s.trainer.env != null) env.addAll(s.trainer.env);
+        // The run's own placement wins; the operator's defaults (the chart's trainer values) apply when it sets none.
+        Map<String, String> nodeSelector = s.trainer.nodeSelector == null || s.trainer.nodeSelector.isEmpty()
+                ? settings.trainerNodeSelector() : s.trainer.nodeSelector;
+        List<Toleration> tolerations = s.trainer.tolerations == null || s.trainer.tolerations.isEmpty()
+                ? settings.trainerTolerations() : s.trainer.tolerations;
         ObjectMeta meta = metadata(run, name, k);
         return new JobBuilder()
                 .withMetadata(meta)
@@ -97,8 +103,8 @@ public final class RoundResources {
                     .withRestartPolicy("Never")
                     .withServiceAccountName(s.trainer.serviceAccountName)
                     .withPriorityClassName(s.trainer.priorityClassName)
-                    .withNodeSelector(s.trainer.nodeSelector)
-                    .withTolerations(s.trainer.tolerations)
+                    .withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
+                    .withTolerations(tolerations.isEmpty() ? null : tolerations)
                     .withNewSecurityContext()
                         .withRunAsNonRoot(true).withRunAsUser(TRAINER_UID).withRunAsGroup(TRAINER_UID).withFsGroup(TRAINER_UID)
                         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
