@@ -31,6 +31,8 @@ public final class RoundResources {
             "java", "-jar", "/opt/selfalign/selfalign-trainer.jar", "round", "--spec", Rounds.ROUND_DIR + "/" + Rounds.ROUND_FILE);
     /** A numeric non-root user, so that runAsNonRoot holds whatever the image declares. */
     static final long TRAINER_UID = 1000L;
+    /** The trainer's only writable path besides the workspace (the image sets HOME=/tmp; DJL's natives are pre-extracted). */
+    static final String TMP = "/tmp";
 
     private final OperatorSettings settings;
     private final RoundSpecFactory specs;
@@ -115,6 +117,10 @@ public final class RoundResources {
                     .addNewVolume().withName("round")
                         .withNewConfigMap().withName(name).endConfigMap()
                     .endVolume()
+                    // The root filesystem is read-only; the trainer writes only /workspace and /tmp (HOME, JVM temp).
+                    .addNewVolume().withName("tmp")
+                        .withNewEmptyDir().endEmptyDir()
+                    .endVolume()
                     .addNewContainer()
                         .withName(Rounds.CONTAINER)
                         .withImage(s.trainer.image != null ? s.trainer.image : settings.trainerImage())
@@ -125,10 +131,11 @@ public final class RoundResources {
                         .addNewPort().withName("metrics").withContainerPort(Rounds.METRICS_PORT).endPort()
                         .addNewVolumeMount().withName("workspace").withMountPath(Rounds.WORKSPACE).endVolumeMount()
                         .addNewVolumeMount().withName("round").withMountPath(Rounds.ROUND_DIR).withReadOnly(true).endVolumeMount()
+                        .addNewVolumeMount().withName("tmp").withMountPath(TMP).endVolumeMount()
                         .withTerminationMessagePath(Rounds.TERMINATION_LOG)
                         .withTerminationMessagePolicy("FallbackToLogsOnError")
                         .withNewSecurityContext()
-                            .withAllowPrivilegeEscalation(false).withRunAsNonRoot(true)
+                            .withAllowPrivilegeEscalation(false).withRunAsNonRoot(true).withReadOnlyRootFilesystem(true)
                             .withNewCapabilities().withDrop("ALL").endCapabilities()
                             .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                         .endSecurityContext()

@@ -2,6 +2,7 @@ package io.selfalign.operator.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,12 +41,17 @@ class RoundResourcesTest {
         assertEquals("ghcr.io/selfalign/trainer:test", c.getImage());
         assertEquals("FallbackToLogsOnError", c.getTerminationMessagePolicy());
         assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
         assertEquals("ALL", c.getSecurityContext().getCapabilities().getDrop().get(0));
         assertEquals("1", c.getResources().getLimits().get("nvidia.com/gpu").getAmount());
         assertEquals("/workspace", c.getVolumeMounts().get(0).getMountPath());
         assertEquals("/etc/selfalign", c.getVolumeMounts().get(1).getMountPath());
         assertEquals("shared", pod.getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
         assertEquals("zephyr-iter-1", pod.getVolumes().get(1).getConfigMap().getName());
+        // the read-only root filesystem leaves /tmp (HOME, JVM temp files) on an emptyDir
+        assertEquals("/tmp", c.getVolumeMounts().get(2).getMountPath());
+        assertEquals("tmp", c.getVolumeMounts().get(2).getName());
+        assertNotNull(pod.getVolumes().get(2).getEmptyDir());
         assertNull(pod.getNodeSelector());
         assertNull(pod.getTolerations());
     }
