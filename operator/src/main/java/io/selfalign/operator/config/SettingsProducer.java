@@ -1,7 +1,8 @@
 package io.selfalign.operator.config;
 
-import jakarta.inject.Singleton;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -17,9 +18,18 @@ public class SettingsProducer {
     @ConfigProperty(name = "selfalign.trainer.gpu-resource")
     String gpuResource;
 
+    @ConfigProperty(name = TrainerPlacement.NODE_SELECTOR)
+    Optional<String> nodeSelector;
+
+    @ConfigProperty(name = TrainerPlacement.TOLERATIONS)
+    Optional<String> tolerations;
+
+    /** At startup, so that a malformed setting stops the operator at once rather than at the first round. */
     @Produces
     @Singleton
+    @Startup
     OperatorSettings settings() {
-        return new OperatorSettings(trainerImage, javaToolOptions, gpuResource);
+        return new OperatorSettings(trainerImage, javaToolOptions, gpuResource,
+                TrainerPlacement.nodeSelector(nodeSelector), TrainerPlacement.tolerations(tolerations));
     }
 }

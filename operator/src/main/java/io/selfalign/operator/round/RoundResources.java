@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.selfalign.api.round.RoundJson;
@@ -30,6 +31,8 @@ public final class RoundResources {
             "java", "-jar", "/opt/selfalign/selfalign-trainer.jar", "round", "--spec", Rounds.ROUND_DIR + "/" + Rounds.ROUND_FILE);
     /** A numeric non-root user, so that runAsNonRoot holds whatever the image declares. */
     static final long TRAINER_UID = 1000L;
+    /** The trainer's only writable path besides the workspace (the image sets HOME=/tmp; DJL's natives are pre-extracted). */
+    static final String TMP = "/tmp";
 
     private final OperatorSettings settings;
     private final RoundSpecFactory specs;
@@ -75,6 +78,11 @@ public final class RoundResources {
         List<EnvVar> env = new ArrayList<>();
         settings.javaToolOptions().ifPresent(opts -> env.add(new EnvVar("JAVA_TOOL_OPTIONS", opts, null)));
         if (s.trainer.env != null) env.addAll(s.trainer.env);
+        // The run's own placement wins; the operator's defaults (the chart's trainer values) apply when it sets none.
+        Map<String, String> nodeSelector = s.trainer.nodeSelector == null || s.trainer.nodeSelector.isEmpty()
+                ? settings.trainerNodeSelector() : s.trainer.nodeSelector;
+        List<Toleration> tolerations = s.trainer.tolerations == null || s.trainer.tolerations.isEmpty()
+                ? settings.trainerTolerations() : s.trainer.tolerations;
         ObjectMeta meta = metadata(run, name, k);
         return new JobBuilder()
                 .withMetadata(meta)
@@ -97,8 +105,8 @@ public final class RoundResources {
                     .withRestartPolicy("Never")
                     .withServiceAccountName(s.trainer.serviceAccountName)
                     .withPriorityClassName(s.trainer.priorityClassName)
-                    .withNodeSelector(s.trainer.nodeSelector)
-                    .withTolerations(s.trainer.tolerations)
+                    .withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
+                    .withTolerations(tolerations.isEmpty() ? null : tolerations)
                     .withNewSecurityContext()
                         .withRunAsNonRoot(true).withRunAsUser(TRAINER_UID).withRunAsGroup(TRAINER_UID).withFsGroup(TRAINER_UID)
                         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
@@ -108,6 +116,10 @@ public final class RoundResources {
                     .endVolume()
                     .addNewVolume().withName("round")
                         .withNewConfigMap().withName(name).endConfigMap()
+                    .endVolume()
+                    // The root filesystem is read-only; the trainer writes only /workspace and /tmp (HOME, JVM temp).
+                    .addNewVolume().withName("tmp")
+                        .withNewEmptyDir().endEmptyDir()
                     .endVolume()
                     .addNewContainer()
                         .withName(Rounds.CONTAINER)
@@ -119,10 +131,11 @@ public final class RoundResources {
                         .addNewPort().withName("metrics").withContainerPort(Rounds.METRICS_PORT).endPort()
                         .addNewVolumeMount().withName("workspace").withMountPath(Rounds.WORKSPACE).endVolumeMount()
                         .addNewVolumeMount().withName("round").withMountPath(Rounds.ROUND_DIR).withReadOnly(true).endVolumeMount()
+                        .addNewVolumeMount().withName("tmp").withMountPath(TMP).endVolumeMount()
                         .withTerminationMessagePath(Rounds.TERMINATION_LOG)
                         .withTerminationMessagePolicy("FallbackToLogsOnError")
                         .withNewSecurityContext()
-                            .withAllowPrivilegeEscalation(false).withRunAsNonRoot(true)
+                            .withAllowPrivilegeEscalation(false).withRunAsNonRoot(true).withReadOnlyRootFilesystem(true)
                             .withNewCapabilities().withDrop("ALL").endCapabilities()
                             .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                         .endSecurityContext()

@@ -2,12 +2,20 @@ package io.selfalign.operator.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.operator.config.OperatorSettings;
 import io.selfalign.operator.testing.OperatorHarness;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RoundResourcesTest {
@@ -33,11 +41,38 @@ class RoundResourcesTest {
         assertEquals("ghcr.io/selfalign/trainer:test", c.getImage());
         assertEquals("FallbackToLogsOnError", c.getTerminationMessagePolicy());
         assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
         assertEquals("ALL", c.getSecurityContext().getCapabilities().getDrop().get(0));
         assertEquals("1", c.getResources().getLimits().get("nvidia.com/gpu").getAmount());
         assertEquals("/workspace", c.getVolumeMounts().get(0).getMountPath());
         assertEquals("/etc/selfalign", c.getVolumeMounts().get(1).getMountPath());
         assertEquals("shared", pod.getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
         assertEquals("zephyr-iter-1", pod.getVolumes().get(1).getConfigMap().getName());
+        // the read-only root filesystem leaves /tmp (HOME, JVM temp files) on an emptyDir
+        assertEquals("/tmp", c.getVolumeMounts().get(2).getMountPath());
+        assertEquals("tmp", c.getVolumeMounts().get(2).getName());
+        assertNotNull(pod.getVolumes().get(2).getEmptyDir());
+        assertNull(pod.getNodeSelector());
+        assertNull(pod.getTolerations());
+    }
+
+    @Test
+    void operatorPlacementDefaultsApplyOnlyWhenTheRunSetsNone() {
+        Toleration gpu = new TolerationBuilder().withKey("nvidia.com/gpu").withOperator("Exists").withEffect("NoSchedule").build();
+        OperatorSettings defaults = new OperatorSettings("ghcr.io/selfalign/trainer:test", Optional.empty(), "nvidia.com/gpu",
+                Map.of("pool", "gpu"), List.of(gpu));
+        RoundResources resources = new RoundResources(defaults);
+
+        var pod = resources.job(OperatorHarness.run("plain", 1), 0).getSpec().getTemplate().getSpec();
+        assertEquals(Map.of("pool", "gpu"), pod.getNodeSelector());
+        assertEquals(List.of(gpu), pod.getTolerations());
+
+        AlignmentRun own = OperatorHarness.run("own", 1);
+        Toleration spot = new TolerationBuilder().withKey("spot").withOperator("Exists").build();
+        own.getSpec().trainer.nodeSelector = Map.of("pool", "a100");
+        own.getSpec().trainer.tolerations = List.of(spot);
+        var ownPod = resources.job(own, 0).getSpec().getTemplate().getSpec();
+        assertEquals(Map.of("pool", "a100"), ownPod.getNodeSelector());
+        assertEquals(List.of(spot), ownPod.getTolerations());
     }
 }
