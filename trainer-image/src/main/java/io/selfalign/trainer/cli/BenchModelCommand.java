@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.generate.SamplingParams;
 import io.selfalign.trainer.model.LlamaModel;

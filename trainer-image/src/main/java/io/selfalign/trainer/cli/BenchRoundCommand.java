@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.LlamaModel;
 import io.selfalign.trainer.model.ModelConfig;

@@ -3,6 +3,7 @@ package io.selfalign.trainer.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.data.InputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ final class JsonlFile {
     /** One non-blank line, parsed, with where it came from. */
     record Row(Path file, int line, JsonNode json) {
         InputException error(String message) {
-            return new InputException(file + ":" + line + ": " + message);
+            return InputException.at(file, line, message);
         }
 
         String text(String field) {
@@ -52,11 +53,11 @@ final class JsonlFile {
             try {
                 JsonNode json = JSON.readTree(line);
                 if (!json.isObject()) {
-                    throw new InputException(file + ":" + (i + 1) + ": expected a JSON object");
+                    throw InputException.at(file, i + 1, "expected a JSON object");
                 }
                 rows.add(new Row(file, i + 1, json));
             } catch (JsonProcessingException e) {
-                throw new InputException(file + ":" + (i + 1) + ": malformed JSON: " + e.getOriginalMessage());
+                throw InputException.at(file, i + 1, "malformed JSON: " + e.getOriginalMessage());
             }
         }
         if (rows.isEmpty()) {

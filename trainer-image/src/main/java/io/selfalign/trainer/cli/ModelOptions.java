@@ -1,5 +1,6 @@
 package io.selfalign.trainer.cli;
 
+import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.runtime.ComputeDevice;
 import io.selfalign.trainer.runtime.LanguageModel;
 import io.selfalign.trainer.tokenize.ChatTemplate;

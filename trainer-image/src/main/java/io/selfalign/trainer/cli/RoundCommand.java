@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
-// Shadows a same-package InputException of the other subcommands: the round's input errors come from trainer.data.
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.round.RoundRunner;
 import io.selfalign.trainer.round.TerminationMessage;

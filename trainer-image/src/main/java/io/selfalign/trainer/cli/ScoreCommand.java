@@ -1,6 +1,7 @@
 package io.selfalign.trainer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.runtime.LanguageModel;
 import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;

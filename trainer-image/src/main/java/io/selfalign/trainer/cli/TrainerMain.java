@@ -1,5 +1,6 @@
 package io.selfalign.trainer.cli;
 
+import io.selfalign.trainer.data.InputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -18,7 +18,6 @@ public final class ConservativeDpoLoss extends ReferenceBasedLoss {
 
     @Override
     public NDArray perPair(PairScores s) {
-        NDArray z = s.margin();
-        return smoothedSigmoid(z.mul(beta), z.zerosLike().add(epsilon));
+        return weightedSigmoid(s.margin().mul(beta), 1 - epsilon, epsilon);
     }
 }

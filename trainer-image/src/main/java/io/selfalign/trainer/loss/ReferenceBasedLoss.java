@@ -23,10 +23,15 @@ abstract class ReferenceBasedLoss implements PreferenceLoss {
         };
     }
 
-    /** −(1 − ε)·log σ(βz) − ε·log σ(−βz), the label-smoothed sigmoid loss shared by cDPO and SPA. */
+    /** −(1 − ε)·log σ(βz) − ε·log σ(−βz) with a per-pair ε: the label-smoothed sigmoid loss of SPA. */
     static NDArray smoothedSigmoid(NDArray betaZ, NDArray epsilon) {
         NDArray keep = LogSigmoid.of(betaZ).mul(epsilon.neg().add(1));
         NDArray flip = LogSigmoid.of(betaZ.neg()).mul(epsilon);
         return keep.add(flip).neg();
+    }
+
+    /** −[a·log σ(βz) + b·log σ(−βz)] with fixed weights: cDPO and rDPO differ only in a and b. */
+    static NDArray weightedSigmoid(NDArray betaZ, double a, double b) {
+        return LogSigmoid.of(betaZ).mul(-a).add(LogSigmoid.of(betaZ.neg()).mul(-b));
     }
 }

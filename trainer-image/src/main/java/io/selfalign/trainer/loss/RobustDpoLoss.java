@@ -18,9 +18,6 @@ public final class RobustDpoLoss extends ReferenceBasedLoss {
 
     @Override
     public NDArray perPair(PairScores s) {
-        NDArray betaZ = s.margin().mul(beta);
-        NDArray keep = LogSigmoid.of(betaZ).mul(-(1 - epsilon));
-        NDArray flip = LogSigmoid.of(betaZ.neg()).mul(epsilon);
-        return keep.add(flip).div(1 - 2 * epsilon);
+        return weightedSigmoid(s.margin().mul(beta), (1 - epsilon) / (1 - 2 * epsilon), -epsilon / (1 - 2 * epsilon));
     }
 }

@@ -59,6 +59,7 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray maskedOut;
     private final NDArray epsilon;
     private final NDArray inverseSqrtWidth;
+    private final float sqrtEpsilon;
     private final NDArray embedTokens;
     private final NDArray finalNorm;
     private final NDArray lmHead;
@@ -113,6 +114,7 @@ public final class LlamaModel implements AutoCloseable {
         this.maskedOut = manager.create(dtype == DataType.FLOAT16 ? -30000f : -1e30f).toType(dtype, false);
         this.epsilon = manager.create((float) config.rmsNormEps()).toType(dtype, false);
         this.inverseSqrtWidth = manager.create((float) (1.0 / Math.sqrt(config.hiddenSize()))).toType(dtype, false);
+        this.sqrtEpsilon = (float) Math.sqrt(config.rmsNormEps());
     }
 
     private NDArray param(String name) {
@@ -382,8 +384,13 @@ public final class LlamaModel implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         int last = x.getShape().dimension() - 1;
         if (dtype == DataType.FLOAT16) {
-            // x² overflows fp16 above 256; the norm accumulates in fp32 inside torch. eps is negligible here.
-            NDArray rms = x.norm(new int[] {last}, true).mul(inverseSqrtWidth);
+            // transformers squares in fp32; here x² would overflow fp16 above 256 and DJL's toType is not
+            // differentiable. torch's norm accumulates fp16 in fp32, and one extra column of √eps makes it
+            // sqrt(mean(x²) + eps) in one kernel, so an all-zero row (a zero pad embedding) gives 0, not NaN.
+            long[] columnShape = x.getShape().getShape();
+            columnShape[last] = 1;
+            NDArray sqrtEps = x.getManager().full(new Shape(columnShape), sqrtEpsilon, DataType.FLOAT16);
+            NDArray rms = x.mul(inverseSqrtWidth).concat(sqrtEps, last).norm(new int[] {last}, true);
             return x.div(rms).mul(weight);
         }
         NDArray ms = x.square().mean(new int[] {last}, true);

@@ -6,12 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.selfalign.trainer.Fixtures;
+import io.selfalign.trainer.model.Checkpoint;
+import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.score.SequenceScorer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Float16 weights with float32 master copies and dynamic loss scaling, exercised on CPU with a linear
- * least-squares model y = X·w (w* = [1, −2, 0.5]).
+ * least-squares model y = X·w (w* = [1, −2, 0.5]) and with the tiny-llama fixture.
  */
 class MixedPrecisionTest {
     private NDManager manager;
@@ -87,6 +94,37 @@ class MixedPrecisionTest {
         assertTrue(skipped >= 10, "skipped " + skipped);
         assertTrue(reports.subList(skipped, 20).stream().noneMatch(ParameterUpdater.Report::skipped));
         assertFalse(w16.getFloat(0, 0) == 0f, "the first finite step updates the weights");
+    }
+
+    @Test
+    void float16LlamaLearnsFromGradScalerDefaultsWithLeftPadding() throws IOException {
+        try (LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
+            model.setTrainable(true);
+            ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(model.parameters()), AdamW.withWeightDecay(0),
+                    LearningRateSchedule.of("constant", 0, 40), 5e-3, 1.0, DynamicLossScaler.forFloat16());
+            // Left-padded with the fixture's pad token (id 0, an all-zero embedding).
+            NDArray ids = manager.create(new long[] {0, 0, 1, 40, 41, 42, 2, 1, 50, 51, 52, 53, 54, 2}, new Shape(2, 7));
+            NDArray mask = ids.neq(0).toType(DataType.FLOAT32, false);
+            NDArray targets = mask.get(":, 1:");
+            List<Double> losses = new ArrayList<>();
+            List<ParameterUpdater.Report> reports = new ArrayList<>();
+            for (int step = 0; step < 40; step++) {
+                try (NDScope scope = new NDScope()) {
+                    NDArray loss;
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray logp = SequenceScorer.tokenLogProbs(model.forward(ids, mask), ids);
+                        loss = logp.mul(targets).sum().div(targets.sum()).neg();
+                        gc.backward(loss.mul(updater.lossScale()));
+                    }
+                    losses.add((double) loss.getFloat());
+                    reports.add(updater.step(step));
+                }
+            }
+            assertTrue(losses.stream().allMatch(Double::isFinite), "losses " + losses);
+            long applied = reports.stream().filter(r -> !r.skipped()).count();
+            assertTrue(applied >= 25, applied + " of 40 steps applied");
+            assertTrue(losses.get(39) < losses.get(0) * 0.8, "loss " + losses.get(0) + " -> " + losses.get(39));
+        }
     }
 
     @Test

@@ -36,12 +36,8 @@ class PreferenceTrainerTest {
     }
 
     private static List<PreferenceTrainer.StepMetrics> train(LlamaModel model, RoundSpec.Training cfg, int iteration) {
-        return train(model, cfg, iteration, 0);
-    }
-
-    private static List<PreferenceTrainer.StepMetrics> train(LlamaModel model, RoundSpec.Training cfg, int iteration, long padId) {
         List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
-        new PreferenceTrainer(model, padId, Losses.forRound(cfg, iteration), cfg, 42).train(PAIRS, steps::add);
+        new PreferenceTrainer(model, 0, Losses.forRound(cfg, iteration), cfg, 42).train(PAIRS, steps::add);
         return steps;
     }
 
@@ -104,8 +100,8 @@ class PreferenceTrainerTest {
     void float16WeightsTrainThroughFloat32MasterCopiesOnCpu() throws IOException {
         try (LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
             float[] before = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toType(DataType.FLOAT32, true).toFloatArray();
-            // Pads with EOS (id 2), as many checkpoints do: the fixture's pad embedding (id 0) is all zeros.
-            List<PreferenceTrainer.StepMetrics> steps = train(model, config("spa", 1, 4, 2, 0.5), 1, 2);
+            // Pads with the fixture's pad token (id 0), whose embedding is all zeros.
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config("spa", 1, 4, 2, 0.5), 1);
             assertEquals(DataType.FLOAT16, model.dataType());
             // fp16 logits promoted to fp32 for the loss: log 2 at the first step up to fp16 rounding of the logits.
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-3);
