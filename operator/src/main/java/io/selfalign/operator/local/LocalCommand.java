@@ -186,7 +186,10 @@ public final class LocalCommand implements Callable<Integer> {
         Files.writeString(file, uid);
     }
 
-    /** With annotation selfalign.io/bootstrap: keysort and no model yet, the trainer prepares the KeySort task. */
+    /**
+     * With annotation selfalign.io/bootstrap: keysort and no model yet, the trainer prepares the KeySort task
+     * at its quick sizes (slices of 128 prompts): the full sizes take far longer than a first try should.
+     */
     private void bootstrap(AlignmentRun run, Path ws) throws IOException, InterruptedException {
         var annotations = run.getMetadata().getAnnotations();
         String kind = annotations == null ? null : annotations.get(BOOTSTRAP_ANNOTATION);
@@ -196,7 +199,7 @@ public final class LocalCommand implements Callable<Integer> {
         }
         if (Files.exists(ws.resolve(run.getSpec().model.path))) return;
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
-                "-jar", trainerJar.toAbsolutePath().toString(), "keysort", "prepare", "--workspace", ws.toString());
+                "-jar", trainerJar.toAbsolutePath().toString(), "keysort", "prepare", "--quick", "--workspace", ws.toString());
         out.println("Bootstrap: " + run.getSpec().model.path + " is missing; preparing the KeySort task: " + String.join(" ", command));
         int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
         if (exit != 0) throw new IllegalStateException("keysort prepare failed with exit code " + exit);

@@ -32,12 +32,20 @@ public final class TrainerProcessRunner implements PodRunner {
         List<String> of(Path roundJson, Path workspaceRoot, Path terminationLog);
     }
 
-    /** The trainer jar's {@code round} command, offline. */
-    public static Command trainerJar(Path jar) {
+    /**
+     * The trainer jar's {@code round} command, offline.
+     *
+     * @param jvmOptions extra options for the trainer's JVM, e.g. {@code -Dai.djl.pytorch.num_threads=1}
+     */
+    public static Command trainerJar(Path jar, String... jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return (spec, workspace, terminationLog) -> List.of(java, "-Dai.djl.offline=true", "-jar", jar.toString(),
-                "round", "--spec", spec.toString(), "--workspace-root", workspace.toString(),
-                "--termination-log", terminationLog.toString());
+        return (spec, workspace, terminationLog) -> {
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-Dai.djl.offline=true"));
+            command.addAll(List.of(jvmOptions));
+            command.addAll(List.of("-jar", jar.toString(), "round", "--spec", spec.toString(),
+                    "--workspace-root", workspace.toString(), "--termination-log", terminationLog.toString()));
+            return command;
+        };
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerProcessRunner.class);

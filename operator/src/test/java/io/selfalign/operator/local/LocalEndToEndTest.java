@@ -1,0 +1,154 @@
+package io.selfalign.operator.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.IterationStatus;
+import io.selfalign.operator.config.OperatorSettings;
+import io.selfalign.operator.metrics.RunMetrics;
+import io.selfalign.operator.reconcile.AlignmentRunReconciler;
+import io.selfalign.operator.status.Phases;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5's end-to-end check: the operator, local mode's in-process API and kubelet, and the REAL trainer
+ * jar of this reactor (packaged before the operator's tests in {@code ./mvnw verify}) run a tiny SPA run —
+ * tiny-llama, seed stage + 2 iterations of 8 prompts — to Complete, with each round's metrics in status.
+ */
+class LocalEndToEndTest {
+    static final Path TRAINER_JAR = Path.of("..", "trainer-image", "target", "selfalign-trainer.jar");
+    static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tinySpaRunCompletesWithTheTrainersMetricsInStatus() throws Exception {
+        Path jar = trainerJar();
+        Path ws = dir.resolve("workspace");
+        copyTree(resource("e2e"), ws);
+        AlignmentRun run = LocalCommand.readRun(ws.resolve("tiny-spa.yaml"));
+
+        AlignmentRun done;
+        try (LocalCluster cluster = new LocalCluster(0)) {
+            KubernetesClient client = cluster.client();
+            AlignmentRun applied = client.resource(run).create();
+            Operator operator = new Operator(o -> o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
+            operator.register(new AlignmentRunReconciler(
+                    new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu"), new RunMetrics(new SimpleMeterRegistry())));
+            // One intra-op thread per trainer: the 2-core CI machine also runs this JVM's operator and API server.
+            TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, dir.resolve("pods"),
+                    TrainerProcessRunner.trainerJar(jar, "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
+            Kubelet kubelet = new Kubelet(client, runner);
+            operator.start();
+            try {
+                done = awaitFinished(client, applied);
+            } finally {
+                kubelet.close();
+                operator.stop();
+                runner.stopAll();
+            }
+        }
+
+        assertEquals(Phases.SUCCEEDED, done.getStatus().phase, () -> "run ended " + done.getStatus().phase + ": "
+                + done.getStatus().conditions + "\ntrainer logs under " + dir.resolve("pods") + "\n" + trainerLogs());
+        assertEquals(3, done.getStatus().completedIterations, "rounds that succeeded, the seed round included");
+        assertEquals("/workspace/runs/e2e/tiny-spa/iter-2/model", done.getStatus().latestCheckpoint);
+        for (int k = 0; k <= 2; k++) {
+            IterationStatus it = done.getStatus().findIteration(k);
+            assertNotNull(it, "status.iterations has no iteration " + k);
+            Map<String, Double> m = it.metrics;
+            assertNotNull(m, "iteration " + k + " has no metrics");
+            Path iter = ws.resolve("runs/e2e/tiny-spa/iter-" + k);
+            for (String f : new String[] {"model/config.json", "pairs.jsonl", "result.json"}) {
+                assertTrue(Files.isRegularFile(iter.resolve(f)), iter.resolve(f) + " is missing");
+            }
+            // Status carries what the trainer wrote, not a copy of anything the operator computed.
+            assertEquals(RoundJson.readResult(Files.readString(iter.resolve("result.json"))).metrics(), m, "iteration " + k);
+            // Seed stage: the 8 gold pairs; iterations: at most one self-labeled pair per prompt of the 8-prompt slice.
+            double pairs = m.get("pairs");
+            assertEquals(k == 0 ? 8.0 : lineCount(iter.resolve("pairs.jsonl")), pairs, "iteration " + k + " pairs in " + m);
+            assertTrue(pairs > 0 && pairs <= 8, "iteration " + k + " pairs in " + m);
+            assertTrue(Double.isFinite(m.get("loss_final")), "iteration " + k + " loss_final in " + m);
+            if (k >= 1) {
+                assertTrue(m.get("gen_tokens_per_s") > 0, "iteration " + k + " gen_tokens_per_s in " + m);
+                double agreement = m.get("seed_agreement");
+                assertTrue(agreement >= 0 && agreement <= 1, "iteration " + k + " seed_agreement in " + m);
+            }
+        }
+    }
+
+    static double lineCount(Path file) throws IOException {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        }
+    }
+
+    static AlignmentRun awaitFinished(KubernetesClient client, AlignmentRun applied) throws InterruptedException {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            AlignmentRun r = client.resource(applied).get();
+            String phase = r.getStatus() == null ? null : r.getStatus().phase;
+            if (Phases.SUCCEEDED.equals(phase) || Phases.FAILED.equals(phase)) return r;
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the run did not finish within " + TIMEOUT + ": " + client.resource(applied).get().getStatus());
+    }
+
+    /** The trainer jar of this reactor, resolved from the operator module's folder (surefire's working directory). */
+    static Path trainerJar() {
+        Path jar = TRAINER_JAR.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
+            throw new IllegalStateException(jar + " (with lib/ beside it) is missing: package the trainer first, e.g. "
+                    + "./mvnw -B -o -pl operator -am verify (the reactor builds trainer-image before the operator's tests)");
+        }
+        return jar;
+    }
+
+    static Path resource(String name) throws URISyntaxException {
+        return Path.of(LocalEndToEndTest.class.getResource("/" + name).toURI());
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(target);
+                else Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    String trainerLogs() {
+        try (Stream<Path> files = Files.walk(dir.resolve("pods"))) {
+            StringBuilder sb = new StringBuilder();
+            for (Path log : files.filter(f -> f.getFileName().toString().equals("trainer.log")).sorted().toList()) {
+                sb.append("== ").append(log).append('\n').append(Files.readString(log));
+            }
+            return sb.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
