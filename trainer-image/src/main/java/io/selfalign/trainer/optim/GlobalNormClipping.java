@@ -1,6 +1,9 @@
 package io.selfalign.trainer.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import java.util.List;
 
 /**
@@ -12,12 +15,15 @@ public final class GlobalNormClipping {
 
     /** The global L2 norm of the gradients (inf or NaN when any entry is). */
     public static double norm(List<NDArray> grads) {
-        double sumSquares = 0;
-        for (NDArray g : grads) {
-            try (NDArray s = g.square().sum()) {
-                sumSquares += s.getFloat();
-            }
+        NDList perParameter = new NDList(grads.size());
+        float[] sums;
+        try (NDScope ignored = new NDScope()) {
+            for (NDArray g : grads) perParameter.add(g.square().sum());
+            // One copy to the host for all parameters, not one device sync per parameter.
+            sums = NDArrays.stack(perParameter).toFloatArray();
         }
+        double sumSquares = 0;
+        for (float s : sums) sumSquares += s;
         return Math.sqrt(sumSquares);
     }
 
