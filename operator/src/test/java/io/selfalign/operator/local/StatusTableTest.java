@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class StatusTableTest {
     @Test
     void keyMetricsComeFirstAndNumbersStayShort() {
-        assertEquals("accuracy=0.8123 flagged_fraction=0.1 pairs=800 lr=0.00005",
-                StatusTable.metrics(Map.of("pairs", 800.0, "lr", 5e-5, "accuracy", 0.812345, "flagged_fraction", 0.1)));
+        assertEquals("pairs=800 seed_agreement=0.9844 flagged_fraction=0.1 accuracy=0.8123 lr=0.00005",
+                StatusTable.metrics(Map.of("pairs", 800.0, "lr", 5e-5, "accuracy", 0.812345, "flagged_fraction", 0.1,
+                        "seed_agreement", 0.984375)));
     }
 }
