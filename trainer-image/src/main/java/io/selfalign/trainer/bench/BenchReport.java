@@ -1,8 +1,8 @@
 package io.selfalign.trainer.bench;
 
+import io.selfalign.trainer.data.AtomicWrite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,7 +106,7 @@ public final class BenchReport {
             }
             sb.append('\n');
         }
-        writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicWrite.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -142,14 +142,7 @@ public final class BenchReport {
                         10f, new float[] {6f, 4f}, 0f));
             }
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp.png");
-        BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        // The temporary name ends in .png too, or XChart would append the extension.
+        AtomicWrite.write(file, tmp -> BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -1,7 +1,11 @@
 package io.selfalign.trainer.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.data.Jsonl;
+import io.selfalign.trainer.data.PreferenceData;
+import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.generate.SamplingParams;
 import io.selfalign.trainer.runtime.LanguageModel;
 import java.nio.file.Path;
@@ -71,11 +75,11 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = greedy ? SamplingParams.greedy(maxNewTokens, batchSize)
                 : SamplingParams.sample(temperature == null ? 0.7 : temperature, topP == null ? 1.0 : topP,
                         topK == null ? 0 : topK, maxNewTokens, batchSize);
-        List<JsonlFile.Row> rows = JsonlFile.read(prompts);
+        List<PromptRow> rows = PreferenceData.readPrompts(prompts);
         try (LanguageModel lm = modelOptions.load()) {
             List<long[]> ids = new ArrayList<>();
-            for (JsonlFile.Row row : rows) {
-                long[] p = ModelOptions.promptIds(row, lm);
+            for (PromptRow row : rows) {
+                long[] p = InputException.at(prompts, row.line(), () -> lm.encodePrompt(row.prompt()));
                 for (int j = 0; j < samples; j++) {
                     ids.add(p);
                 }
@@ -89,7 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
                 long[] tokens = outputs.get(i);
                 boolean eos = tokens.length > 0 && lm.eosIds().contains(tokens[tokens.length - 1]);
                 long[] text = eos ? Arrays.copyOf(tokens, tokens.length - 1) : tokens;
-                ObjectNode o = JsonlFile.JSON.createObjectNode();
+                ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.put("index", i / samples);
                 o.put("sample", i % samples);
                 o.put("completion", lm.tokenizer().decode(text, true));
@@ -100,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
                 o.put("finish_reason", eos ? "eos" : "length");
                 result.add(o);
             }
-            JsonlFile.write(out, result);
+            Jsonl.write(out, result);
         }
         return 0;
     }

@@ -1,13 +1,20 @@
 package io.selfalign.trainer.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.data.Jsonl;
+import io.selfalign.trainer.data.PromptInput;
 import io.selfalign.trainer.runtime.LanguageModel;
 import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -43,22 +50,20 @@ final class ScoreCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new InputException("--batch-size must be >= 1, got " + batchSize);
         }
-        List<JsonlFile.Row> rows = JsonlFile.read(pairs);
+        List<ScoreRow> rows = Jsonl.readAll(pairs, ScoreCommand::parse);
+        if (rows.isEmpty()) {
+            throw new InputException(pairs + ": no rows");
+        }
         try (LanguageModel lm = modelOptions.load()) {
+            if (!noEos && lm.eosIds().isEmpty()) {
+                throw new InputException(modelOptions.model + ": the model defines no EOS token id; use --no-eos");
+            }
             List<ScoringBatch.Pair> items = new ArrayList<>();
-            List<String[]> fieldsPerRow = new ArrayList<>();
-            for (JsonlFile.Row row : rows) {
-                long[] prompt = ModelOptions.promptIds(row, lm);
-                String[] fields = row.json().has("response") ? new String[] {"response"}
-                        : row.json().has("chosen") && row.json().has("rejected") ? new String[] {"chosen", "rejected"}
-                        : null;
-                if (fields == null) {
-                    throw row.error("needs \"response\", or \"chosen\" and \"rejected\"");
+            for (ScoreRow row : rows) {
+                long[] prompt = InputException.at(pairs, row.line(), () -> lm.encodePrompt(row.prompt()));
+                for (String response : row.responses().values()) {
+                    items.add(new ScoringBatch.Pair(prompt, noEos ? lm.tokenizer().encode(response, false) : lm.encodeResponse(response)));
                 }
-                for (String f : fields) {
-                    items.add(new ScoringBatch.Pair(prompt, responseIds(lm, row.text(f))));
-                }
-                fieldsPerRow.add(fields);
             }
             List<SequenceScorer.Score> scores = new ArrayList<>();
             try (ProgressBar bar = Progress.bar("score", items.size(), "seq")) {
@@ -71,11 +76,11 @@ final class ScoreCommand implements Callable<Integer> {
             List<ObjectNode> result = new ArrayList<>();
             int k = 0;
             for (int i = 0; i < rows.size(); i++) {
-                ObjectNode o = JsonlFile.JSON.createObjectNode();
+                ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.put("index", i);
-                String[] fields = fieldsPerRow.get(i);
+                Set<String> fields = rows.get(i).responses().keySet();
                 for (String f : fields) {
-                    String prefix = fields.length == 1 ? "" : f + "_";
+                    String prefix = fields.size() == 1 ? "" : f + "_";
                     SequenceScorer.Score s = scores.get(k++);
                     o.put(prefix + "logp", s.sum());
                     o.put(prefix + "mean_logp", s.mean());
@@ -83,22 +88,27 @@ final class ScoreCommand implements Callable<Integer> {
                 }
                 result.add(o);
             }
-            JsonlFile.write(out, result);
+            Jsonl.write(out, result);
         }
         return 0;
     }
 
-    private long[] responseIds(LanguageModel lm, String response) {
-        long[] ids = lm.tokenizer().encode(response, false);
-        if (noEos) {
-            return ids;
+    /** A row to score: its prompt and one response, or a chosen and a rejected one (field → text, in that order). */
+    private record ScoreRow(PromptInput prompt, Map<String, String> responses, long line) {}
+
+    private static ScoreRow parse(JsonNode row, long index, long line) {
+        List<String> fields = row.has("response") ? List.of("response")
+                : row.has("chosen") && row.has("rejected") ? List.of("chosen", "rejected") : null;
+        if (fields == null) {
+            throw new IllegalArgumentException("needs \"response\", or \"chosen\" and \"rejected\"");
         }
-        if (lm.eosIds().isEmpty()) {
-            throw new InputException(modelOptions.model + ": no EOS token id known (generation_config.json, config.json"
-                    + " or tokenizer_config.json); use --no-eos");
+        Map<String, String> responses = new LinkedHashMap<>();
+        for (String f : fields) {
+            if (!row.get(f).isTextual()) {
+                throw new IllegalArgumentException("field '" + f + "' must be a string");
+            }
+            responses.put(f, row.get(f).asText());
         }
-        long[] withEos = java.util.Arrays.copyOf(ids, ids.length + 1);
-        withEos[ids.length] = lm.eosIds().get(0);
-        return withEos;
+        return new ScoreRow(Jsonl.requirePrompt(row), responses, line);
     }
 }

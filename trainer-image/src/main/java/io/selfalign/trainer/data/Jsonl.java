@@ -1,10 +1,9 @@
 package io.selfalign.trainer.data;
 
-import io.selfalign.trainer.tokenize.ChatTemplate;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.tokenize.ChatTemplate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -16,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * JSON Lines input with errors that name the file and line. Blank lines are skipped and do not count as
- * rows; every other line must be one JSON object.
+ * JSON Lines in and out. Input errors name the file and line; blank lines are skipped and do not count as
+ * rows; every other line must be one JSON object. Output is written atomically.
  */
 public final class Jsonl {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -86,6 +85,17 @@ public final class Jsonl {
             throw InputException.at(file, line, "expected a JSON object");
         }
         return node;
+    }
+
+    /** Writes the rows, one JSON object a line, atomically ({@link AtomicWrite}). */
+    public static void write(Path file, List<? extends JsonNode> rows) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode r : rows) {
+            sb.append(MAPPER.writeValueAsString(r)).append('\n');
+        }
+        AtomicWrite.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A required non-empty string field. */

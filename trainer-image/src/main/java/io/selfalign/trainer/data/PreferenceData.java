@@ -15,6 +15,13 @@ public final class PreferenceData {
         return rows;
     }
 
+    /** Every prompt row: {@code {"prompt": str}} or {@code {"messages": [...]}} per line. */
+    public static List<PromptRow> readPrompts(Path file) {
+        List<PromptRow> rows = Jsonl.readAll(file, (row, index, line) -> new PromptRow(Jsonl.requirePrompt(row), index, line));
+        if (rows.isEmpty()) throw new InputException(file + ": no rows");
+        return rows;
+    }
+
     /**
      * This iteration's prompts: rows [offset, offset + count) of the file. A slice that does not lie
      * wholly inside the file is an input error.

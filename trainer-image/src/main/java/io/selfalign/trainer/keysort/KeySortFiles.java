@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.selfalign.trainer.data.AtomicWrite;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -117,30 +116,18 @@ public final class KeySortFiles {
     }
 
     private static void writeJson(Path file, Object value) throws IOException {
-        writeAtomically(file, w -> w.write(JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value) + "\n"));
+        AtomicWrite.write(file, (JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     private static void writeJsonl(Path file, List<?> rows) throws IOException {
-        writeAtomically(file, w -> {
-            for (Object row : rows) {
-                w.write(JSON.writeValueAsString(row));
-                w.write('\n');
+        AtomicWrite.write(file, tmp -> {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (Object row : rows) {
+                    w.write(JSON.writeValueAsString(row));
+                    w.write('\n');
+                }
             }
         });
-    }
-
-    private interface Body {
-        void write(BufferedWriter w) throws IOException;
-    }
-
-    private static void writeAtomically(Path file, Body body) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            body.write(w);
-        } catch (IOException | UncheckedIOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -9,10 +9,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.selfalign.trainer.data.AtomicWrite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -116,15 +116,15 @@ public final class Checkpoint {
         }
         Path source = model.sourceDir();
         if (source != null && Files.exists(source.resolve("config.json"))) {
-            copyAtomically(source.resolve("config.json"), dir.resolve("config.json"));
+            AtomicWrite.write(dir.resolve("config.json"), Files.readAllBytes(source.resolve("config.json")));
         } else {
-            writeAtomically(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter()
+            AtomicWrite.write(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(model.config().toJson()));
         }
         if (source != null && !source.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
             for (String f : SIDE_FILES) {
                 if (Files.exists(source.resolve(f)) && !Files.exists(dir.resolve(f))) {
-                    copyAtomically(source.resolve(f), dir.resolve(f));
+                    AtomicWrite.write(dir.resolve(f), Files.readAllBytes(source.resolve(f)));
                 }
             }
         }
@@ -144,10 +144,7 @@ public final class Checkpoint {
             size += e.bytes();
         }
         if (shards.size() == 1) {
-            Path tmp = dir.resolve("model.safetensors.tmp");
-            SafetensorsWriter.write(tmp, shards.get(0));
-            Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicWrite.write(dir.resolve("model.safetensors"), tmp -> SafetensorsWriter.write(tmp, shards.get(0)));
             return;
         }
         ObjectNode index = JSON.createObjectNode();
@@ -156,24 +153,13 @@ public final class Checkpoint {
         ObjectNode map = index.putObject("weight_map");
         for (int i = 0; i < shards.size(); i++) {
             String file = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-            Path tmp = dir.resolve(file + ".tmp");
-            SafetensorsWriter.write(tmp, shards.get(i));
-            Files.move(tmp, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            for (SafetensorsWriter.Entry e : shards.get(i)) {
+            List<SafetensorsWriter.Entry> shard = shards.get(i);
+            AtomicWrite.write(dir.resolve(file), tmp -> SafetensorsWriter.write(tmp, shard));
+            for (SafetensorsWriter.Entry e : shard) {
                 map.put(e.name(), file);
             }
         }
-        writeAtomically(dir.resolve("model.safetensors.index.json"),
+        AtomicWrite.write(dir.resolve("model.safetensors.index.json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
-    }
-
-    private static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.write(tmp, content);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void copyAtomically(Path source, Path target) throws IOException {
-        writeAtomically(target, Files.readAllBytes(source));
     }
 }

@@ -2,8 +2,10 @@ package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
+import io.selfalign.trainer.data.AtomicWrite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +62,7 @@ public final class RoundOutput {
 
     /** Writes result.json into the staging directory and renames it to the target, replacing any old one. */
     public void commit(RoundResult result) throws IOException {
-        Path tmp = staging.resolve(RESULT_FILE + ".tmp");
-        Files.writeString(tmp, RoundJson.write(result) + "\n");
-        Files.move(tmp, staging.resolve(RESULT_FILE), StandardCopyOption.ATOMIC_MOVE);
+        AtomicWrite.write(staging.resolve(RESULT_FILE), (RoundJson.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
         if (Files.exists(target)) {
             // An old output with another spec hash (or none): move it aside first so the rename is atomic.
             Path old = target.resolveSibling("." + target.getFileName() + ".replaced");

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.generate.SamplingParams;
 import io.selfalign.trainer.judge.Candidate;
@@ -56,7 +57,7 @@ final class SelfLabeling implements AutoCloseable {
         List<long[]> promptTokens = new ArrayList<>(rows.size());
         List<long[]> repeated = new ArrayList<>(rows.size() * k);
         for (PromptRow row : rows) {
-            long[] ids = LengthLimits.leftTruncate(PairTokens.promptTokens(row.prompt(), policy, promptsFile, row.line()),
+            long[] ids = LengthLimits.leftTruncate(InputException.at(promptsFile, row.line(), () -> policy.encodePrompt(row.prompt())),
                     spec.training().maxPromptLength());
             promptTokens.add(ids);
             for (int j = 0; j < k; j++) repeated.add(ids);

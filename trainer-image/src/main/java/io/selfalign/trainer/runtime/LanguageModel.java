@@ -2,6 +2,8 @@ package io.selfalign.trainer.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.data.PromptInput;
 import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.LlamaModel;
@@ -10,6 +12,7 @@ import io.selfalign.trainer.tokenize.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -121,6 +124,25 @@ public final class LanguageModel implements AutoCloseable {
         ChatTemplate t = chatTemplate.orElseThrow(() -> new IllegalArgumentException(
                 "the model has no chat template (chat_template.jinja or tokenizer_config.json), so 'messages' cannot be used"));
         return tokenizer.encode(t.render(messages, true), false);
+    }
+
+    /** A prompt as the data gives it: text through the tokenizer, messages through the chat template; never empty. */
+    public long[] encodePrompt(PromptInput prompt) {
+        long[] ids = prompt.isChat() ? encodePrompt(prompt.messages()) : encodePrompt(prompt.text());
+        if (ids.length == 0) throw new IllegalArgumentException("the prompt encodes to no tokens");
+        return ids;
+    }
+
+    /** A response's tokens followed by EOS, whose log-prob is part of the response's score (ALGORITHMS §0). */
+    public long[] encodeResponse(String text) {
+        if (eosIds.isEmpty()) {
+            throw new InputException(model.sourceDir() + ": the model defines no EOS token id "
+                    + "(generation_config.json, config.json or tokenizer_config.json)");
+        }
+        long[] ids = tokenizer.encode(text, false);
+        long[] out = Arrays.copyOf(ids, ids.length + 1);
+        out[ids.length] = eosIds.get(0);
+        return out;
     }
 
     /** Saves the weights (same names/dtypes as loaded) with tokenizer and template files beside them. */

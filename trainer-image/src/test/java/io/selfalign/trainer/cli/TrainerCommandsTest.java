@@ -107,12 +107,12 @@ class TrainerCommandsTest {
         assertExit78("bad.jsonl:2: malformed JSON", "generate", "--model", model, "--prompts", bad.toString(), "--out", out.toString());
         Path missingField = tmp.resolve("nofield.jsonl");
         Files.writeString(missingField, "\n{\"text\": \"x\"}\n");
-        assertExit78("nofield.jsonl:2: needs \"prompt\"", "generate", "--model", model, "--prompts", missingField.toString(),
+        assertExit78("nofield.jsonl:2: missing field 'prompt'", "generate", "--model", model, "--prompts", missingField.toString(),
                 "--out", out.toString());
         Path empty = tmp.resolve("empty.jsonl");
         Files.writeString(empty, "\n");
         assertExit78("empty.jsonl: no rows", "score", "--model", model, "--pairs", empty.toString(), "--out", out.toString());
-        assertExit78("missing.jsonl: no such file", "generate", "--model", model, "--prompts",
+        assertExit78("missing.jsonl: file not found", "generate", "--model", model, "--prompts",
                 tmp.resolve("missing.jsonl").toString(), "--out", out.toString());
         assertExit78("--greedy cannot be combined", "generate", "--model", model, "--prompts", bad.toString(),
                 "--out", out.toString(), "--greedy", "--temperature", "0.5");
