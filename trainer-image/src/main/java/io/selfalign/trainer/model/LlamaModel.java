@@ -323,16 +323,25 @@ public final class LlamaModel implements AutoCloseable {
         return Linear.linear(hidden, lmHead).singletonOrThrow();
     }
 
-    /** Additive attention bias [B,1,T,S]: 0 where a query may attend, a large negative number elsewhere. */
+    /**
+     * Additive attention bias [B,1,T,S]: 0 where a query may attend, a large negative number elsewhere. Query i
+     * (cache index past + i) sees keys j ≤ i, and with a sliding window W only j > i − W (transformers' rule).
+     */
     private NDArray attentionBias(NDArray keyMask, int past, int t) {
         long b = keyMask.getShape().get(0);
         long s = keyMask.getShape().get(1);
         NDArray blocked = keyMask.eq(0).reshape(b, 1, 1, s);
-        if (t > 1) {
+        int window = config.slidingWindow();
+        boolean windowed = window > 0 && past + t > window;
+        if (t > 1 || windowed) {
             NDManager m = keyMask.getManager();
             NDArray cols = m.arange(0, (int) s, 1, DataType.INT32).reshape(1, s);
             NDArray rows = m.arange(past, past + t, 1, DataType.INT32).reshape(t, 1);
-            blocked = blocked.logicalOr(cols.gt(rows));
+            NDArray hidden = cols.gt(rows);
+            if (windowed) {
+                hidden = hidden.logicalOr(cols.lte(m.arange(past - window, past + t - window, 1, DataType.INT32).reshape(t, 1)));
+            }
+            blocked = blocked.logicalOr(hidden);
         }
         return blocked.toType(dtype, false).mul(maskedOut);
     }

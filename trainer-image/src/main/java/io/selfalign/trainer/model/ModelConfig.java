@@ -17,7 +17,8 @@ import java.util.Locale;
  *
  * <p>Supported architectures: {@code LlamaForCausalLM}, {@code MistralForCausalLM}, {@code Qwen2ForCausalLM}.
  * Both rope config styles are read: {@code rope_theta} + {@code rope_scaling} (most published checkpoints)
- * and {@code rope_parameters} (newer transformers).
+ * and {@code rope_parameters} (newer transformers). {@code slidingWindow} is Mistral's attention window (each
+ * token sees itself and the window − 1 tokens before it), 0 for full causal attention.
  *
  * <p>In code: {@code ModelConfig.builder().vocabSize(36).hiddenSize(128).layers(4).heads(4)
  * .intermediateSize(512).maxPositions(20).tieWordEmbeddings(true).build()}.
@@ -34,6 +35,7 @@ public record ModelConfig(
         double rmsNormEps,
         RopeScaling rope,
         int maxPositions,
+        int slidingWindow,
         boolean tieWordEmbeddings,
         boolean qkvBias,
         boolean outputBias,
@@ -61,6 +63,7 @@ public record ModelConfig(
                 "must divide num_attention_heads (" + numHeads + "), got " + numKvHeads);
         require(headDim > 0 && headDim % 2 == 0, "head_dim", "must be positive and even, got " + headDim);
         require(maxPositions > 0, "max_position_embeddings", "must be positive");
+        require(slidingWindow >= 0, "sliding_window", "must be positive or null, got " + slidingWindow);
     }
 
     /** Rotary position embedding parameters; {@code type} is default, linear, dynamic or llama3. */
@@ -115,11 +118,12 @@ public record ModelConfig(
         int headDim = root.hasNonNull("head_dim") ? root.get("head_dim").asInt() : hidden / heads;
         boolean qwen = QWEN2.equals(arch);
         boolean attnBias = root.path("attention_bias").asBoolean(false);
-        JsonNode sliding = root.path("sliding_window");
-        if (!qwen && sliding.isNumber() && sliding.asInt() < intField(root, "max_position_embeddings")) {
-            throw new IllegalArgumentException("sliding_window " + sliding.asInt()
-                    + " smaller than max_position_embeddings is not supported");
+        // Qwen2 configs carry a sliding_window that only applies with use_sliding_window (off in published checkpoints).
+        if (qwen && root.path("use_sliding_window").asBoolean(false)) {
+            throw new IllegalArgumentException("use_sliding_window: Qwen2's per-layer sliding-window attention is not supported");
         }
+        JsonNode sliding = root.path("sliding_window");
+        int window = !qwen && sliding.isNumber() ? sliding.asInt() : 0;
         return new ModelConfig(
                 arch,
                 intField(root, "vocab_size"),
@@ -132,6 +136,7 @@ public record ModelConfig(
                 root.path("rms_norm_eps").asDouble(1e-6),
                 readRope(root),
                 intField(root, "max_position_embeddings"),
+                window,
                 root.path("tie_word_embeddings").asBoolean(qwen),
                 qwen || attnBias,
                 attnBias,
@@ -211,6 +216,9 @@ public record ModelConfig(
         o.put("hidden_act", "silu");
         o.put("rms_norm_eps", rmsNormEps);
         o.put("max_position_embeddings", maxPositions);
+        if (slidingWindow > 0) {
+            o.put("sliding_window", slidingWindow);
+        }
         o.put("tie_word_embeddings", tieWordEmbeddings);
         if (!QWEN2.equals(architecture)) {
             o.put("attention_bias", qkvBias);
@@ -260,6 +268,7 @@ public record ModelConfig(
         private double rmsNormEps = 1e-6;
         private RopeScaling rope = RopeScaling.plain(10000.0);
         private int maxPositions = 256;
+        private int slidingWindow;
         private boolean tie = true;
         private boolean qkvBias;
         private int bos = -1;
@@ -277,6 +286,7 @@ public record ModelConfig(
         public Builder rmsNormEps(double v) { rmsNormEps = v; return this; }
         public Builder rope(RopeScaling v) { rope = v; return this; }
         public Builder maxPositions(int v) { maxPositions = v; return this; }
+        public Builder slidingWindow(int v) { slidingWindow = v; return this; }
         public Builder tieWordEmbeddings(boolean v) { tie = v; return this; }
         public Builder qkvBias(boolean v) { qkvBias = v; return this; }
         public Builder bosTokenId(int v) { bos = v; return this; }
@@ -286,7 +296,7 @@ public record ModelConfig(
         public ModelConfig build() {
             return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
                     numKvHeads < 0 ? numHeads : numKvHeads, headDim < 0 ? hiddenSize / numHeads : headDim,
-                    rmsNormEps, rope, maxPositions, tie, qkvBias || QWEN2.equals(architecture), false, false,
+                    rmsNormEps, rope, maxPositions, slidingWindow, tie, qkvBias || QWEN2.equals(architecture), false, false,
                     bos, eos, pad);
         }
     }
