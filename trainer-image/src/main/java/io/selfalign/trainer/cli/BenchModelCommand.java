@@ -15,8 +15,6 @@ import io.selfalign.trainer.model.LlamaModel;
 import io.selfalign.trainer.model.ModelConfig;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -84,7 +82,7 @@ final class BenchModelCommand implements Callable<Integer> {
                     }
                 }
             }
-            col.put("peak RSS so far (MiB)", String.valueOf(peakRssMiB()));
+            col.put("peak RSS so far (MiB)", String.valueOf(ProcessMemory.peakRssMiB()));
             columns.put(size + " (" + col.get("parameters") + ")", col);
         }
         printTable(columns);
@@ -134,15 +132,6 @@ final class BenchModelCommand implements Callable<Integer> {
         long start = System.nanoTime();
         new Generator(model, 0, Set.of()).generate(prompts, params, 0);
         return System.nanoTime() - start;
-    }
-
-    private static long peakRssMiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        return -1;
     }
 
     private static void printTable(Map<String, Map<String, String>> columns) {

@@ -89,6 +89,17 @@ public final class Checkpoint {
 
     /** As {@link #save(LlamaModel, Path)}, splitting the weights into shards of at most {@code maxShardBytes}. */
     public static void save(LlamaModel model, Path dir, long maxShardBytes) throws IOException {
+        save(model, dir, maxShardBytes, null);
+    }
+
+    /**
+     * As {@link #save(LlamaModel, Path, long)}, storing every tensor as {@code storedDtype} (F32, F16 or BF16);
+     * null keeps each tensor's dtype as loaded (F16 for a fresh float16 model, else F32).
+     */
+    public static void save(LlamaModel model, Path dir, long maxShardBytes, String storedDtype) throws IOException {
+        if (storedDtype != null && !List.of("F32", "F16", "BF16").contains(storedDtype)) {
+            throw new IllegalArgumentException("stored dtype must be F32, F16 or BF16, got " + storedDtype);
+        }
         Files.createDirectories(dir);
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         NDList views = new NDList();
@@ -105,8 +116,8 @@ public final class Checkpoint {
                     if (part != param) {
                         views.add(part);
                     }
-                    entries.add(new SafetensorsWriter.Entry(name, part,
-                            model.storedDtypes().getOrDefault(name, defaultDtype)));
+                    entries.add(new SafetensorsWriter.Entry(name, part, storedDtype != null ? storedDtype
+                            : model.storedDtypes().getOrDefault(name, defaultDtype)));
                     row += rows;
                 }
             }

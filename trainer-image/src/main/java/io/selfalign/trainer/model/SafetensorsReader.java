@@ -28,8 +28,11 @@ import java.util.Map;
  */
 public final class SafetensorsReader implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Tensors whose widened F32 form is larger than this are built from row chunks (direct buffers cap at 2 GB). */
-    private static final long CHUNK_BYTES = 1L << 30;
+    /**
+     * Tensors whose F32 form is larger than this are read in row chunks: direct buffers cap at 2 GB, and the
+     * direct buffer of a widened BF16 chunk counts against -XX:MaxDirectMemorySize (by default the heap size).
+     */
+    private static final long CHUNK_BYTES = 64L << 20;
 
     /** Where one tensor lives: its file, dtype name as written (F32/F16/BF16), shape and byte range. */
     public record TensorInfo(String name, Path file, String dtype, long[] shape, long start, long end) {
@@ -44,6 +47,8 @@ public final class SafetensorsReader implements AutoCloseable {
 
     private final Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     private final Map<Path, FileChannel> channels = new LinkedHashMap<>();
+    /** One direct buffer for every widened BF16 chunk: direct buffers are only freed by a GC, which may not come. */
+    private ByteBuffer widened = ByteBuffer.allocateDirect(0);
     private SafetensorsReader() {
     }
 
@@ -168,7 +173,12 @@ public final class SafetensorsReader implements AutoCloseable {
         switch (t.dtype()) {
             case "F32" -> array = manager.create(mapped, shape, DataType.FLOAT32);
             case "F16" -> array = manager.create(mapped, shape, DataType.FLOAT16);
-            default -> array = manager.create(Bfloat16.widen(mapped), shape, DataType.FLOAT32);
+            default -> {
+                if (widened.capacity() < mapped.remaining() * 2) {
+                    widened = ByteBuffer.allocateDirect(mapped.remaining() * 2).order(ByteOrder.nativeOrder());
+                }
+                array = manager.create(Bfloat16.widen(mapped, widened), shape, DataType.FLOAT32);
+            }
         }
         // Always copy: an array made from a buffer may keep pointing into it, and the mapping is read-only.
         NDArray owned = array.getDataType() == target ? array.duplicate() : array.toType(target, true);
@@ -188,9 +198,11 @@ public final class SafetensorsReader implements AutoCloseable {
         private Bfloat16() {
         }
 
-        static ByteBuffer widen(ByteBuffer bf16) {
+        /** Widens {@code bf16} into the start of {@code out} (capacity ≥ twice its bytes); returns that part of {@code out}. */
+        static ByteBuffer widen(ByteBuffer bf16, ByteBuffer out) {
             ShortBuffer in = bf16.asShortBuffer();
-            ByteBuffer out = ByteBuffer.allocateDirect(in.remaining() * 4).order(ByteOrder.nativeOrder());
+            int bytes = in.remaining() * 4;
+            out.clear().limit(bytes);
             FloatBuffer floats = out.asFloatBuffer();
             while (in.hasRemaining()) {
                 floats.put(Float.intBitsToFloat((in.get() & 0xffff) << 16));

@@ -1,5 +1,6 @@
 package io.selfalign.trainer.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.selfalign.trainer.Fixtures;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -96,34 +99,41 @@ class LlamaModelFixtureTest {
     void halfPrecisionCheckpointsRoundTripTheirDtype(String dtype, @TempDir Path dir) throws Exception {
         ModelConfig config = ModelConfig.builder().vocabSize(40).hiddenSize(32).intermediateSize(64).layers(1)
                 .heads(4).kvHeads(2).tieWordEmbeddings(false).build();
-        try (NDManager m = NDManager.newBaseManager();
-             LlamaModel fresh = LlamaModel.random(config, Device.cpu(), 3)) {
-            // A fresh model saved as F32, then re-stored in the half dtype by rewriting each tensor.
-            Path f32 = dir.resolve("f32");
-            Checkpoint.save(fresh, f32);
-            try (LlamaModel loaded = Checkpoint.load(f32, Device.cpu())) {
-                java.util.Map<String, String> half = new java.util.HashMap<>();
-                try (SafetensorsReader r = SafetensorsReader.open(f32)) {
-                    r.tensors().keySet().forEach(n -> half.put(n, dtype));
-                }
-                LlamaModel halfModel = new LlamaModel(config, loaded.manager(), loaded.parameters(), half, f32);
-                Path out = dir.resolve("half");
-                Checkpoint.save(halfModel, out);
-                try (SafetensorsReader r = SafetensorsReader.open(out);
-                     LlamaModel back = Checkpoint.load(out, Device.cpu())) {
-                    r.tensors().values().forEach(t -> assertEquals(dtype, t.dtype(), t.name()));
-                    NDArray w = fresh.parameters().get("lm_head.weight");
-                    NDArray w2 = back.parameters().get("lm_head.weight");
-                    float rel = w.sub(w2).abs().max().getFloat() / w.abs().max().getFloat();
-                    // bf16 keeps 8 mantissa bits, fp16 11: relative rounding error below 2^-8 / 2^-11.
-                    assertTrue(rel < ("BF16".equals(dtype) ? 1f / 256 : 1f / 2048), dtype + " rel error " + rel);
-                    // Saving what was loaded again gives the same bytes back.
-                    Path again = dir.resolve("again");
-                    Checkpoint.save(back, again);
-                    assertEquals(java.util.Arrays.toString(java.nio.file.Files.readAllBytes(out.resolve("model.safetensors"))),
-                            java.util.Arrays.toString(java.nio.file.Files.readAllBytes(again.resolve("model.safetensors"))));
-                }
+        Path out = dir.resolve("half");
+        try (LlamaModel fresh = LlamaModel.random(config, Device.cpu(), 3)) {
+            Checkpoint.save(fresh, out, Checkpoint.DEFAULT_SHARD_BYTES, dtype);
+            try (SafetensorsReader r = SafetensorsReader.open(out);
+                 LlamaModel back = Checkpoint.load(out, Device.cpu())) {
+                r.tensors().values().forEach(t -> assertEquals(dtype, t.dtype(), t.name()));
+                assertRoundedFrom(fresh, back, "lm_head.weight", dtype);
+                // Saving what was loaded again gives the same bytes back.
+                Path again = dir.resolve("again");
+                Checkpoint.save(back, again);
+                assertArrayEquals(Files.readAllBytes(out.resolve("model.safetensors")),
+                        Files.readAllBytes(again.resolve("model.safetensors")));
             }
         }
+    }
+
+    @Test
+    void aBf16TensorLargerThanOneReadChunkLoadsWhole(@TempDir Path dir) throws Exception {
+        // The embedding, 9000 × 2048 floats = 70 MiB as float32, is widened in two chunks through one reused buffer.
+        ModelConfig config = ModelConfig.builder().vocabSize(9000).hiddenSize(2048).intermediateSize(16).layers(1)
+                .heads(16).build();
+        try (LlamaModel fresh = LlamaModel.random(config, Device.cpu(), 5)) {
+            Checkpoint.save(fresh, dir, Checkpoint.DEFAULT_SHARD_BYTES, "BF16");
+            try (LlamaModel back = Checkpoint.load(dir, Device.cpu())) {
+                assertRoundedFrom(fresh, back, "model.embed_tokens.weight", "BF16");
+            }
+        }
+    }
+
+    /** Every element of the loaded tensor is the original rounded to the half dtype, nothing else. */
+    private static void assertRoundedFrom(LlamaModel original, LlamaModel loaded, String name, String dtype) {
+        NDArray w = original.parameters().get(name);
+        NDArray w2 = loaded.parameters().get(name);
+        float rel = w.sub(w2).abs().max().getFloat() / w.abs().max().getFloat();
+        // bf16 keeps 8 mantissa bits, fp16 11: relative rounding error below 2^-8 / 2^-11.
+        assertTrue(rel < ("BF16".equals(dtype) ? 1f / 256 : 1f / 2048), name + ": " + dtype + " rel error " + rel);
     }
 }
