@@ -1,5 +1,6 @@
 package io.selfalign.operator.local;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Option;
                 "Ctrl-C stops the trainer and exits; the same command again resumes: finished rounds are found in",
                 "the workspace (runs/<namespace>/<run>/iter-<k>/result.json) and reported again, not recomputed.",
                 "",
-                "Exit status: 0 when the run succeeds, 1 when it fails, 2 on a usage error."},
+                "Exit status: 0 when the run succeeds, 1 when it fails, 2 on a usage error or an invalid spec",
+                "(the message names the field)."},
         footer = {"", "Example:", "  ./selfalign local -f examples/local/keysort-spa.yaml"})
 public final class LocalCommand implements Callable<Integer> {
     /** On a run, asks local mode to create the tiny KeySort model and data first when the model is missing. */
@@ -135,6 +137,14 @@ public final class LocalCommand implements Callable<Integer> {
             if (Phases.SUCCEEDED.equals(phase)) {
                 out.println("Succeeded. Latest checkpoint: " + run.getStatus().latestCheckpoint.replaceFirst("^/workspace", workspace.toString()));
                 return 0;
+            }
+            // On a cluster a SpecValid=False run waits for a corrected spec; here the file is the spec, so stop.
+            var invalid = run.getStatus() == null || run.getStatus().conditions == null ? Optional.<Condition>empty()
+                    : run.getStatus().conditions.stream()
+                            .filter(c -> ConditionsBuilder.SPEC_VALID.equals(c.getType()) && "False".equals(c.getStatus())).findFirst();
+            if (invalid.isPresent()) {
+                out.println("Invalid spec in " + file + ": " + invalid.get().getMessage());
+                return 2;
             }
             if (Phases.FAILED.equals(phase)) {
                 run.getStatus().conditions.stream().filter(c -> ConditionsBuilder.FAILED.equals(c.getType())).findFirst()

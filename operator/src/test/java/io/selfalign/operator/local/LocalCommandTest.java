@@ -1,0 +1,48 @@
+package io.selfalign.operator.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The local command itself, as {@code ./selfalign local} runs it. */
+class LocalCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anInvalidSpecEndsTheCommandWithTheFieldNamedInsteadOfWaiting() throws Exception {
+        String yaml = Files.readString(LocalEndToEndTest.resource("e2e").resolve("tiny-spa.yaml"))
+                .replace("microBatchSize: 4", "microBatchSize: 3");   // must divide batchSize (4)
+        Path file = dir.resolve("run.yaml");
+        Files.writeString(file, yaml);
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int exit;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            exit = new CommandLine(new LocalCommand()).execute("-f", file.toString(), "--workspace", dir.resolve("ws").toString(),
+                    "--trainer-jar", LocalEndToEndTest.trainerJar().toString(), "--metrics-port", "0");
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, out);
+        assertTrue(out.contains("Invalid spec in " + file + ": ") && out.contains("spec.training.microBatchSize"), out);
+        assertTrue(Files.notExists(dir.resolve("ws/.selfalign-local/pods")) || isEmpty(dir.resolve("ws/.selfalign-local/pods")),
+                "no round was started");
+    }
+
+    private static boolean isEmpty(Path folder) throws Exception {
+        try (var files = Files.list(folder)) {
+            return files.findAny().isEmpty();
+        }
+    }
+}
