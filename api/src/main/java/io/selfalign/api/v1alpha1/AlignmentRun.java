@@ -14,7 +14,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(AlignmentRun.GROUP)
 @Version(AlignmentRun.VERSION)
 @ShortNames("arun")
-// The CRD generator orders printer columns by jsonPath (kubectl shows Age, Iterations, Complete, Iteration, Phase).
+// kubectl shows these in this order: the generator sorts them by jsonPath, so the CRD in crds/ restores this order
+// (OperatorApplicationTest checks it).
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Iteration", jsonPath = ".status.currentIteration", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Iterations", jsonPath = ".spec.iterations", type = AdditionalPrinterColumn.Type.INTEGER)
