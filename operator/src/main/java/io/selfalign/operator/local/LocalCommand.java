@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.selfalign.api.v1alpha1.AlignmentRun;
@@ -95,13 +96,7 @@ public final class LocalCommand implements Callable<Integer> {
             out.println("Kubernetes API (in-process): " + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
             if (metrics != null) out.println("Operator metrics: http://127.0.0.1:" + metricsPort + "/q/metrics");
 
-            Operator operator = new Operator(o -> o.withKubernetesClient(client)
-                    .withCloseClientOnStop(false)
-                    .withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)));
-            operator.register(new AlignmentRunReconciler(
-                    new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu"), new RunMetrics(registry)));
+            Operator operator = operator(client, registry);
             TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, state.resolve("pods"),
                     TrainerProcessRunner.trainerJar(trainerJar.toAbsolutePath()));
             Kubelet kubelet = new Kubelet(client, runner);
@@ -154,6 +149,21 @@ public final class LocalCommand implements Callable<Integer> {
             stopped.await(1, java.util.concurrent.TimeUnit.SECONDS);
         }
         return 130;
+    }
+
+    /**
+     * The operator of local mode (not started): the production reconciler against {@code client}, without
+     * server-side apply (the in-process API server lacks it), with its metrics in {@code registry}.
+     */
+    static Operator operator(KubernetesClient client, MeterRegistry registry) {
+        Operator operator = new Operator(o -> o.withKubernetesClient(client)
+                .withCloseClientOnStop(false)
+                .withUseSSAToPatchPrimaryResource(false)
+                .withSSABasedCreateUpdateMatchForDependentResources(false)
+                .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)));
+        operator.register(new AlignmentRunReconciler(
+                new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu"), new RunMetrics(registry)));
+        return operator;
     }
 
     /** Reads the run; a missing namespace means "default". */

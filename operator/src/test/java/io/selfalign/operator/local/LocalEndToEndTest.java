@@ -10,9 +10,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
-import io.selfalign.operator.config.OperatorSettings;
-import io.selfalign.operator.metrics.RunMetrics;
-import io.selfalign.operator.reconcile.AlignmentRunReconciler;
 import io.selfalign.operator.status.Phases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +20,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,12 +47,7 @@ class LocalEndToEndTest {
         try (LocalCluster cluster = new LocalCluster(0)) {
             KubernetesClient client = cluster.client();
             AlignmentRun applied = client.resource(run).create();
-            Operator operator = new Operator(o -> o.withKubernetesClient(client)
-                    .withCloseClientOnStop(false)
-                    .withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false));
-            operator.register(new AlignmentRunReconciler(
-                    new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu"), new RunMetrics(new SimpleMeterRegistry())));
+            Operator operator = LocalCommand.operator(client, new SimpleMeterRegistry());
             // One intra-op thread per trainer: the 2-core CI machine also runs this JVM's operator and API server.
             TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, dir.resolve("pods"),
                     TrainerProcessRunner.trainerJar(jar, "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
