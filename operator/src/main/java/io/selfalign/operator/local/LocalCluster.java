@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -29,8 +30,9 @@ import java.util.Queue;
 
 /**
  * An in-process Kubernetes API: Fabric8's mock server in CRUD mode with the AlignmentRun CRD registered
- * (so the status subresource behaves) and the discovery documents kubectl asks for, so that
- * {@code kubectl get arun} works against it through the kubeconfig {@link #writeKubeconfig} writes.
+ * (so the status subresource behaves), the discovery documents kubectl asks for, and Table answers with the
+ * CRD's printer columns ({@link TableDispatcher}), so that {@code kubectl get arun} works against it through the
+ * kubeconfig {@link #writeKubeconfig} writes.
  */
 public final class LocalCluster implements AutoCloseable {
     /** The CRD, copied from crds/ into the operator jar at build time. */
@@ -43,14 +45,19 @@ public final class LocalCluster implements AutoCloseable {
     public LocalCluster(int port) throws IOException {
         // One expectations map shared by the server and the dispatcher: discovery stubs answer first, CRUD the rest.
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        CustomResourceDefinition crd = crd();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses), false);
+                new TableDispatcher(new KubernetesMixedDispatcher(responses), crd), false);
         server.init(java.net.InetAddress.getLoopbackAddress(), port);
         discovery();
         client = server.createClient();
+        client.resource(crd).create();
+    }
+
+    private static CustomResourceDefinition crd() throws IOException {
         try (InputStream in = LocalCluster.class.getResourceAsStream(CRD_RESOURCE)) {
             if (in == null) throw new IllegalStateException(CRD_RESOURCE + " is missing from the classpath");
-            client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+            return new KubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
         }
     }
 

@@ -1,15 +1,23 @@
 package io.selfalign.operator.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.AlignmentRunStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +43,59 @@ class LocalClusterTest {
             cluster.writeKubeconfig(kubeconfig, "default");
             assertTrue(Files.readString(kubeconfig).contains("server: " + cluster.url()));
         }
+    }
+
+    @Test
+    void kubectlsTableRequestsGetThePrinterColumnsInTheCrdsOrder() throws Exception {
+        try (LocalCluster cluster = new LocalCluster(0)) {
+            AlignmentRun run = LocalCommand.readRun(EXAMPLE);
+            run = cluster.client().resource(run).create();
+            AlignmentRunStatus status = new AlignmentRunStatus();
+            status.phase = "Running";
+            status.currentIteration = 1;
+            status.conditions = List.of(
+                    new ConditionBuilder().withType("Progressing").withStatus("True").build(),
+                    new ConditionBuilder().withType("Complete").withStatus("False").build());
+            run.setStatus(status);
+            cluster.client().resource(run).updateStatus();
+
+            String accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+            JsonNode table = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(cluster.url() + "/apis/selfalign.io/v1alpha1/namespaces/default/alignmentruns?limit=500"))
+                    .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals("Table", table.path("kind").asText());
+            List<String> names = new ArrayList<>();
+            table.path("columnDefinitions").forEach(c -> names.add(c.path("name").asText()));
+            assertEquals(List.of("Name", "Phase", "Iteration", "Iterations", "Complete", "Age"), names);
+            JsonNode cells = table.path("rows").get(0).path("cells");
+            assertEquals("keysort-spa", cells.get(0).asText());
+            assertEquals("Running", cells.get(1).asText());
+            assertEquals(1, cells.get(2).asInt());
+            assertEquals(2, cells.get(3).asInt());
+            assertEquals("False", cells.get(4).asText(), "the Complete condition's status, not the last condition's");
+            assertTrue(cells.get(5).asText().matches("\\d+s"), cells.toString());
+            assertEquals("keysort-spa", table.path("rows").get(0).path("object").path("metadata").path("name").asText());
+        }
+    }
+
+    @Test
+    void agesReadAsKubectlPrintsThem() {
+        Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        assertEquals("45s", TableDispatcher.age("2026-11-23T11:59:15Z", now));
+        assertEquals("3m12s", TableDispatcher.age("2026-11-23T11:56:48Z", now));
+        assertEquals("42m", TableDispatcher.age("2026-11-23T11:18:00Z", now));
+        assertEquals("5h7m", TableDispatcher.age("2026-11-23T06:53:00Z", now));
+        assertEquals("3d4h", TableDispatcher.age("2026-11-20T08:00:00Z", now));
+        assertEquals("<invalid>", TableDispatcher.age("yesterday", now));
+    }
+
+    @Test
+    void printerColumnPathsFollowFieldsAndFiltersAndRefuseTheRest() throws Exception {
+        JsonNode run = new ObjectMapper().readTree(
+                "{\"status\": {\"conditions\": [{\"type\": \"Complete\", \"status\": \"True\"}, {\"type\": \"Failed\", \"status\": \"False\"}]}}");
+        assertEquals("True", PrinterColumnPath.parse(".status.conditions[?(@.type==\"Complete\")].status").find(run).get(0).asText());
+        assertTrue(PrinterColumnPath.parse(".status.phase").find(run).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> PrinterColumnPath.parse(".status.conditions[-1:].status"));
     }
 
     @Test
