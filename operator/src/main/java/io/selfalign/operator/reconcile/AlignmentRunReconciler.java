@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -261,10 +263,9 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         private void roundRunning(int k, Job job, RoundOutcome.Running running, boolean wasSuspended) {
             boolean suspend = run.getSpec().suspend;
             if (suspend != running.suspended()) {
-                client.batch().v1().jobs().resource(job).edit(j -> {
-                    j.getSpec().setSuspend(suspend);
-                    return j;
-                });
+                // a merge patch without resourceVersion: the Job controller's status writes cannot make it conflict
+                client.batch().v1().jobs().resource(job).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"spec\":{\"suspend\":" + suspend + "}}");
                 if (!suspend) RunEvents.normal(client, run, RunEvents.RUN_RESUMED, "iteration " + k + " resumed");
             }
             IterationStatus entry = status.iteration(k);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.status.Phases;
@@ -116,10 +118,8 @@ class TrainerProcessRunnerTest {
         Job job = round("sleep", 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> kubelet.podsOf(job).size() == 1
                 && ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
-        h.client.batch().v1().jobs().resource(h.client.resource(job).get()).edit(j -> {
-            j.getSpec().setSuspend(true);
-            return j;
-        });
+        // a merge patch, as the operator sends it: no resourceVersion to conflict with the kubelet's status writes
+        h.client.batch().v1().jobs().resource(job).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
         await().atMost(Duration.ofSeconds(15)).until(() -> kubelet.podsOf(job).isEmpty()
                 && ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
     }

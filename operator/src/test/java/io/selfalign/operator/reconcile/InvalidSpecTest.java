@@ -118,19 +118,15 @@ class InvalidSpecTest {
     void changingTheModelOfAStartedRunIsRejectedAndFixingTheSpecResumes() {
         h.create(run("moved", 1));
         h.awaitRun("moved", OperatorHarness.phase(Phases.SUCCEEDED));
-        h.client.resources(AlignmentRun.class).inNamespace(NS).withName("moved").edit(r -> {
-            r.getSpec().model.path = "models/other";
-            r.getSpec().iterations = 2;
-            return r;
+        h.editSpec("moved", s -> {
+            s.model.path = "models/other";
+            s.iterations = 2;
         });
         AlignmentRun seen = h.awaitRun("moved", r -> r.getStatus().conditions.stream()
                 .anyMatch(c -> c.getType().equals("SpecValid") && c.getStatus().equals("False")));
         assertTrue(seen.getStatus().conditions.get(0).getMessage().contains("spec.model.path: cannot change once the run has started"));
         assertEquals(null, h.client.batch().v1().jobs().inNamespace(NS).withName("moved-iter-2").get());
-        h.client.resources(AlignmentRun.class).inNamespace(NS).withName("moved").edit(r -> {
-            r.getSpec().model.path = "models/sft";
-            return r;
-        });
+        h.editSpec("moved", s -> s.model.path = "models/sft");
         h.awaitRun("moved", r -> r.getStatus().completedIterations == 3);
     }
 }

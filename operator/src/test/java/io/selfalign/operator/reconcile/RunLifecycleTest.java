@@ -163,13 +163,13 @@ class RunLifecycleTest {
         h.create(run("pausable", 2));
         h.awaitRun("pausable", r -> r.getStatus().currentIteration != null && r.getStatus().currentIteration == 1
                 && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
-        edit("pausable", r -> r.getSpec().suspend = true);
+        h.editSpec("pausable", s -> s.suspend = true);
         AlignmentRun suspended = h.awaitRun("pausable", phase(Phases.SUSPENDED));
         assertEquals("True", condition(suspended, "Suspended"));
         await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(job("pausable-iter-1").getSpec().getSuspend())
                 && pods("pausable-iter-1") == 0);
         resumed.set(true);
-        edit("pausable", r -> r.getSpec().suspend = false);
+        h.editSpec("pausable", s -> s.suspend = false);
         AlignmentRun done = h.awaitRun("pausable", phase(Phases.SUCCEEDED));
         assertEquals("False", condition(done, "Suspended"));
         assertEquals(3, done.getStatus().completedIterations);
@@ -184,7 +184,7 @@ class RunLifecycleTest {
         h.create(r);
         h.awaitRun("held", phase(Phases.SUSPENDED));
         assertEquals(null, job("held-iter-0"));
-        edit("held", x -> x.getSpec().suspend = false);
+        h.editSpec("held", s -> s.suspend = false);
         h.awaitRun("held", phase(Phases.SUCCEEDED));
     }
 
@@ -227,16 +227,9 @@ class RunLifecycleTest {
     void raisingIterationsContinuesASucceededRun() {
         h.create(run("grow", 1));
         h.awaitRun("grow", phase(Phases.SUCCEEDED));
-        edit("grow", r -> r.getSpec().iterations = 2);
+        h.editSpec("grow", s -> s.iterations = 2);
         AlignmentRun done = h.awaitRun("grow", r -> Phases.SUCCEEDED.equals(r.getStatus().phase) && r.getStatus().completedIterations == 3);
         assertEquals("/workspace/runs/team-a/grow/iter-2/model", done.getStatus().latestCheckpoint);
-    }
-
-    private static void edit(String name, java.util.function.Consumer<AlignmentRun> change) {
-        h.client.resources(AlignmentRun.class).inNamespace(NS).withName(name).edit(r -> {
-            change.accept(r);
-            return r;
-        });
     }
 
     private static Job job(String name) {

@@ -4,6 +4,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -25,7 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -111,6 +116,17 @@ public final class OperatorHarness implements AutoCloseable {
 
     public AlignmentRun create(AlignmentRun run) {
         return client.resource(run).create();
+    }
+
+    /**
+     * Changes a run's spec the way {@code kubectl patch --type merge} does: the patch carries no resourceVersion,
+     * so the operator's concurrent status writes cannot turn the edit into a 409 conflict.
+     */
+    public AlignmentRun editSpec(String name, Consumer<AlignmentRunSpec> change) {
+        AlignmentRunSpec spec = get(name).getSpec();
+        change.accept(spec);
+        return client.resources(AlignmentRun.class).inNamespace(NS).withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("spec", spec)));
     }
 
     public AlignmentRun get(String name) {
