@@ -22,7 +22,11 @@ public final class NoiseDetection {
      * @param lambda          λ ≥ 0
      */
     public static NDArray extrapolatedScores(NDArray policyLogits, NDArray referenceLogits, ScoringBatch batch, double lambda) {
-        NDArray mixed = policyLogits.stopGradient().mul(1 + lambda).sub(referenceLogits.stopGradient().mul(lambda));
+        // h_θ + λ·(h_θ − h_ref) rather than (1+λ)·h_θ − λ·h_ref: equal in exact arithmetic, but when the policy
+        // still equals the reference the difference is exactly 0, so h̃ = h_θ bit for bit on every CPU and
+        // μ̃ = 0 ≤ τ = 0 flags the pair; the other form leaves a kernel-dependent rounding residue of either sign.
+        NDArray policy = policyLogits.stopGradient();
+        NDArray mixed = policy.add(policy.sub(referenceLogits.stopGradient()).mul(lambda));
         return SequenceScorer.sequenceLogProbs(mixed, batch);
     }
 

@@ -55,6 +55,17 @@ class NoiseDetectionTest {
     }
 
     @Test
+    void aPolicyStillEqualToItsReferenceHasAMarginOfExactlyZero() {
+        // Exact by construction: h̃ = h + λ·(h − h) = h whatever the CPU's rounding, so μ̃ = 0 and the
+        // first pairs of a round (τ = 0 until the window fills) are flagged on every machine.
+        NDArray ref = SequenceScorer.sequenceLogProbs(referenceLogits, batch);
+        NDArray tilde = NoiseDetection.extrapolatedScores(referenceLogits, referenceLogits, batch, 0.5);
+        assertArrayEquals(ref.toFloatArray(), tilde.toFloatArray(), 0f);
+        NDArray mu = NoiseDetection.margin(tilde.get(0).reshape(1), tilde.get(1).reshape(1), ref.get(0).reshape(1), ref.get(1).reshape(1), 0.1);
+        assertEquals(0f, mu.getFloat(0), 0f);
+    }
+
+    @Test
     void flaggingMarginUsesTheExtrapolatedScoresAgainstTheReference() {
         // row 0 = y_w, row 1 = y_l: 0.1·[(−0.418467 + 1.269601) − (−1.675756 + 2.650057)] = −0.01231672
         NDArray tilde = NoiseDetection.extrapolatedScores(policyLogits, referenceLogits, batch, 0.5);
