@@ -4,6 +4,7 @@ import static io.selfalign.operator.testing.OperatorHarness.NS;
 import static io.selfalign.operator.testing.OperatorHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.operator.status.Phases;
 import io.selfalign.operator.testing.OperatorHarness;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,8 +112,9 @@ class InvalidSpecTest {
         assertEquals(Phases.PENDING, seen.getStatus().phase);
         assertTrue(h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", name).list().getItems().isEmpty());
         assertTrue(h.client.configMaps().inNamespace(NS).withLabel("selfalign.io/run", name).list().getItems().isEmpty());
-        assertTrue(h.client.v1().events().inNamespace(NS).list().getItems().stream()
-                .anyMatch(e -> "SpecInvalid".equals(e.getReason()) && name.equals(e.getInvolvedObject().getName())));
+        // The event follows the status write (status is recorded before acting), so it may land a moment later.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(h.client.v1().events().inNamespace(NS).list().getItems()
+                .stream().anyMatch(e -> "SpecInvalid".equals(e.getReason()) && name.equals(e.getInvolvedObject().getName()))));
     }
 
     @Test

@@ -72,11 +72,14 @@ class RunLifecycleTest {
         Job job = h.client.batch().v1().jobs().inNamespace(NS).withName("three-iter-0").get();
         assertEquals(done.getMetadata().getUid(), job.getMetadata().getOwnerReferences().get(0).getUid());
         assertEquals(4, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", "three").list().getItems().size());
-        assertTrue(h.client.v1().events().inNamespace(NS).list().getItems().stream()
-                .anyMatch(e -> "RunComplete".equals(e.getReason()) && "three".equals(e.getInvolvedObject().getName())));
-        assertEquals(3.0, h.registry.get("selfalign.run.current.iteration").tag("run", "three").gauge().value());
-        assertEquals(0.7, h.registry.get("selfalign.round.metric").tag("run", "three").tag("metric", "accuracy").gauge().value());
-        assertEquals(1.0, h.registry.get("selfalign.run.phase").tag("run", "three").tag("phase", "Succeeded").gauge().value());
+        // Events and metrics follow the status write that awaitRun saw, so they may land a moment later.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertTrue(h.client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(e -> "RunComplete".equals(e.getReason()) && "three".equals(e.getInvolvedObject().getName())));
+            assertEquals(3.0, h.registry.get("selfalign.run.current.iteration").tag("run", "three").gauge().value());
+            assertEquals(0.7, h.registry.get("selfalign.round.metric").tag("run", "three").tag("metric", "accuracy").gauge().value());
+            assertEquals(1.0, h.registry.get("selfalign.run.phase").tag("run", "three").tag("phase", "Succeeded").gauge().value());
+        });
     }
 
     @Test
