@@ -9,7 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.selfalign.trainer.data.AtomicWrite;
+import io.selfalign.trainer.files.AtomicWrite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ public final class Checkpoint {
     }
 
     /** Loads a checkpoint's weights onto {@code device} as {@code dtype} (FLOAT32, or FLOAT16 for GPU compute). */
-    public static LlamaModel load(Path dir, Device device, DataType dtype) throws IOException {
+    public static DecoderModel load(Path dir, Device device, DataType dtype) throws IOException {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be FLOAT32 or FLOAT16, got " + dtype);
         }
@@ -46,7 +46,7 @@ public final class Checkpoint {
         try (SafetensorsReader reader = SafetensorsReader.open(dir)) {
             Map<String, NDArray> params = new LinkedHashMap<>();
             Map<String, String> dtypes = new HashMap<>();
-            for (LlamaModel.ParameterSpec spec : LlamaModel.layout(config)) {
+            for (DecoderModel.ParameterSpec spec : DecoderModel.layout(config)) {
                 NDList parts = new NDList();
                 for (int i = 0; i < spec.checkpointNames().size(); i++) {
                     String name = spec.checkpointNames().get(i);
@@ -67,14 +67,14 @@ public final class Checkpoint {
                     parts.close();
                 }
             }
-            return new LlamaModel(config, manager, params, dtypes, dir);
+            return new DecoderModel(config, manager, params, dtypes, dir);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    public static LlamaModel load(Path dir, Device device) throws IOException {
+    public static DecoderModel load(Path dir, Device device) throws IOException {
         return load(dir, device, DataType.FLOAT32);
     }
 
@@ -83,20 +83,20 @@ public final class Checkpoint {
      * temporary name first and then renamed, and copies the tokenizer/chat-template/generation files of the
      * model's source checkpoint when the directory lacks them.
      */
-    public static void save(LlamaModel model, Path dir) throws IOException {
+    public static void save(DecoderModel model, Path dir) throws IOException {
         save(model, dir, DEFAULT_SHARD_BYTES);
     }
 
-    /** As {@link #save(LlamaModel, Path)}, splitting the weights into shards of at most {@code maxShardBytes}. */
-    public static void save(LlamaModel model, Path dir, long maxShardBytes) throws IOException {
+    /** As {@link #save(DecoderModel, Path)}, splitting the weights into shards of at most {@code maxShardBytes}. */
+    public static void save(DecoderModel model, Path dir, long maxShardBytes) throws IOException {
         save(model, dir, maxShardBytes, null);
     }
 
     /**
-     * As {@link #save(LlamaModel, Path, long)}, storing every tensor as {@code storedDtype} (F32, F16 or BF16);
+     * As {@link #save(DecoderModel, Path, long)}, storing every tensor as {@code storedDtype} (F32, F16 or BF16);
      * null keeps each tensor's dtype as loaded (F16 for a fresh float16 model, else F32).
      */
-    public static void save(LlamaModel model, Path dir, long maxShardBytes, String storedDtype) throws IOException {
+    public static void save(DecoderModel model, Path dir, long maxShardBytes, String storedDtype) throws IOException {
         if (storedDtype != null && !List.of("F32", "F16", "BF16").contains(storedDtype)) {
             throw new IllegalArgumentException("stored dtype must be F32, F16 or BF16, got " + storedDtype);
         }
@@ -105,7 +105,7 @@ public final class Checkpoint {
         NDList views = new NDList();
         try {
             String defaultDtype = model.dataType() == DataType.FLOAT16 ? "F16" : "F32";
-            for (LlamaModel.ParameterSpec spec : LlamaModel.layout(model.config())) {
+            for (DecoderModel.ParameterSpec spec : DecoderModel.layout(model.config())) {
                 NDArray param = model.parameters().get(spec.name());
                 long row = 0;
                 for (int i = 0; i < spec.checkpointNames().size(); i++) {

@@ -29,14 +29,14 @@ import java.util.Random;
  *
  * <p>Usage:
  * <pre>{@code
- * LlamaModel m = Checkpoint.load(dir, Device.cpu(), DataType.FLOAT32);   // or LlamaModel.random(config, device, seed)
+ * DecoderModel m = Checkpoint.load(dir, Device.cpu(), DataType.FLOAT32);   // or DecoderModel.random(config, device, seed)
  * NDArray logits = m.forward(inputIds, attentionMask);                   // [B,T,V], any padding
  * m.setTrainable(true);                                                  // then forward inside a GradientCollector
  * for (NDArray p : m.trainableParameters()) { ... p.getGradient() ... }
  * }</pre>
  * Results are attached to the manager of the input ids: run each step in an {@code NDScope}.
  */
-public final class LlamaModel implements AutoCloseable {
+public final class DecoderModel implements AutoCloseable {
 
     /** How one model parameter maps to checkpoint tensors (several when fused) and how it is initialised. */
     public record ParameterSpec(String name, Shape shape, List<String> checkpointNames, long[] rowsPerPart,
@@ -78,7 +78,7 @@ public final class LlamaModel implements AutoCloseable {
                          NDArray gateUp, NDArray gateUpBias, NDArray down, NDArray downBias) {
     }
 
-    LlamaModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters,
+    DecoderModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters,
                Map<String, String> storedDtypes, Path sourceDir) {
         this.config = config;
         this.manager = manager;
@@ -179,7 +179,7 @@ public final class LlamaModel implements AutoCloseable {
      * A fresh model with transformers' Llama initialisation (normal(0, 0.02) weights, unit norms, zero
      * biases), reproducible for a seed. Its own NDManager is closed by {@link #close()}.
      */
-    public static LlamaModel random(ModelConfig config, Device device, DataType dtype, long seed) {
+    public static DecoderModel random(ModelConfig config, Device device, DataType dtype, long seed) {
         NDManager manager = NDManager.newBaseManager(device);
         Random rng = new Random(seed);
         Map<String, NDArray> params = new LinkedHashMap<>();
@@ -196,30 +196,30 @@ public final class LlamaModel implements AutoCloseable {
             }
             params.put(spec.name(), manager.create(values, spec.shape()).toType(dtype, false));
         }
-        return new LlamaModel(config, manager, params, Map.of(), null);
+        return new DecoderModel(config, manager, params, Map.of(), null);
     }
 
-    public static LlamaModel random(ModelConfig config, Device device, long seed) {
+    public static DecoderModel random(ModelConfig config, Device device, long seed) {
         return random(config, device, DataType.FLOAT32, seed);
     }
 
     /** A deep copy of the weights (e.g. a frozen reference model), optionally in another dtype. */
-    public LlamaModel copy(DataType newDtype) {
+    public DecoderModel copy(DataType newDtype) {
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         Map<String, NDArray> params = new LinkedHashMap<>();
         // toType(sameType, copy=true) returns an alias in DJL 0.35 (torch .to() without copy): duplicate() copies
         parameters.forEach((name, a) -> params.put(name, (a.getDataType() == newDtype ? a.duplicate() : a.toType(newDtype, true))
                 .toDevice(m.getDevice(), false)));
         params.values().forEach(a -> a.attach(m));
-        return new LlamaModel(config, m, params, storedDtypes, sourceDir);
+        return new DecoderModel(config, m, params, storedDtypes, sourceDir);
     }
 
-    public LlamaModel copy() {
+    public DecoderModel copy() {
         return copy(dtype);
     }
 
     /** Overwrites this model's weights with {@code other}'s (same config), e.g. fp32 master → fp16 working copy. */
-    public void copyWeightsFrom(LlamaModel other) {
+    public void copyWeightsFrom(DecoderModel other) {
         parameters.forEach((name, a) -> {
             NDArray src = other.parameters.get(name);
             try (NDArray converted = src.toType(a.getDataType(), true)) {
