@@ -2,10 +2,8 @@ package io.selfalign.trainer.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +20,8 @@ import java.util.Map;
 
 /**
  * Reads and writes a Hugging Face checkpoint directory ({@code config.json} + {@code model.safetensors} or
- * shards with {@code model.safetensors.index.json}). Saving keeps the tensor names, shapes and stored dtypes
+ * shards with {@code model.safetensors.index.json}); which tensors make up which parameter is
+ * {@link ParameterLayout}'s business. Saving keeps the tensor names, shapes and stored dtypes
  * of the checkpoint the model came from (F32 for a fresh F32 model), so transformers and vLLM load it.
  */
 public final class Checkpoint {
@@ -46,13 +45,12 @@ public final class Checkpoint {
         try (SafetensorsReader reader = SafetensorsReader.open(dir)) {
             Map<String, NDArray> params = new LinkedHashMap<>();
             Map<String, String> dtypes = new HashMap<>();
-            for (DecoderModel.ParameterSpec spec : DecoderModel.layout(config)) {
+            for (ParameterLayout.ParameterSpec spec : ParameterLayout.of(config)) {
                 NDList parts = new NDList();
-                for (int i = 0; i < spec.checkpointNames().size(); i++) {
-                    String name = spec.checkpointNames().get(i);
+                for (int i = 0; i < spec.parts().size(); i++) {
+                    String name = spec.parts().get(i).checkpointName();
                     SafetensorsReader.TensorInfo info = reader.info(name);
-                    long[] expected = spec.shape().getShape().clone();
-                    expected[0] = spec.rowsPerPart()[i];
+                    long[] expected = spec.partShape(i);
                     if (!Arrays.equals(expected, info.shape())) {
                         throw new CheckpointException(info.file() + ": tensor '" + name + "' has shape "
                                 + Arrays.toString(info.shape()) + ", config.json implies " + Arrays.toString(expected));
@@ -60,12 +58,7 @@ public final class Checkpoint {
                     dtypes.put(name, info.dtype());
                     parts.add(reader.read(name, manager, dtype));
                 }
-                if (parts.size() == 1) {
-                    params.put(spec.name(), parts.get(0));
-                } else {
-                    params.put(spec.name(), NDArrays.concat(parts, 0));
-                    parts.close();
-                }
+                params.put(spec.name(), spec.fuse(parts));
             }
             return new DecoderModel(config, manager, params, dtypes, dir);
         } catch (IOException | RuntimeException e) {
@@ -105,20 +98,17 @@ public final class Checkpoint {
         NDList views = new NDList();
         try {
             String defaultDtype = model.dataType() == DataType.FLOAT16 ? "F16" : "F32";
-            for (DecoderModel.ParameterSpec spec : DecoderModel.layout(model.config())) {
+            for (ParameterLayout.ParameterSpec spec : ParameterLayout.of(model.config())) {
                 NDArray param = model.parameters().get(spec.name());
-                long row = 0;
-                for (int i = 0; i < spec.checkpointNames().size(); i++) {
-                    String name = spec.checkpointNames().get(i);
-                    long rows = spec.rowsPerPart()[i];
-                    NDArray part = spec.checkpointNames().size() == 1 ? param
-                            : param.get(new NDIndex("{}:{}", row, row + rows));
+                NDList parts = spec.split(param);
+                for (int i = 0; i < spec.parts().size(); i++) {
+                    String name = spec.parts().get(i).checkpointName();
+                    NDArray part = parts.get(i);
                     if (part != param) {
                         views.add(part);
                     }
                     entries.add(new SafetensorsWriter.Entry(name, part, storedDtype != null ? storedDtype
                             : model.storedDtypes().getOrDefault(name, defaultDtype)));
-                    row += rows;
                 }
             }
             writeWeights(dir, entries, maxShardBytes);
