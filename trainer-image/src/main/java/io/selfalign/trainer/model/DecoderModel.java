@@ -72,7 +72,7 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     DecoderModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters,
-               Map<String, String> storedDtypes, Path sourceDir) {
+                 Map<String, String> storedDtypes, Path sourceDir) {
         this.config = config;
         this.manager = manager;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
@@ -101,11 +101,11 @@ public final class DecoderModel implements AutoCloseable {
         this.gateColumns = new NDIndex("..., :{}", config.intermediateSize());
         this.upColumns = new NDIndex("..., {}:", config.intermediateSize());
         // Scalars are created once: a scalar argument costs a fresh tensor per op in DJL.
-        this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim()))).toType(dtype, false);
+        this.attentionScale = scalar((float) (1.0 / Math.sqrt(config.headDim())));
         // Finite (fp16-safe) so that a fully masked row (left padding) stays finite instead of NaN.
-        this.maskedOut = manager.create(dtype == DataType.FLOAT16 ? -30000f : -1e30f).toType(dtype, false);
-        this.epsilon = manager.create((float) config.rmsNormEps()).toType(dtype, false);
-        this.inverseSqrtWidth = manager.create((float) (1.0 / Math.sqrt(config.hiddenSize()))).toType(dtype, false);
+        this.maskedOut = scalar(dtype == DataType.FLOAT16 ? -30000f : -1e30f);
+        this.epsilon = scalar((float) config.rmsNormEps());
+        this.inverseSqrtWidth = scalar((float) (1.0 / Math.sqrt(config.hiddenSize())));
         this.sqrtEpsilon = (float) Math.sqrt(config.rmsNormEps());
         Architecture arch = config.architecture();
         this.normOffset = arch.normOffset() == 0 ? null : scalar(arch.normOffset());
