@@ -8,18 +8,42 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A Dockerfile read into global ARGs and named stages of instructions (enough to check what they set). */
+/**
+ * A Dockerfile read into global ARGs and named stages of instructions (enough to check what they set). ENV
+ * values are expanded as Docker does from the stage's ARGs (their own default, else the global one) and
+ * earlier ENVs; a variable the stage does not know, such as the base image's PATH, stays {@code ${NAME}}.
+ */
 final class Dockerfile {
     record Instruction(String keyword, String args) {}
 
-    record Stage(String name, String from, List<Instruction> instructions) {
-        /** ENV of this stage, later assignments winning; quotes removed. */
+    record Stage(String name, String from, List<Instruction> instructions, Map<String, String> globalArgs) {
+        /** ENV of this stage, later assignments winning; quotes removed, variables expanded. */
         Map<String, String> env() {
             Map<String, String> env = new LinkedHashMap<>();
+            Map<String, String> known = new LinkedHashMap<>();
             for (Instruction i : instructions) {
-                if (i.keyword.equals("ENV")) env.putAll(assignments(i.args));
+                if (i.keyword.equals("ARG")) {
+                    String declared = i.args.contains("=") ? i.args.substring(0, i.args.indexOf('=')) : i.args;
+                    Map<String, String> own = assignments(i.args);
+                    String value = own.containsKey(declared) ? own.get(declared) : globalArgs.get(declared);
+                    if (value != null) known.put(declared, value);
+                } else if (i.keyword.equals("ENV")) {
+                    Map<String, String> values = new LinkedHashMap<>();
+                    assignments(i.args).forEach((name, value) -> values.put(name, expand(value, known)));
+                    env.putAll(values);
+                    known.putAll(values);
+                }
             }
             return env;
+        }
+
+        private static String expand(String value, Map<String, String> known) {
+            Matcher m = VARIABLE.matcher(value);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(out, Matcher.quoteReplacement(known.getOrDefault(m.group(1), m.group())));
+            }
+            return m.appendTail(out).toString();
         }
 
         List<String> all(String keyword) {
@@ -33,6 +57,7 @@ final class Dockerfile {
         }
     }
 
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)");
 
     final Map<String, String> globalArgs = new LinkedHashMap<>();
@@ -61,7 +86,7 @@ final class Dockerfile {
         if (keyword.equals("FROM")) {
             String[] parts = args.split("\\s+");
             String name = parts.length == 3 && parts[1].equalsIgnoreCase("AS") ? parts[2] : String.valueOf(stages.size());
-            stages.add(new Stage(name, parts[0], new ArrayList<>()));
+            stages.add(new Stage(name, parts[0], new ArrayList<>(), globalArgs));
         } else if (stages.isEmpty()) {
             if (keyword.equals("ARG")) globalArgs.putAll(assignments(args));
         } else {

@@ -62,7 +62,7 @@ class TrainerImageNativesTest {
         Files.createDirectory(tmp.resolve("java-tmp"));
         Set<String> before = tree(tmp);
         ImagesTest.TRAINER.stage("cpu").env().forEach((name, value) -> {
-            if (!name.equals("PATH")) env.put(name, value.replace("${TORCH_VERSION}", ImagesTest.TRAINER.globalArgs.get("TORCH_VERSION"))
+            if (!name.equals("PATH")) env.put(name, value
                     .replace("/opt/selfalign", app.toString()).replace("/opt/", out + "/"));
         });
         env.put("HOME", tmp.resolve("home").toString());

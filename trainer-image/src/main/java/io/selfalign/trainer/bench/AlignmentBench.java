@@ -7,7 +7,7 @@ import io.selfalign.trainer.keysort.KeySortPreparer;
 import io.selfalign.trainer.keysort.KeySortSizes;
 import io.selfalign.trainer.keysort.SftTrainer;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.round.RoundOutput;
 import io.selfalign.trainer.round.RoundRunner;
 import java.io.IOException;
@@ -56,7 +56,7 @@ public final class AlignmentBench {
         KeySortPreparer.Prepared prepared = KeySortPreparer.prepareIfMissing(workspace, options.sizes(), seed, sftOptions, log);
         double sftSeconds = (System.nanoTime() - t0) / 1e9;
         BenchRounds rounds = new BenchRounds(workspace, prepared.modelDir(), prepared.dataDir(), options.sizes(), options.settings(), seed);
-        try (LlamaModel sft = Checkpoint.load(prepared.modelDir(), Device.cpu())) {
+        try (DecoderModel sft = Checkpoint.load(prepared.modelDir(), Device.cpu())) {
             PolicyEvaluator evaluator = new PolicyEvaluator(sft, prepared.data().test(), options.settings().evalBatch(), seed);
             record(evaluator.evaluate(sft, Arm.SFT.label(), 0).withSeconds(sftSeconds));
             StageResult dpoSeed = null;
@@ -99,7 +99,7 @@ public final class AlignmentBench {
         RoundResult result = new RoundRunner().run(spec, null, ro);
         Path outputDir = Path.of(spec.paths().outputDir());
         StageResult r;
-        try (LlamaModel policy = Checkpoint.load(outputDir.resolve(RoundOutput.MODEL_DIR), Device.cpu())) {
+        try (DecoderModel policy = Checkpoint.load(outputDir.resolve(RoundOutput.MODEL_DIR), Device.cpu())) {
             r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withSeconds(result.durationSeconds());
         }
         if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(outputDir.resolve(RoundOutput.PAIRS_FILE)));

@@ -1,6 +1,6 @@
 package io.selfalign.trainer.bench;
 
-import io.selfalign.trainer.data.AtomicWrite;
+import io.selfalign.trainer.files.AtomicWrite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

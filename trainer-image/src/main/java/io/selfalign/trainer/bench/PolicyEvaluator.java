@@ -2,7 +2,7 @@ package io.selfalign.trainer.bench;
 
 import io.selfalign.trainer.keysort.KeySortSampler;
 import io.selfalign.trainer.keysort.KeySortVocab;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.util.ArrayList;
@@ -14,13 +14,13 @@ import java.util.List;
  * once, with its own seed), mean gold reward, mean length, and the KL estimate on the model's own samples.
  */
 public final class PolicyEvaluator {
-    private final LlamaModel sft;
+    private final DecoderModel sft;
     private final List<int[]> keys;
     private final int batchSize;
     private final long seed;
     private final double[] referenceRewards;
 
-    public PolicyEvaluator(LlamaModel sft, List<int[]> testKeys, int batchSize, long seed) {
+    public PolicyEvaluator(DecoderModel sft, List<int[]> testKeys, int batchSize, long seed) {
         this.sft = sft;
         this.keys = List.copyOf(testKeys);
         this.batchSize = batchSize;
@@ -30,7 +30,7 @@ public final class PolicyEvaluator {
                 KeySortSampler.sample(sft, keys, BenchSettings.TEMPERATURE, batchSize, seed * 7919 + 1));
     }
 
-    public StageResult evaluate(LlamaModel policy, String arm, int iteration) {
+    public StageResult evaluate(DecoderModel policy, String arm, int iteration) {
         List<KeySortSampler.Response> sampled = KeySortSampler.sample(policy, keys, BenchSettings.TEMPERATURE, batchSize, seed * 7919 + 2);
         List<KeySortSampler.Response> greedy = KeySortSampler.sample(policy, keys, 0, batchSize, seed);
         double[] rewards = KeySortSampler.goldRewards(keys, sampled);
@@ -44,7 +44,7 @@ public final class PolicyEvaluator {
     }
 
     /** Summed log-probabilities (response and its EOS) of the responses under {@code model}. */
-    private double[] logProbs(LlamaModel model, List<KeySortSampler.Response> responses) {
+    private double[] logProbs(DecoderModel model, List<KeySortSampler.Response> responses) {
         List<ScoringBatch.Pair> pairs = new ArrayList<>(responses.size());
         for (int i = 0; i < responses.size(); i++) {
             pairs.add(new ScoringBatch.Pair(KeySortSampler.promptIds(keys.get(i)), responses.get(i).scoredIds()));

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.model.ModelConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -83,7 +83,7 @@ final class BenchLoadCommand implements Callable<Integer> {
                 config.parameterCount() / 1e9, dtype, out);
         long start = System.nanoTime();
         // float16 in memory: half the native footprint of the writer's source, and every stored dtype is exact from it.
-        try (LlamaModel m = LlamaModel.random(config, Device.cpu(), DataType.FLOAT16, 0)) {
+        try (DecoderModel m = DecoderModel.random(config, Device.cpu(), DataType.FLOAT16, 0)) {
             Checkpoint.save(m, out, shardMiB << 20, dtype);
         }
         System.err.printf("bench load: written in %.1f s%n", (System.nanoTime() - start) / 1e9);
@@ -104,7 +104,7 @@ final class BenchLoadCommand implements Callable<Integer> {
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
         long rssBefore = ProcessMemory.rssMiB();
         long start = System.nanoTime();
-        try (LlamaModel m = Checkpoint.load(dir, Device.cpu(), DataType.FLOAT32)) {
+        try (DecoderModel m = Checkpoint.load(dir, Device.cpu(), DataType.FLOAT32)) {
             double loadSeconds = (System.nanoTime() - start) / 1e9;
             long peakHeap = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             long rssAfter = ProcessMemory.rssMiB();
@@ -134,7 +134,7 @@ final class BenchLoadCommand implements Callable<Integer> {
         }
     }
 
-    private static String forward(LlamaModel m) {
+    private static String forward(DecoderModel m) {
         long start = System.nanoTime();
         try (NDManager scope = m.manager().newSubManager()) {
             NDArray ids = scope.arange(1, 17, 1, DataType.INT64).reshape(1, 16);

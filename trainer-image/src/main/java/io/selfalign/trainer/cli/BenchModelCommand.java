@@ -11,7 +11,7 @@ import ai.djl.training.GradientCollector;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.generate.SamplingParams;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.model.ModelConfig;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.io.IOException;
@@ -70,7 +70,7 @@ final class BenchModelCommand implements Callable<Integer> {
         for (String size : sizes) {
             ModelConfig config = config(size);
             Map<String, String> col = new LinkedHashMap<>();
-            try (LlamaModel model = LlamaModel.random(config, Device.cpu(), 1)) {
+            try (DecoderModel model = DecoderModel.random(config, Device.cpu(), 1)) {
                 col.put("parameters", String.format("%.2fM", config.parameterCount() / 1e6));
                 col.put(String.format("train fwd+bwd tokens/s (B=%d, T=%d)", trainBatch, trainLength),
                         rate(trainBatch * trainLength, () -> trainStep(model)));
@@ -99,7 +99,7 @@ final class BenchModelCommand implements Callable<Integer> {
         return String.format("%.0f", tokens / seconds[repeats / 2]);
     }
 
-    private long trainStep(LlamaModel model) {
+    private long trainStep(DecoderModel model) {
         model.setTrainable(true);
         NDManager m = model.manager();
         Random rng = new Random(0);
@@ -120,7 +120,7 @@ final class BenchModelCommand implements Callable<Integer> {
         return System.nanoTime() - start;
     }
 
-    private long generate(LlamaModel model, int batch, boolean cache) {
+    private long generate(DecoderModel model, int batch, boolean cache) {
         Random rng = new Random(1);
         List<long[]> prompts = new ArrayList<>();
         for (int i = 0; i < batch; i++) {

@@ -7,7 +7,7 @@ import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.model.ModelConfig;
 import io.selfalign.trainer.round.RoundRunner;
 import java.io.IOException;
@@ -130,7 +130,7 @@ final class BenchRoundCommand implements Callable<Integer> {
 
     /** A random model in Hugging Face layout with a word-level tokenizer over its whole vocabulary. */
     private static void writeModel(ModelConfig config, long seed, Path dir) throws IOException {
-        try (LlamaModel model = LlamaModel.random(config, Device.cpu(), seed)) {
+        try (DecoderModel model = DecoderModel.random(config, Device.cpu(), seed)) {
             Checkpoint.save(model, dir);
         }
         ObjectNode vocab = JSON.createObjectNode();

@@ -3,6 +3,7 @@ package io.selfalign.trainer.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.files.AtomicWrite;
 import io.selfalign.trainer.tokenize.ChatTemplate;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.selfalign.trainer.model.KvCache;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -28,11 +28,11 @@ import java.util.function.IntConsumer;
  * }</pre>
  */
 public final class Generator {
-    private final LlamaModel model;
+    private final DecoderModel model;
     private final long padId;
     private final Set<Long> eosIds;
 
-    public Generator(LlamaModel model, long padId, Collection<Long> eosIds) {
+    public Generator(DecoderModel model, long padId, Collection<Long> eosIds) {
         this.model = model;
         this.padId = padId;
         this.eosIds = Set.copyOf(eosIds);

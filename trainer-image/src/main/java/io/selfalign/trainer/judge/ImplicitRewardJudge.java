@@ -1,6 +1,6 @@
 package io.selfalign.trainer.judge;
 
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.util.ArrayList;
@@ -12,8 +12,8 @@ import java.util.List;
  * or, with {@code mean}, averaged per token. Two no-grad forward passes per candidate.
  */
 public final class ImplicitRewardJudge implements Judge {
-    private final LlamaModel policy;
-    private final LlamaModel reference;
+    private final DecoderModel policy;
+    private final DecoderModel reference;
     private final long padId;
     private final double beta;
     private final boolean mean;
@@ -25,7 +25,7 @@ public final class ImplicitRewardJudge implements Judge {
      * @param mean      score with the per-token mean instead of the sum
      * @param batchSize sequences per forward pass
      */
-    public ImplicitRewardJudge(LlamaModel policy, LlamaModel reference, long padId, double beta, boolean mean, int batchSize) {
+    public ImplicitRewardJudge(DecoderModel policy, DecoderModel reference, long padId, double beta, boolean mean, int batchSize) {
         this.policy = policy;
         this.reference = reference;
         this.padId = padId;

@@ -2,7 +2,7 @@ package io.selfalign.trainer.keysort;
 
 import ai.djl.Device;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -50,7 +50,7 @@ public final class KeySortPreparer {
         SftTrainer.Report report;
         double sampled;
         double greedy;
-        try (LlamaModel model = LlamaModel.random(KeySortModel.config(), Device.cpu(), seed)) {
+        try (DecoderModel model = DecoderModel.random(KeySortModel.config(), Device.cpu(), seed)) {
             if (progress != null) {
                 progress.printf("keysort: SFT of a %,d-parameter model on %,d demonstrations%n",
                         model.config().parameterCount(), data.sft().size());

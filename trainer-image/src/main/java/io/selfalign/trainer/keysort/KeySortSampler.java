@@ -2,7 +2,7 @@ package io.selfalign.trainer.keysort;
 
 import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.generate.SamplingParams;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,7 +56,7 @@ public final class KeySortSampler {
     }
 
     /** One response per prompt: sampled at {@code temperature} (top-p 1), or greedy when it is 0. */
-    public static List<Response> sample(LlamaModel model, List<int[]> keys, double temperature, int batchSize, long seed) {
+    public static List<Response> sample(DecoderModel model, List<int[]> keys, double temperature, int batchSize, long seed) {
         SamplingParams params = temperature == 0 ? SamplingParams.greedy(MAX_NEW_TOKENS, batchSize)
                 : SamplingParams.sample(temperature, 1.0, 0, MAX_NEW_TOKENS, batchSize);
         List<long[]> prompts = keys.stream().map(KeySortSampler::promptIds).toList();

@@ -4,7 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.optim.AdamW;
 import io.selfalign.trainer.optim.DynamicLossScaler;
 import io.selfalign.trainer.optim.LearningRateSchedule;
@@ -42,7 +42,7 @@ public final class SftTrainer {
 
     private SftTrainer() {}
 
-    public static Report train(LlamaModel model, List<KeySortGenerator.Demo> demos, Options o, PrintStream progress) {
+    public static Report train(DecoderModel model, List<KeySortGenerator.Demo> demos, Options o, PrintStream progress) {
         int perEpoch = SftBatches.batchesPerEpoch(demos.size(), o.batchSize());
         int total = perEpoch * o.epochs();
         model.setTrainable(true);
@@ -76,7 +76,7 @@ public final class SftTrainer {
     }
 
     /** Forward, loss and backward of one batch; returns the loss. Every array of the step dies with its scope. */
-    private static double step(LlamaModel model, List<ScoringBatch.Pair> pairs) {
+    private static double step(DecoderModel model, List<ScoringBatch.Pair> pairs) {
         try (NDScope ignored = new NDScope()) {
             ScoringBatch batch = ScoringBatch.of(pairs, KeySortVocab.PAD, model.manager());
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -2,14 +2,12 @@ package io.selfalign.trainer.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.selfalign.trainer.data.AtomicWrite;
+import io.selfalign.trainer.files.AtomicWrite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,8 @@ import java.util.Map;
 
 /**
  * Reads and writes a Hugging Face checkpoint directory ({@code config.json} + {@code model.safetensors} or
- * shards with {@code model.safetensors.index.json}). Saving keeps the tensor names, shapes and stored dtypes
+ * shards with {@code model.safetensors.index.json}); which tensors make up which parameter is
+ * {@link ParameterLayout}'s business. Saving keeps the tensor names, shapes and stored dtypes
  * of the checkpoint the model came from (F32 for a fresh F32 model), so transformers and vLLM load it.
  */
 public final class Checkpoint {
@@ -37,7 +36,7 @@ public final class Checkpoint {
     }
 
     /** Loads a checkpoint's weights onto {@code device} as {@code dtype} (FLOAT32, or FLOAT16 for GPU compute). */
-    public static LlamaModel load(Path dir, Device device, DataType dtype) throws IOException {
+    public static DecoderModel load(Path dir, Device device, DataType dtype) throws IOException {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be FLOAT32 or FLOAT16, got " + dtype);
         }
@@ -46,13 +45,12 @@ public final class Checkpoint {
         try (SafetensorsReader reader = SafetensorsReader.open(dir)) {
             Map<String, NDArray> params = new LinkedHashMap<>();
             Map<String, String> dtypes = new HashMap<>();
-            for (LlamaModel.ParameterSpec spec : LlamaModel.layout(config)) {
+            for (ParameterLayout.ParameterSpec spec : ParameterLayout.of(config)) {
                 NDList parts = new NDList();
-                for (int i = 0; i < spec.checkpointNames().size(); i++) {
-                    String name = spec.checkpointNames().get(i);
+                for (int i = 0; i < spec.parts().size(); i++) {
+                    String name = spec.parts().get(i).checkpointName();
                     SafetensorsReader.TensorInfo info = reader.info(name);
-                    long[] expected = spec.shape().getShape().clone();
-                    expected[0] = spec.rowsPerPart()[i];
+                    long[] expected = spec.partShape(i);
                     if (!Arrays.equals(expected, info.shape())) {
                         throw new CheckpointException(info.file() + ": tensor '" + name + "' has shape "
                                 + Arrays.toString(info.shape()) + ", config.json implies " + Arrays.toString(expected));
@@ -60,21 +58,16 @@ public final class Checkpoint {
                     dtypes.put(name, info.dtype());
                     parts.add(reader.read(name, manager, dtype));
                 }
-                if (parts.size() == 1) {
-                    params.put(spec.name(), parts.get(0));
-                } else {
-                    params.put(spec.name(), NDArrays.concat(parts, 0));
-                    parts.close();
-                }
+                params.put(spec.name(), spec.fuse(parts));
             }
-            return new LlamaModel(config, manager, params, dtypes, dir);
+            return new DecoderModel(config, manager, params, dtypes, dir);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    public static LlamaModel load(Path dir, Device device) throws IOException {
+    public static DecoderModel load(Path dir, Device device) throws IOException {
         return load(dir, device, DataType.FLOAT32);
     }
 
@@ -83,20 +76,20 @@ public final class Checkpoint {
      * temporary name first and then renamed, and copies the tokenizer/chat-template/generation files of the
      * model's source checkpoint when the directory lacks them.
      */
-    public static void save(LlamaModel model, Path dir) throws IOException {
+    public static void save(DecoderModel model, Path dir) throws IOException {
         save(model, dir, DEFAULT_SHARD_BYTES);
     }
 
-    /** As {@link #save(LlamaModel, Path)}, splitting the weights into shards of at most {@code maxShardBytes}. */
-    public static void save(LlamaModel model, Path dir, long maxShardBytes) throws IOException {
+    /** As {@link #save(DecoderModel, Path)}, splitting the weights into shards of at most {@code maxShardBytes}. */
+    public static void save(DecoderModel model, Path dir, long maxShardBytes) throws IOException {
         save(model, dir, maxShardBytes, null);
     }
 
     /**
-     * As {@link #save(LlamaModel, Path, long)}, storing every tensor as {@code storedDtype} (F32, F16 or BF16);
+     * As {@link #save(DecoderModel, Path, long)}, storing every tensor as {@code storedDtype} (F32, F16 or BF16);
      * null keeps each tensor's dtype as loaded (F16 for a fresh float16 model, else F32).
      */
-    public static void save(LlamaModel model, Path dir, long maxShardBytes, String storedDtype) throws IOException {
+    public static void save(DecoderModel model, Path dir, long maxShardBytes, String storedDtype) throws IOException {
         if (storedDtype != null && !List.of("F32", "F16", "BF16").contains(storedDtype)) {
             throw new IllegalArgumentException("stored dtype must be F32, F16 or BF16, got " + storedDtype);
         }
@@ -105,20 +98,17 @@ public final class Checkpoint {
         NDList views = new NDList();
         try {
             String defaultDtype = model.dataType() == DataType.FLOAT16 ? "F16" : "F32";
-            for (LlamaModel.ParameterSpec spec : LlamaModel.layout(model.config())) {
+            for (ParameterLayout.ParameterSpec spec : ParameterLayout.of(model.config())) {
                 NDArray param = model.parameters().get(spec.name());
-                long row = 0;
-                for (int i = 0; i < spec.checkpointNames().size(); i++) {
-                    String name = spec.checkpointNames().get(i);
-                    long rows = spec.rowsPerPart()[i];
-                    NDArray part = spec.checkpointNames().size() == 1 ? param
-                            : param.get(new NDIndex("{}:{}", row, row + rows));
+                NDList parts = spec.split(param);
+                for (int i = 0; i < spec.parts().size(); i++) {
+                    String name = spec.parts().get(i).checkpointName();
+                    NDArray part = parts.get(i);
                     if (part != param) {
                         views.add(part);
                     }
                     entries.add(new SafetensorsWriter.Entry(name, part, storedDtype != null ? storedDtype
                             : model.storedDtypes().getOrDefault(name, defaultDtype)));
-                    row += rows;
                 }
             }
             writeWeights(dir, entries, maxShardBytes);

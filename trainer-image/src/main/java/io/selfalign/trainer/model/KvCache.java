@@ -17,7 +17,7 @@ public final class KvCache implements AutoCloseable {
     private final int capacity;
     private int length;
 
-    public KvCache(LlamaModel model, int batch, int capacity) {
+    public KvCache(DecoderModel model, int batch, int capacity) {
         ModelConfig c = model.config();
         this.manager = model.manager().newSubManager();
         this.capacity = capacity;

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The shape of a Llama-family decoder, parsed from a Hugging Face {@code config.json} or built in code.
+ * The shape of a decoder, parsed from a Hugging Face {@code config.json} or built in code; what differs per
+ * model family is the {@link Architecture} descriptor.
  *
  * <p>Supported architectures: {@code LlamaForCausalLM}, {@code MistralForCausalLM}, {@code Qwen2ForCausalLM}.
  * Both rope config styles are read: {@code rope_theta} + {@code rope_scaling} (most published checkpoints)
@@ -24,7 +25,7 @@ import java.util.Locale;
  * .intermediateSize(512).maxPositions(20).tieWordEmbeddings(true).build()}.
  */
 public record ModelConfig(
-        String architecture,
+        Architecture architecture,
         int vocabSize,
         int hiddenSize,
         int intermediateSize,
@@ -44,16 +45,14 @@ public record ModelConfig(
         List<Integer> eosTokenIds,
         int padTokenId) {
 
-    public static final String LLAMA = "LlamaForCausalLM";
-    public static final String MISTRAL = "MistralForCausalLM";
-    public static final String QWEN2 = "Qwen2ForCausalLM";
-    private static final List<String> ARCHITECTURES = List.of(LLAMA, MISTRAL, QWEN2);
+    public static final String LLAMA = Architecture.LLAMA.name();
+    public static final String MISTRAL = Architecture.MISTRAL.name();
+    public static final String QWEN2 = Architecture.QWEN2.name();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ModelConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
-        require(ARCHITECTURES.contains(architecture), "architectures",
-                "unsupported architecture '" + architecture + "' (supported: " + ARCHITECTURES + ")");
+        require(architecture != null, "architectures", "must be set");
         require(vocabSize > 0, "vocab_size", "must be positive");
         require(hiddenSize > 0, "hidden_size", "must be positive");
         require(intermediateSize > 0, "intermediate_size", "must be positive");
@@ -111,19 +110,12 @@ public record ModelConfig(
     }
 
     public static ModelConfig fromJson(JsonNode root) {
-        JsonNode archs = root.path("architectures");
-        String arch = archs.isArray() && archs.size() > 0 ? archs.get(0).asText() : fromModelType(root.path("model_type").asText(""));
+        Architecture arch = Architecture.of(root);
         int hidden = intField(root, "hidden_size");
         int heads = intField(root, "num_attention_heads");
         int headDim = root.hasNonNull("head_dim") ? root.get("head_dim").asInt() : hidden / heads;
-        boolean qwen = QWEN2.equals(arch);
         boolean attnBias = root.path("attention_bias").asBoolean(false);
-        // Qwen2 configs carry a sliding_window that only applies with use_sliding_window (off in published checkpoints).
-        if (qwen && root.path("use_sliding_window").asBoolean(false)) {
-            throw new IllegalArgumentException("use_sliding_window: Qwen2's per-layer sliding-window attention is not supported");
-        }
-        JsonNode sliding = root.path("sliding_window");
-        int window = !qwen && sliding.isNumber() ? sliding.asInt() : 0;
+        int window = arch.slidingWindow().read(root);
         return new ModelConfig(
                 arch,
                 intField(root, "vocab_size"),
@@ -137,22 +129,13 @@ public record ModelConfig(
                 readRope(root),
                 intField(root, "max_position_embeddings"),
                 window,
-                root.path("tie_word_embeddings").asBoolean(qwen),
-                qwen || attnBias,
+                root.path("tie_word_embeddings").asBoolean(arch.tiedByDefault()),
+                arch.qkvBias() || attnBias,
                 attnBias,
                 root.path("mlp_bias").asBoolean(false),
                 root.path("bos_token_id").asInt(-1),
                 ids(root.path("eos_token_id")),
                 root.path("pad_token_id").asInt(-1));
-    }
-
-    private static String fromModelType(String modelType) {
-        return switch (modelType) {
-            case "llama" -> LLAMA;
-            case "mistral" -> MISTRAL;
-            case "qwen2" -> QWEN2;
-            default -> "model_type " + modelType;
-        };
     }
 
     static List<Integer> ids(JsonNode node) {
@@ -200,12 +183,8 @@ public record ModelConfig(
     /** The config as Hugging Face writes it ({@code rope_theta} + {@code rope_scaling} style). */
     public ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
-        o.putArray("architectures").add(architecture);
-        o.put("model_type", switch (architecture) {
-            case MISTRAL -> "mistral";
-            case QWEN2 -> "qwen2";
-            default -> "llama";
-        });
+        o.putArray("architectures").add(architecture.name());
+        o.put("model_type", architecture.modelType());
         o.put("vocab_size", vocabSize);
         o.put("hidden_size", hiddenSize);
         o.put("intermediate_size", intermediateSize);
@@ -213,14 +192,14 @@ public record ModelConfig(
         o.put("num_attention_heads", numHeads);
         o.put("num_key_value_heads", numKvHeads);
         o.put("head_dim", headDim);
-        o.put("hidden_act", "silu");
+        o.put("hidden_act", architecture.activation().configName());
         o.put("rms_norm_eps", rmsNormEps);
         o.put("max_position_embeddings", maxPositions);
         if (slidingWindow > 0) {
             o.put("sliding_window", slidingWindow);
         }
         o.put("tie_word_embeddings", tieWordEmbeddings);
-        if (!QWEN2.equals(architecture)) {
+        if (!architecture.qkvBias()) {
             o.put("attention_bias", qkvBias);
             o.put("mlp_bias", mlpBias);
         }
@@ -257,7 +236,7 @@ public record ModelConfig(
 
     /** Builds a config in code; defaults give a small Llama (no biases, rope theta 10000). */
     public static final class Builder {
-        private String architecture = LLAMA;
+        private Architecture architecture = Architecture.LLAMA;
         private int vocabSize = 32;
         private int hiddenSize = 128;
         private int intermediateSize = 512;
@@ -275,7 +254,8 @@ public record ModelConfig(
         private List<Integer> eos = List.of();
         private int pad = -1;
 
-        public Builder architecture(String v) { architecture = v; return this; }
+        public Builder architecture(String name) { architecture = Architecture.named(name); return this; }
+        public Builder architecture(Architecture v) { architecture = v; return this; }
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder hiddenSize(int v) { hiddenSize = v; return this; }
         public Builder intermediateSize(int v) { intermediateSize = v; return this; }
@@ -296,7 +276,7 @@ public record ModelConfig(
         public ModelConfig build() {
             return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
                     numKvHeads < 0 ? numHeads : numKvHeads, headDim < 0 ? hiddenSize / numHeads : headDim,
-                    rmsNormEps, rope, maxPositions, slidingWindow, tie, qkvBias || QWEN2.equals(architecture), false, false,
+                    rmsNormEps, rope, maxPositions, slidingWindow, tie, qkvBias || architecture.qkvBias(), false, false,
                     bos, eos, pad);
         }
     }

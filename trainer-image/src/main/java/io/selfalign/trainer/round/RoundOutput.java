@@ -2,7 +2,7 @@ package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
-import io.selfalign.trainer.data.AtomicWrite;
+import io.selfalign.trainer.files.AtomicWrite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

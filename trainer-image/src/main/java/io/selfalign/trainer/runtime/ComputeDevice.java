@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * Where and in which precision the model computes: CPU in fp32, GPU in fp16 (stock DJL has no bf16; fp16
  * tensor cores are as fast as bf16 ones). Training keeps fp32 master weights
- * ({@link io.selfalign.trainer.model.LlamaModel#copy(DataType)} / {@code copyWeightsFrom}).
+ * ({@link io.selfalign.trainer.model.DecoderModel#copy(DataType)} / {@code copyWeightsFrom}).
  */
 public record ComputeDevice(Device device, DataType computeType) {
 

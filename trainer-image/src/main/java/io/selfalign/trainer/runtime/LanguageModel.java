@@ -6,7 +6,7 @@ import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptInput;
 import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.tokenize.ChatTemplate;
 import io.selfalign.trainer.tokenize.TextTokenizer;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A checkpoint directory ready to use: the {@link LlamaModel}, its tokenizer, chat template (if any) and the
+ * A checkpoint directory ready to use: the {@link DecoderModel}, its tokenizer, chat template (if any) and the
  * EOS/pad ids from {@code generation_config.json}, {@code config.json} and the tokenizer, in that order.
  *
  * <pre>{@code
@@ -31,13 +31,13 @@ import java.util.Set;
  */
 public final class LanguageModel implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final LlamaModel model;
+    private final DecoderModel model;
     private final TextTokenizer tokenizer;
     private final Optional<ChatTemplate> chatTemplate;
     private final List<Long> eosIds;
     private final long padId;
 
-    public LanguageModel(LlamaModel model, TextTokenizer tokenizer, Optional<ChatTemplate> chatTemplate,
+    public LanguageModel(DecoderModel model, TextTokenizer tokenizer, Optional<ChatTemplate> chatTemplate,
                          List<Long> eosIds, long padId) {
         this.model = model;
         this.tokenizer = tokenizer;
@@ -58,7 +58,7 @@ public final class LanguageModel implements AutoCloseable {
 
     private static LanguageModel load(Path dir, ComputeDevice device, TextTokenizer tokenizer) throws IOException {
         Optional<ChatTemplate> template = ChatTemplate.load(dir);
-        LlamaModel model = Checkpoint.load(dir, device.device(), device.computeType());
+        DecoderModel model = Checkpoint.load(dir, device.device(), device.computeType());
         Set<Long> eos = new LinkedHashSet<>();
         long pad = -1;
         Path gen = dir.resolve("generation_config.json");
@@ -90,7 +90,7 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    public LlamaModel model() {
+    public DecoderModel model() {
         return model;
     }
 

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,7 +48,7 @@ public final class SequenceScorer {
     }
 
     /** Scores every pair without gradients, {@code batchSize} pairs per forward pass. */
-    public static List<Score> score(LlamaModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize) {
+    public static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize) {
         List<Score> out = new ArrayList<>();
         NDManager m = model.manager();
         for (int start = 0; start < pairs.size(); start += batchSize) {

@@ -13,7 +13,7 @@ import io.selfalign.trainer.loss.PairScores;
 import io.selfalign.trainer.loss.PreferenceLoss;
 import io.selfalign.trainer.loss.SelfRefinement;
 import io.selfalign.trainer.loss.SpaLoss;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.optim.AdamW;
 import io.selfalign.trainer.optim.DynamicLossScaler;
 import io.selfalign.trainer.optim.LearningRateSchedule;
@@ -58,7 +58,7 @@ public final class PreferenceTrainer {
         void onStep(StepMetrics metrics);
     }
 
-    private final LlamaModel policy;
+    private final DecoderModel policy;
     private final long padId;
     private final PreferenceLoss loss;
     private final RoundSpec.Training config;
@@ -71,7 +71,7 @@ public final class PreferenceTrainer {
      * @param config training parameters of the round spec
      * @param seed   shuffling seed
      */
-    public PreferenceTrainer(LlamaModel policy, long padId, PreferenceLoss loss, RoundSpec.Training config, long seed) {
+    public PreferenceTrainer(DecoderModel policy, long padId, PreferenceLoss loss, RoundSpec.Training config, long seed) {
         this.policy = policy;
         this.padId = padId;
         this.loss = loss;
@@ -98,7 +98,7 @@ public final class PreferenceTrainer {
             return new Summary(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, 0, Arrays.asList(outcomes));
         }
 
-        LlamaModel frozenReference = lambda > 0 ? policy.copy() : null;
+        DecoderModel frozenReference = lambda > 0 ? policy.copy() : null;
         float[][] referenceScores = loss.usesReference() && frozenReference == null ? referenceScores(pairs) : null;
         policy.setTrainable(true);
         DynamicLossScaler scaler = policy.dataType() == DataType.FLOAT16 ? DynamicLossScaler.forFloat16() : DynamicLossScaler.none();
@@ -165,7 +165,7 @@ public final class PreferenceTrainer {
 
     /** Forward + backward of one micro-batch; gradients accumulate in the policy until the optimizer step. */
     private void microBatch(List<TokenizedPair> pairs, List<Integer> micro, int effectiveBatch, long step, double lossScale,
-                            LlamaModel frozenReference, float[][] referenceScores,
+                            DecoderModel frozenReference, float[][] referenceScores,
                             SelfRefinement refinement, double lambda, PairOutcome[] outcomes, Totals totals) {
         int b = micro.size();
         NDManager manager = policy.manager();

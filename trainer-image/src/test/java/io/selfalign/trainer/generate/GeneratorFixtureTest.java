@@ -9,7 +9,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -30,7 +30,7 @@ class GeneratorFixtureTest {
             prompts.add(Fixtures.longs(g.get("prompt_ids")));
             want.add(Fixtures.longs(g.get("output_ids")));
         });
-        try (LlamaModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
             Generator g = new Generator(model, 0, Set.of()); // transformers ran with eos_token_id=None
             for (int i = 0; i < prompts.size(); i++) {
                 assertArrayEquals(want.get(i), g.generate(List.of(prompts.get(i)), SamplingParams.greedy(12, 1), 0).get(0),
@@ -50,7 +50,7 @@ class GeneratorFixtureTest {
         JsonNode greedy = Fixtures.expected("tiny-llama").get("greedy");
         List<long[]> prompts = new ArrayList<>();
         greedy.forEach(g -> prompts.add(Fixtures.longs(g.get("prompt_ids"))));
-        try (LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu())) {
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu())) {
             Generator free = new Generator(model, 0, Set.of());
             SamplingParams p = SamplingParams.sample(1.0, 0.9, 50, 16, 2);
             List<long[]> a = free.generate(prompts, p, 7);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class KeySortPreparerTest {
         for (String f : new String[] {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json"}) {
             assertTrue(Files.exists(model.resolve(f)), f);
         }
-        try (LlamaModel loaded = Checkpoint.load(model, Device.cpu());
+        try (DecoderModel loaded = Checkpoint.load(model, Device.cpu());
              HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(model)) {
             assertEquals(KeySortModel.config(), loaded.config());
             assertEquals(4, tok.encode("<s> k04 k35 <sep>", false, false).getIds().length);

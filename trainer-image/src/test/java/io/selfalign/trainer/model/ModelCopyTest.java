@@ -11,7 +11,7 @@ class ModelCopyTest {
     @Test
     void copyIsIndependentOfTheOriginal() {
         ModelConfig c = ModelConfig.builder().vocabSize(8).hiddenSize(8).intermediateSize(16).layers(1).heads(2).maxPositions(8).build();
-        try (LlamaModel m = LlamaModel.random(c, Device.cpu(), 0); LlamaModel copy = m.copy()) {
+        try (DecoderModel m = DecoderModel.random(c, Device.cpu(), 0); DecoderModel copy = m.copy()) {
             NDArray w = m.parameters().get("model.norm.weight");
             w.addi(1f);
             assertEquals(2f, w.getFloat(0));

@@ -33,7 +33,7 @@ class SlidingWindowTest {
     }
 
     /** Logits of the last token [V] for the given ids (one row, no padding). */
-    private static float[] lastLogits(LlamaModel m, long[] ids) {
+    private static float[] lastLogits(DecoderModel m, long[] ids) {
         try (NDManager scope = m.manager().newSubManager()) {
             NDArray input = scope.create(ids, new Shape(1, ids.length));
             NDArray logits = m.forward(input, scope.ones(new Shape(1, ids.length), DataType.INT64));
@@ -51,8 +51,8 @@ class SlidingWindowTest {
     void theLastTokenSeesExactlyItsReceptiveField() {
         long[] suffix = Arrays.copyOfRange(IDS, IDS.length - (2 * (WINDOW - 1) + 1), IDS.length);
         long[] oneMore = Arrays.copyOfRange(IDS, IDS.length - (2 * (WINDOW - 1) + 2), IDS.length);
-        try (LlamaModel windowed = LlamaModel.random(config(WINDOW), Device.cpu(), 7);
-             LlamaModel full = LlamaModel.random(config(0), Device.cpu(), 7)) {
+        try (DecoderModel windowed = DecoderModel.random(config(WINDOW), Device.cpu(), 7);
+             DecoderModel full = DecoderModel.random(config(0), Device.cpu(), 7)) {
             float[] all = lastLogits(windowed, IDS);
             // fp32 tolerance: the rotary angles of the shifted positions differ in the last bits.
             assertTrue(maxAbsDiff(all, lastLogits(windowed, suffix)) < 1e-4, "the window let in more than its tokens");
@@ -70,7 +70,7 @@ class SlidingWindowTest {
     @Test
     void cachedDecodingPastTheWindowMatchesRecomputation() {
         List<long[]> prompts = List.of(new long[] {5, 9, 2, 17}, new long[] {30, 11});
-        try (LlamaModel m = LlamaModel.random(config(WINDOW), Device.cpu(), 3)) {
+        try (DecoderModel m = DecoderModel.random(config(WINDOW), Device.cpu(), 3)) {
             Generator g = new Generator(m, 0, Set.of());
             SamplingParams greedy = SamplingParams.greedy(10, 2);
             List<long[]> cached = g.generate(prompts, greedy.withCache(true), 0);

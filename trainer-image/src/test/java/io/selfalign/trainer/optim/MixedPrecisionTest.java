@@ -16,7 +16,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -98,7 +98,7 @@ class MixedPrecisionTest {
 
     @Test
     void float16LlamaLearnsFromGradScalerDefaultsWithLeftPadding() throws IOException {
-        try (LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
             model.setTrainable(true);
             ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(model.parameters()), AdamW.withWeightDecay(0),
                     LearningRateSchedule.of("constant", 0, 40), 5e-3, 1.0, DynamicLossScaler.forFloat16());

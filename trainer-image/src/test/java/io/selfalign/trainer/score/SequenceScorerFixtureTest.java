@@ -6,7 +6,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +26,7 @@ class SequenceScorerFixtureTest {
             int p = r.get("prompt_ids").size();
             pairs.add(new ScoringBatch.Pair(Arrays.copyOf(full, p), Arrays.copyOfRange(full, p, full.length)));
         });
-        try (LlamaModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
             for (int batchSize : new int[] {1, 3, 4}) {
                 List<SequenceScorer.Score> scores = SequenceScorer.score(model, pairs, 0, batchSize);
                 for (int i = 0; i < pairs.size(); i++) {

@@ -11,7 +11,7 @@ import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.loss.Losses;
 import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.LlamaModel;
+import io.selfalign.trainer.model.DecoderModel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,23 +31,23 @@ class PreferenceTrainerTest {
                 new RoundSpec.Refinement(0.1, 0.25, 4, 0.0, lambda));
     }
 
-    private static LlamaModel load() throws IOException {
+    private static DecoderModel load() throws IOException {
         return Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT32);
     }
 
-    private static List<PreferenceTrainer.StepMetrics> train(LlamaModel model, RoundSpec.Training cfg, int iteration) {
+    private static List<PreferenceTrainer.StepMetrics> train(DecoderModel model, RoundSpec.Training cfg, int iteration) {
         List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
         new PreferenceTrainer(model, 0, Losses.forRound(cfg, iteration), cfg, 42).train(PAIRS, steps::add);
         return steps;
     }
 
-    private static float[] weights(LlamaModel m) {
+    private static float[] weights(DecoderModel m) {
         return m.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toFloatArray();
     }
 
     @Test
     void dpoStartsAtLogTwoAndLearnsThePreferences() throws IOException {
-        try (LlamaModel model = load()) {
+        try (DecoderModel model = load()) {
             List<PreferenceTrainer.StepMetrics> steps = train(model, config("dpo", 6, 4, 2, 0), 1);
             assertEquals(6, steps.size());
             // Policy = reference at the first step: z = 0, loss = log 2, rewards 0.
@@ -63,7 +63,7 @@ class PreferenceTrainerTest {
 
     @Test
     void gradientAccumulationEqualsOneLargeBatch() throws IOException {
-        try (LlamaModel a = load(); LlamaModel b = load()) {
+        try (DecoderModel a = load(); DecoderModel b = load()) {
             train(a, config("dpo", 1, 4, 1, 0), 1);
             train(b, config("dpo", 1, 4, 4, 0), 1);
             assertArrayEquals(weights(a), weights(b), 1e-6f);
@@ -72,7 +72,7 @@ class PreferenceTrainerTest {
 
     @Test
     void trainingIsDeterministicForASeed() throws IOException {
-        try (LlamaModel a = load(); LlamaModel b = load()) {
+        try (DecoderModel a = load(); DecoderModel b = load()) {
             train(a, config("spa", 2, 2, 1, 0.5), 1);
             train(b, config("spa", 2, 2, 1, 0.5), 1);
             assertArrayEquals(weights(a), weights(b), 0f);
@@ -81,7 +81,7 @@ class PreferenceTrainerTest {
 
     @Test
     void spaWithExtrapolationFlagsEveryPairWhileTheWindowIsEmpty() throws IOException {
-        try (LlamaModel model = load()) {
+        try (DecoderModel model = load()) {
             RoundSpec.Training cfg = config("spa", 1, 4, 2, 0.5);
             List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
             PreferenceTrainer.Summary summary = new PreferenceTrainer(model, 0, Losses.forRound(cfg, 1), cfg, 42).train(PAIRS, steps::add);
@@ -98,7 +98,7 @@ class PreferenceTrainerTest {
 
     @Test
     void float16WeightsTrainThroughFloat32MasterCopiesOnCpu() throws IOException {
-        try (LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
             float[] before = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toType(DataType.FLOAT32, true).toFloatArray();
             // Pads with the fixture's pad token (id 0), whose embedding is all zeros.
             List<PreferenceTrainer.StepMetrics> steps = train(model, config("spa", 1, 4, 2, 0.5), 1);

@@ -1,4 +1,4 @@
-package io.selfalign.trainer.data;
+package io.selfalign.trainer.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.selfalign.trainer.data;
+package io.selfalign.trainer.files;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -7,11 +7,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,32 +18,22 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A Llama-family decoder (Llama, Mistral, Qwen2) on DJL, written out in one place, nanoGPT style.
- *
- * <p>Parameters are plain NDArrays named like the Hugging Face checkpoint's tensors, except that two
- * projections are fused to keep the op count per layer low (each DJL op costs tens of µs on a GPU):
- * {@code self_attn.qkv_proj} = rows of {@code q_proj ‖ k_proj ‖ v_proj} and {@code mlp.gate_up_proj} =
- * rows of {@code gate_proj ‖ up_proj}. {@link Checkpoint} splits them back when saving. Weights keep the
- * checkpoint's (out, in) layout, so every projection is one {@code linear} call.
+ * The decoder of the Llama family and its relatives (Llama, Mistral, Qwen2 today) on DJL, written out in
+ * one place, nanoGPT style: embedding → layers of {@link #attention attention} and {@link #mlp MLP}, each
+ * behind an RMSNorm on a residual stream → final norm → head. What a family changes (biases, sliding
+ * window, norm offset, activation, embedding scale, logit soft-cap, tensor names) comes from the config's
+ * {@link Architecture}; parameter names and fused projections are described in {@link ParameterLayout}.
  *
  * <p>Usage:
  * <pre>{@code
- * LlamaModel m = Checkpoint.load(dir, Device.cpu(), DataType.FLOAT32);   // or LlamaModel.random(config, device, seed)
- * NDArray logits = m.forward(inputIds, attentionMask);                   // [B,T,V], any padding
- * m.setTrainable(true);                                                  // then forward inside a GradientCollector
+ * DecoderModel m = Checkpoint.load(dir, Device.cpu(), DataType.FLOAT32);   // or DecoderModel.random(config, device, seed)
+ * NDArray logits = m.forward(inputIds, attentionMask);                     // [B,T,V], any padding
+ * m.setTrainable(true);                                                    // then forward inside a GradientCollector
  * for (NDArray p : m.trainableParameters()) { ... p.getGradient() ... }
  * }</pre>
  * Results are attached to the manager of the input ids: run each step in an {@code NDScope}.
  */
-public final class LlamaModel implements AutoCloseable {
-
-    /** How one model parameter maps to checkpoint tensors (several when fused) and how it is initialised. */
-    public record ParameterSpec(String name, Shape shape, List<String> checkpointNames, long[] rowsPerPart,
-                                Init init) {
-    }
-
-    /** Random initialisation of a fresh model, as transformers does for Llama. */
-    public enum Init { NORMAL, ONES, ZEROS }
+public final class DecoderModel implements AutoCloseable {
 
     private static final double INIT_STD = 0.02;
 
@@ -60,6 +49,10 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray epsilon;
     private final NDArray inverseSqrtWidth;
     private final float sqrtEpsilon;
+    // The family's optional transforms, null when the family does not use them (no op, same numerics).
+    private final NDArray normOffset;
+    private final NDArray embeddingScale;
+    private final NDArray logitSoftCap;
     private final NDArray embedTokens;
     private final NDArray finalNorm;
     private final NDArray lmHead;
@@ -74,31 +67,30 @@ public final class LlamaModel implements AutoCloseable {
     private boolean trainable;
 
     /** One decoder layer's parameters (fused projections; biases may be null). */
-    private record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray o, NDArray oBias, NDArray postNorm,
-                         NDArray gateUp, NDArray gateUpBias, NDArray down, NDArray downBias) {
+    private record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray o, NDArray oBias,
+                         NDArray postAttentionNorm, NDArray gateUp, NDArray gateUpBias, NDArray down, NDArray downBias) {
     }
 
-    LlamaModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters,
-               Map<String, String> storedDtypes, Path sourceDir) {
+    DecoderModel(ModelConfig config, NDManager manager, Map<String, NDArray> parameters,
+                 Map<String, String> storedDtypes, Path sourceDir) {
         this.config = config;
         this.manager = manager;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.storedDtypes = Map.copyOf(storedDtypes);
         this.sourceDir = sourceDir;
         this.rotary = new RotaryEmbedding(config);
-        this.embedTokens = param("model.embed_tokens.weight");
+        this.embedTokens = param(ParameterLayout.EMBED_TOKENS);
         this.dtype = embedTokens.getDataType();
-        this.finalNorm = param("model.norm.weight");
-        this.lmHead = config.tieWordEmbeddings() ? embedTokens : param("lm_head.weight");
+        this.finalNorm = param(ParameterLayout.FINAL_NORM);
+        this.lmHead = config.tieWordEmbeddings() ? embedTokens : param(ParameterLayout.LM_HEAD);
         this.layers = new Layer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
-            String p = "model.layers." + i + ".";
-            layers[i] = new Layer(param(p + "input_layernorm.weight"),
-                    param(p + "self_attn.qkv_proj.weight"), parameters.get(p + "self_attn.qkv_proj.bias"),
-                    param(p + "self_attn.o_proj.weight"), parameters.get(p + "self_attn.o_proj.bias"),
-                    param(p + "post_attention_layernorm.weight"),
-                    param(p + "mlp.gate_up_proj.weight"), parameters.get(p + "mlp.gate_up_proj.bias"),
-                    param(p + "mlp.down_proj.weight"), parameters.get(p + "mlp.down_proj.bias"));
+            layers[i] = new Layer(param(layer(i, ParameterLayout.INPUT_NORM)),
+                    param(layer(i, ParameterLayout.QKV_WEIGHT)), parameters.get(layer(i, ParameterLayout.QKV_BIAS)),
+                    param(layer(i, ParameterLayout.O_WEIGHT)), parameters.get(layer(i, ParameterLayout.O_BIAS)),
+                    param(layer(i, ParameterLayout.POST_ATTENTION_NORM)),
+                    param(layer(i, ParameterLayout.GATE_UP_WEIGHT)), parameters.get(layer(i, ParameterLayout.GATE_UP_BIAS)),
+                    param(layer(i, ParameterLayout.DOWN_WEIGHT)), parameters.get(layer(i, ParameterLayout.DOWN_BIAS)));
         }
         int h = config.numHeads();
         int kvh = config.numKvHeads();
@@ -109,12 +101,24 @@ public final class LlamaModel implements AutoCloseable {
         this.gateColumns = new NDIndex("..., :{}", config.intermediateSize());
         this.upColumns = new NDIndex("..., {}:", config.intermediateSize());
         // Scalars are created once: a scalar argument costs a fresh tensor per op in DJL.
-        this.attentionScale = manager.create((float) (1.0 / Math.sqrt(config.headDim()))).toType(dtype, false);
+        this.attentionScale = scalar((float) (1.0 / Math.sqrt(config.headDim())));
         // Finite (fp16-safe) so that a fully masked row (left padding) stays finite instead of NaN.
-        this.maskedOut = manager.create(dtype == DataType.FLOAT16 ? -30000f : -1e30f).toType(dtype, false);
-        this.epsilon = manager.create((float) config.rmsNormEps()).toType(dtype, false);
-        this.inverseSqrtWidth = manager.create((float) (1.0 / Math.sqrt(config.hiddenSize()))).toType(dtype, false);
+        this.maskedOut = scalar(dtype == DataType.FLOAT16 ? -30000f : -1e30f);
+        this.epsilon = scalar((float) config.rmsNormEps());
+        this.inverseSqrtWidth = scalar((float) (1.0 / Math.sqrt(config.hiddenSize())));
         this.sqrtEpsilon = (float) Math.sqrt(config.rmsNormEps());
+        Architecture arch = config.architecture();
+        this.normOffset = arch.normOffset() == 0 ? null : scalar(arch.normOffset());
+        this.embeddingScale = arch.scaleEmbeddings() ? scalar((float) Math.sqrt(config.hiddenSize())) : null;
+        this.logitSoftCap = arch.logitSoftCap() == 0 ? null : scalar(arch.logitSoftCap());
+    }
+
+    private NDArray scalar(float value) {
+        return manager.create(value).toType(dtype, false);
+    }
+
+    private static String layer(int index, String parameter) {
+        return ParameterLayout.layer(index, parameter);
     }
 
     private NDArray param(String name) {
@@ -125,65 +129,15 @@ public final class LlamaModel implements AutoCloseable {
         return a;
     }
 
-    /** The parameters of a model with this config, in checkpoint order, with their checkpoint tensor names. */
-    public static List<ParameterSpec> layout(ModelConfig c) {
-        List<ParameterSpec> specs = new ArrayList<>();
-        long d = c.hiddenSize();
-        long q = (long) c.numHeads() * c.headDim();
-        long kv = (long) c.numKvHeads() * c.headDim();
-        long ff = c.intermediateSize();
-        specs.add(single("model.embed_tokens.weight", new Shape(c.vocabSize(), d), Init.NORMAL));
-        for (int i = 0; i < c.numLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            String a = p + "self_attn.";
-            String m = p + "mlp.";
-            specs.add(single(p + "input_layernorm.weight", new Shape(d), Init.ONES));
-            specs.add(fused(a + "qkv_proj.weight", new Shape(q + 2 * kv, d), Init.NORMAL,
-                    List.of(a + "q_proj.weight", a + "k_proj.weight", a + "v_proj.weight"), q, kv, kv));
-            if (c.qkvBias()) {
-                specs.add(fused(a + "qkv_proj.bias", new Shape(q + 2 * kv), Init.ZEROS,
-                        List.of(a + "q_proj.bias", a + "k_proj.bias", a + "v_proj.bias"), q, kv, kv));
-            }
-            specs.add(single(a + "o_proj.weight", new Shape(d, q), Init.NORMAL));
-            if (c.outputBias()) {
-                specs.add(single(a + "o_proj.bias", new Shape(d), Init.ZEROS));
-            }
-            specs.add(single(p + "post_attention_layernorm.weight", new Shape(d), Init.ONES));
-            specs.add(fused(m + "gate_up_proj.weight", new Shape(2 * ff, d), Init.NORMAL,
-                    List.of(m + "gate_proj.weight", m + "up_proj.weight"), ff, ff));
-            if (c.mlpBias()) {
-                specs.add(fused(m + "gate_up_proj.bias", new Shape(2 * ff), Init.ZEROS,
-                        List.of(m + "gate_proj.bias", m + "up_proj.bias"), ff, ff));
-            }
-            specs.add(single(m + "down_proj.weight", new Shape(d, ff), Init.NORMAL));
-            if (c.mlpBias()) {
-                specs.add(single(m + "down_proj.bias", new Shape(d), Init.ZEROS));
-            }
-        }
-        specs.add(single("model.norm.weight", new Shape(d), Init.ONES));
-        if (!c.tieWordEmbeddings()) {
-            specs.add(single("lm_head.weight", new Shape(c.vocabSize(), d), Init.NORMAL));
-        }
-        return specs;
-    }
-
-    private static ParameterSpec single(String name, Shape shape, Init init) {
-        return new ParameterSpec(name, shape, List.of(name), new long[] {shape.get(0)}, init);
-    }
-
-    private static ParameterSpec fused(String name, Shape shape, Init init, List<String> parts, long... rows) {
-        return new ParameterSpec(name, shape, parts, rows, init);
-    }
-
     /**
-     * A fresh model with transformers' Llama initialisation (normal(0, 0.02) weights, unit norms, zero
+     * A fresh model with transformers' Llama initialisation (normal(0, 0.02) weights, unit norm scales, zero
      * biases), reproducible for a seed. Its own NDManager is closed by {@link #close()}.
      */
-    public static LlamaModel random(ModelConfig config, Device device, DataType dtype, long seed) {
+    public static DecoderModel random(ModelConfig config, Device device, DataType dtype, long seed) {
         NDManager manager = NDManager.newBaseManager(device);
         Random rng = new Random(seed);
         Map<String, NDArray> params = new LinkedHashMap<>();
-        for (ParameterSpec spec : layout(config)) {
+        for (ParameterLayout.ParameterSpec spec : ParameterLayout.of(config)) {
             float[] values = new float[Math.toIntExact(spec.shape().size())];
             switch (spec.init()) {
                 case NORMAL -> {
@@ -191,35 +145,35 @@ public final class LlamaModel implements AutoCloseable {
                         values[i] = (float) (rng.nextGaussian() * INIT_STD);
                     }
                 }
-                case ONES -> java.util.Arrays.fill(values, 1f);
+                case UNIT_NORM_SCALE -> Arrays.fill(values, 1f - config.architecture().normOffset());
                 case ZEROS -> { }
             }
             params.put(spec.name(), manager.create(values, spec.shape()).toType(dtype, false));
         }
-        return new LlamaModel(config, manager, params, Map.of(), null);
+        return new DecoderModel(config, manager, params, Map.of(), null);
     }
 
-    public static LlamaModel random(ModelConfig config, Device device, long seed) {
+    public static DecoderModel random(ModelConfig config, Device device, long seed) {
         return random(config, device, DataType.FLOAT32, seed);
     }
 
     /** A deep copy of the weights (e.g. a frozen reference model), optionally in another dtype. */
-    public LlamaModel copy(DataType newDtype) {
+    public DecoderModel copy(DataType newDtype) {
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         Map<String, NDArray> params = new LinkedHashMap<>();
         // toType(sameType, copy=true) returns an alias in DJL 0.35 (torch .to() without copy): duplicate() copies
         parameters.forEach((name, a) -> params.put(name, (a.getDataType() == newDtype ? a.duplicate() : a.toType(newDtype, true))
                 .toDevice(m.getDevice(), false)));
         params.values().forEach(a -> a.attach(m));
-        return new LlamaModel(config, m, params, storedDtypes, sourceDir);
+        return new DecoderModel(config, m, params, storedDtypes, sourceDir);
     }
 
-    public LlamaModel copy() {
+    public DecoderModel copy() {
         return copy(dtype);
     }
 
     /** Overwrites this model's weights with {@code other}'s (same config), e.g. fp32 master → fp16 working copy. */
-    public void copyWeightsFrom(LlamaModel other) {
+    public void copyWeightsFrom(DecoderModel other) {
         parameters.forEach((name, a) -> {
             NDArray src = other.parameters.get(name);
             try (NDArray converted = src.toType(a.getDataType(), true)) {
@@ -244,7 +198,7 @@ public final class LlamaModel implements AutoCloseable {
         return manager;
     }
 
-    /** Parameters by name, in checkpoint order (fused names as described in the class comment). */
+    /** Parameters by name, in checkpoint order (names and fused projections as in {@link ParameterLayout}). */
     public Map<String, NDArray> parameters() {
         return parameters;
     }
@@ -310,8 +264,13 @@ public final class LlamaModel implements AutoCloseable {
         NDArray sin = Embedding.embedding(positionIds, rope[1], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
         NDArray bias = attentionBias(keyMask, past, t);
         NDArray x = Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        if (embeddingScale != null) {
+            x = x.mul(embeddingScale);
+        }
         for (int i = 0; i < layers.length; i++) {
-            x = block(layers[i], x, cos, sin, bias, cache, i, past);
+            Layer l = layers[i];
+            x = x.add(attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past));
+            x = x.add(mlp(l, rmsNorm(x, l.postAttentionNorm())));
         }
         if (cache != null) {
             cache.advance(t);
@@ -319,8 +278,10 @@ public final class LlamaModel implements AutoCloseable {
         return rmsNorm(x, finalNorm);
     }
 
+    /** Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them). */
     public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, lmHead).singletonOrThrow();
+        NDArray logits = Linear.linear(hidden, lmHead).singletonOrThrow();
+        return logitSoftCap == null ? logits : logits.div(logitSoftCap).tanh().mul(logitSoftCap);
     }
 
     /**
@@ -346,16 +307,18 @@ public final class LlamaModel implements AutoCloseable {
         return blocked.toType(dtype, false).mul(maskedOut);
     }
 
-    private NDArray block(Layer l, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int layer,
-                          int past) {
-        long b = x.getShape().get(0);
-        long t = x.getShape().get(1);
+    /**
+     * Self-attention of one layer on its normed input [B,T,D]: one projection for q, k and v, q and k rotated
+     * together, grouped-query attention; returns the output projection [B,T,D] to add to the residual stream.
+     */
+    private NDArray attention(Layer l, NDArray normed, NDArray cos, NDArray sin, NDArray bias, KvCache cache,
+                              int layer, int past) {
+        long b = normed.getShape().get(0);
+        long t = normed.getShape().get(1);
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         int hd = config.headDim();
-
-        // Attention: one projection for q, k and v; rotate q and k together.
-        NDArray qkv = Linear.linear(rmsNorm(x, l.inputNorm()), l.qkv(), l.qkvBias()).singletonOrThrow()
+        NDArray qkv = Linear.linear(normed, l.qkv(), l.qkvBias()).singletonOrThrow()
                 .reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3);
         NDArray qk = rotate(qkv.get(qkRows), cos, sin);
         NDArray q = qk.get(qRows).mul(attentionScale);
@@ -371,14 +334,14 @@ public final class LlamaModel implements AutoCloseable {
                 .reshape(b, h, t, s).add(bias);
         NDArray probs = scores.softmax(3).reshape(b, kvh, config.groups() * t, s);
         NDArray attn = probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
-        x = x.add(Linear.linear(attn, l.o(), l.oBias()).singletonOrThrow());
+        return Linear.linear(attn, l.o(), l.oBias()).singletonOrThrow();
+    }
 
-        // MLP: one projection for gate and up, SiLU(gate) * up, down.
-        NDArray gu = Linear.linear(rmsNorm(x, l.postNorm()), l.gateUp(), l.gateUpBias()).singletonOrThrow();
-        NDArray gate = gu.get(gateColumns);
-        NDArray up = gu.get(upColumns);
-        NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);
-        return x.add(Linear.linear(act, l.down(), l.downBias()).singletonOrThrow());
+    /** The gated MLP of one layer on its normed input: one projection for gate and up, act(gate) * up, down. */
+    private NDArray mlp(Layer l, NDArray normed) {
+        NDArray gu = Linear.linear(normed, l.gateUp(), l.gateUpBias()).singletonOrThrow();
+        NDArray act = config.architecture().activation().apply(gu.get(gateColumns)).mul(gu.get(upColumns));
+        return Linear.linear(act, l.down(), l.downBias()).singletonOrThrow();
     }
 
     /** x*cos + rotate_half(x)*sin, with rotate_half's sign folded into the sine table. */
@@ -389,8 +352,9 @@ public final class LlamaModel implements AutoCloseable {
         return x.mul(cos).add(swapped.mul(sin));
     }
 
-    /** RMSNorm: x / sqrt(mean(x²) + eps) * w (fp32 path, as transformers computes it). */
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
+    /** RMSNorm: x / sqrt(mean(x²) + eps) * (offset + w) (fp32 path, as transformers computes it). */
+    private NDArray rmsNorm(NDArray x, NDArray storedWeight) {
+        NDArray weight = normOffset == null ? storedWeight : storedWeight.add(normOffset);
         int last = x.getShape().dimension() - 1;
         if (dtype == DataType.FLOAT16) {
             // transformers squares in fp32; here x² would overflow fp16 above 256 and DJL's toType is not

@@ -18,13 +18,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Logits of a right-padded batch against transformers' own (fp32, CPU, 1e-4), and save → load round trips. */
-class LlamaModelFixtureTest {
+class DecoderModelFixtureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
     void logitsMatchTransformers(String fixture) throws Exception {
         try (NDManager m = NDManager.newBaseManager();
-             LlamaModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
+             DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
             NDList expected = Fixtures.expectedTensors(fixture, m);
             NDArray logits = model.forward(expected.get("input_ids"), expected.get("attention_mask"));
             NDArray want = expected.get("logits");
@@ -38,9 +38,9 @@ class LlamaModelFixtureTest {
     @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
     void saveThenLoadGivesIdenticalLogits(String fixture, @TempDir Path out) throws Exception {
         try (NDManager m = NDManager.newBaseManager();
-             LlamaModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
+             DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
             Checkpoint.save(model, out);
-            try (LlamaModel again = Checkpoint.load(out, Device.cpu());
+            try (DecoderModel again = Checkpoint.load(out, Device.cpu());
                  SafetensorsReader original = SafetensorsReader.open(Fixtures.dir(fixture));
                  SafetensorsReader written = SafetensorsReader.open(out)) {
                 assertEquals(original.tensors().keySet(), written.tensors().keySet());
@@ -60,11 +60,11 @@ class LlamaModelFixtureTest {
     @org.junit.jupiter.api.Test
     void shardedCheckpointLoadsLikeTheSingleFile(@TempDir Path out) throws Exception {
         try (NDManager m = NDManager.newBaseManager();
-             LlamaModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu())) {
+             DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu())) {
             Checkpoint.save(model, out, 100_000);
             assertTrue(java.nio.file.Files.exists(out.resolve("model.safetensors.index.json")));
             assertTrue(java.nio.file.Files.exists(out.resolve("model-00002-of-00006.safetensors")));
-            try (LlamaModel sharded = Checkpoint.load(out, Device.cpu())) {
+            try (DecoderModel sharded = Checkpoint.load(out, Device.cpu())) {
                 NDList expected = Fixtures.expectedTensors("tiny-llama", m);
                 NDArray a = model.forward(expected.get("input_ids"), expected.get("attention_mask"));
                 NDArray b = sharded.forward(expected.get("input_ids"), expected.get("attention_mask"));
@@ -100,10 +100,10 @@ class LlamaModelFixtureTest {
         ModelConfig config = ModelConfig.builder().vocabSize(40).hiddenSize(32).intermediateSize(64).layers(1)
                 .heads(4).kvHeads(2).tieWordEmbeddings(false).build();
         Path out = dir.resolve("half");
-        try (LlamaModel fresh = LlamaModel.random(config, Device.cpu(), 3)) {
+        try (DecoderModel fresh = DecoderModel.random(config, Device.cpu(), 3)) {
             Checkpoint.save(fresh, out, Checkpoint.DEFAULT_SHARD_BYTES, dtype);
             try (SafetensorsReader r = SafetensorsReader.open(out);
-                 LlamaModel back = Checkpoint.load(out, Device.cpu())) {
+                 DecoderModel back = Checkpoint.load(out, Device.cpu())) {
                 r.tensors().values().forEach(t -> assertEquals(dtype, t.dtype(), t.name()));
                 assertRoundedFrom(fresh, back, "lm_head.weight", dtype);
                 // Saving what was loaded again gives the same bytes back.
@@ -120,16 +120,16 @@ class LlamaModelFixtureTest {
         // The embedding, 9000 × 2048 floats = 70 MiB as float32, is widened in two chunks through one reused buffer.
         ModelConfig config = ModelConfig.builder().vocabSize(9000).hiddenSize(2048).intermediateSize(16).layers(1)
                 .heads(16).build();
-        try (LlamaModel fresh = LlamaModel.random(config, Device.cpu(), 5)) {
+        try (DecoderModel fresh = DecoderModel.random(config, Device.cpu(), 5)) {
             Checkpoint.save(fresh, dir, Checkpoint.DEFAULT_SHARD_BYTES, "BF16");
-            try (LlamaModel back = Checkpoint.load(dir, Device.cpu())) {
+            try (DecoderModel back = Checkpoint.load(dir, Device.cpu())) {
                 assertRoundedFrom(fresh, back, "model.embed_tokens.weight", "BF16");
             }
         }
     }
 
     /** Every element of the loaded tensor is the original rounded to the half dtype, nothing else. */
-    private static void assertRoundedFrom(LlamaModel original, LlamaModel loaded, String name, String dtype) {
+    private static void assertRoundedFrom(DecoderModel original, DecoderModel loaded, String name, String dtype) {
         NDArray w = original.parameters().get(name);
         NDArray w2 = loaded.parameters().get(name);
         float rel = w.sub(w2).abs().max().getFloat() / w.abs().max().getFloat();

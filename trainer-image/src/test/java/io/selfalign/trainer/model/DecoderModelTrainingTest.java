@@ -17,14 +17,14 @@ import io.selfalign.trainer.score.SequenceScorer;
 import org.junit.jupiter.api.Test;
 
 /** Gradients flow to every parameter, a fresh model learns, and the fp16 compute path agrees with fp32. */
-class LlamaModelTrainingTest {
+class DecoderModelTrainingTest {
 
     private static final ModelConfig SMALL = ModelConfig.builder().vocabSize(36).hiddenSize(32).intermediateSize(64)
             .layers(2).heads(4).kvHeads(2).maxPositions(20).tieWordEmbeddings(true).build();
 
     @Test
     void freshModelLearnsASequenceWithCrossEntropy() {
-        try (LlamaModel model = LlamaModel.random(SMALL, Device.cpu(), 1);
+        try (DecoderModel model = DecoderModel.random(SMALL, Device.cpu(), 1);
              NDManager m = NDManager.newBaseManager()) {
             model.setTrainable(true);
             assertEquals(SMALL.parameterCount(), model.trainableParameters().stream()
@@ -62,9 +62,9 @@ class LlamaModelTrainingTest {
     @Test
     void fp16ComputeAgreesWithFp32OnCpu() throws Exception {
         try (NDManager m = NDManager.newBaseManager();
-             LlamaModel fp32 = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu());
-             LlamaModel fp16 = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16);
-             LlamaModel copied = fp32.copy(DataType.FLOAT16)) {
+             DecoderModel fp32 = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu());
+             DecoderModel fp16 = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16);
+             DecoderModel copied = fp32.copy(DataType.FLOAT16)) {
             assertEquals(DataType.FLOAT16, fp16.dataType());
             NDList expected = Fixtures.expectedTensors("tiny-llama", m);
             NDArray mask = expected.get("attention_mask");
