@@ -15,7 +15,7 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.status.Phases;
 import io.selfalign.operator.testing.OperatorHarness;
-import io.selfalign.operator.local.PodEnd;
+import io.selfalign.operator.kubelet.PodEnd;
 import io.selfalign.operator.testing.TestKubelet;
 import static org.awaitility.Awaitility.await;
 
