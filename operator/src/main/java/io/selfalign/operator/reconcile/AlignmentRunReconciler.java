@@ -97,29 +97,34 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
     }
 
     /**
-     * The one place that writes: the decided status first (a round is on record before its ConfigMap and Job
-     * exist, and a failed status write leaves nothing half done), then the actions in order, then the gauges.
+     * The one place that writes. Actions run in the decided order, and the status is recorded just before a
+     * round's resources are created (a round is on record before its ConfigMap and Job exist), otherwise after
+     * the actions: whoever sees a status change can already see the events that announce it.
      */
     private void carryOut(RunDecision decision, AlignmentRun run, Context<AlignmentRun> context) {
         KubernetesClient client = context.getClient();
-        AlignmentRun recorded = record(run, decision.status(), context);
+        boolean statusRecorded = false;
         for (RunAction action : decision.actions()) {
             if (action instanceof RunAction.StartRound start) {
+                AlignmentRun recorded = record(run, decision.status(), context);
+                statusRecorded = true;
                 String rejected = startRound(client, recorded, start.iteration());
                 if (rejected != null) {
                     carryOut(RunDecider.jobRejected(recorded, start.iteration(), rejected, clock.instant()), recorded, context);
                     return;
                 }
-                RunEvents.normal(client, recorded, RunEvents.ROUND_STARTED, "iteration " + start.iteration()
+                RunEvents.normal(client, run, RunEvents.ROUND_STARTED, "iteration " + start.iteration()
                         + " started as Job " + Rounds.jobName(name(run), start.iteration()));
             } else if (action instanceof RunAction.SetJobSuspended s) {
                 // a merge patch without resourceVersion: the Job controller's status writes cannot make it conflict
                 client.batch().v1().jobs().resource(s.job())
                         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":" + s.suspend() + "}}");
-            } else if (action instanceof RunAction.Emit e && e.warning()) {
-                RunEvents.warning(client, recorded, e.reason(), e.message());
             } else if (action instanceof RunAction.Emit e) {
-                RunEvents.normal(client, recorded, e.reason(), e.message());
+                if (e.warning()) {
+                    RunEvents.warning(client, run, e.reason(), e.message());
+                } else {
+                    RunEvents.normal(client, run, e.reason(), e.message());
+                }
             } else if (action instanceof RunAction.CountRoundSucceeded c) {
                 metrics.roundSucceeded(namespace(run), name(run), c.duration());
                 metrics.roundMetrics(namespace(run), name(run), c.metrics());
@@ -127,6 +132,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
                 metrics.roundFailed(namespace(run), name(run), c.reason());
             }
         }
+        if (!statusRecorded) record(run, decision.status(), context);
         metrics.observe(namespace(run), name(run), decision.status().phase, decision.status().currentIteration);
     }
 

@@ -27,9 +27,9 @@ import java.util.Objects;
 
 /**
  * The reconciler's decision as a pure function: from a run (spec and last recorded status), its spec
- * problems and the observed Jobs and pods, the status to record and the actions to take after recording
- * it. Rounds advance in order: a finished round is recorded, the first round without a Job is started
- * (or the run suspends before it), a running round is followed (and suspended or resumed with the spec).
+ * problems and the observed Jobs and pods, the status to record and the actions to take. Rounds advance
+ * in order: a finished round is recorded, the first round without a Job is started (or the run suspends
+ * before it), a running round is followed (and suspended or resumed with the spec).
  */
 final class RunDecider {
     static final String SEED_SKIPPED = "no seed preferences: iteration 1 starts from the base model";
