@@ -22,30 +22,23 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
-import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.config.OperatorSettings;
 import io.selfalign.operator.events.RunEvents;
 import io.selfalign.operator.metrics.RunMetrics;
-import io.selfalign.operator.round.RoundOutcome;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.round.Rounds;
-import io.selfalign.operator.status.ConditionsBuilder;
-import io.selfalign.operator.status.Phases;
 import io.selfalign.operator.validate.SpecValidator;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
  * Drives an AlignmentRun round by round: observe (Jobs and pods by round) → validate (nothing is created
- * for an invalid spec) → reconcile (advance through the rounds, start the next one, record outcomes).
+ * for an invalid spec) → decide ({@link RunDecider}: advance through the rounds, start the next one, record
+ * outcomes; no I/O) → record the status and carry out the decided actions, all writes in one place.
  *
  * <p>Crash safety: a round is recorded in the status (phase Pending, its Job name) before its ConfigMap
  * and Job are created; names are deterministic and 409 AlreadyExists counts as success, so a crash
@@ -60,7 +53,6 @@ import java.util.Set;
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"})
 public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner<AlignmentRun> {
     public static final String NAME = "alignmentrun";
-    static final String SEED_SKIPPED = "no seed preferences: iteration 1 starts from the base model";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -94,226 +86,89 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         return r -> Set.of(new ResourceID(r.getMetadata().getLabels().get(Rounds.RUN_LABEL), r.getMetadata().getNamespace()));
     }
 
+    /** Observe → validate → decide (a pure function) → record the status → act; errors propagate to JOSDK's retry. */
     @Override
     public UpdateControl<AlignmentRun> reconcile(AlignmentRun run, Context<AlignmentRun> context) {
-        KubernetesClient client = context.getClient();
-        AlignmentRunStatus status = copy(run.getStatus());
-        RunObservation observed = new RunObservation(client, run,
+        RunObservation observed = RunObservation.observe(context.getClient(), run,
                 context.getSecondaryResources(Job.class), context.getSecondaryResources(Pod.class));
-        Pass pass = new Pass(context, run, status);
-
         List<String> problems = validator.validate(run);
-        if (!problems.isEmpty()) {
-            boolean wasInvalid = hasCondition(run.getStatus(), ConditionsBuilder.SPEC_VALID, "False")
-                    && Objects.equals(observedGeneration(run.getStatus()), run.getMetadata().getGeneration());
-            if (status.phase == null) status.phase = Phases.PENDING;
-            pass.finish(problems);
-            if (!wasInvalid) RunEvents.warning(client, run, RunEvents.SPEC_INVALID, String.join("; ", problems));
-            return UpdateControl.noUpdate();
-        }
-        if (Phases.FAILED.equals(status.phase)) {
-            pass.finish(problems);
-            return UpdateControl.noUpdate();
-        }
-        pass.advance(observed);
-        pass.finish(problems);
+        carryOut(RunDecider.decide(run, problems, observed, clock.instant()), run, context);
         return UpdateControl.noUpdate();
     }
 
-    /** One reconciliation's work on a copy of the status; written once at the end if it changed. */
-    private final class Pass {
-        final Context<AlignmentRun> context;
-        final KubernetesClient client;
-        AlignmentRun run;
-        final AlignmentRunStatus status;
-        final String ns;
-        final String name;
-        String failureReason;
-        String failureMessage;
-
-        Pass(Context<AlignmentRun> context, AlignmentRun run, AlignmentRunStatus status) {
-            this.context = context;
-            this.client = context.getClient();
-            this.run = run;
-            this.status = status;
-            this.ns = run.getMetadata().getNamespace();
-            this.name = run.getMetadata().getName();
-            Map.Entry<String, String> failure = failureOf(run.getStatus());
-            if (failure != null) {
-                failureReason = failure.getKey();
-                failureMessage = failure.getValue();
-            }
-        }
-
-        void advance(RunObservation observed) {
-            var spec = run.getSpec();
-            boolean wasSuspended = Phases.SUSPENDED.equals(status.phase);
-            for (int k = 0; k <= spec.iterations; k++) {
-                IterationStatus entry = status.findIteration(k);
-                if (k == 0 && spec.data.seedPreferences == null) {
-                    if (entry == null) skipSeedRound();
-                    continue;
-                }
-                Job job = observed.job(k);
-                if (job == null) {
-                    // The status is the record of a finished round whose Job was removed by hand.
-                    if (entry != null && Phases.SUCCEEDED.equals(entry.phase)) continue;
-                    if (spec.suspend) {
-                        suspend(k, wasSuspended);
-                        return;
-                    }
-                    startRound(k, entry);
+    /**
+     * The one place that writes. Actions run in the decided order, and the status is recorded just before a
+     * round's resources are created (a round is on record before its ConfigMap and Job exist), otherwise after
+     * the actions: whoever sees a status change can already see the events that announce it.
+     */
+    private void carryOut(RunDecision decision, AlignmentRun run, Context<AlignmentRun> context) {
+        KubernetesClient client = context.getClient();
+        boolean statusRecorded = false;
+        for (RunAction action : decision.actions()) {
+            if (action instanceof RunAction.StartRound start) {
+                AlignmentRun recorded = record(run, decision.status(), context);
+                statusRecorded = true;
+                String rejected = startRound(client, recorded, start.iteration());
+                if (rejected != null) {
+                    carryOut(RunDecider.jobRejected(recorded, start.iteration(), rejected, clock.instant()), recorded, context);
                     return;
                 }
-                RoundOutcome outcome = RoundOutcome.of(job, k, observed.pods(k, finished(job)));
-                if (outcome instanceof RoundOutcome.Succeeded ok) {
-                    if (!Phases.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
-                    continue;
-                }
-                if (outcome instanceof RoundOutcome.Failed failed) {
-                    roundFailed(k, failed);
-                    return;
-                }
-                roundRunning(k, job, (RoundOutcome.Running) outcome, wasSuspended);
-                return;
-            }
-            if (!Phases.SUCCEEDED.equals(status.phase)) {
-                status.phase = Phases.SUCCEEDED;
-                status.completionTime = now();
-                RunEvents.normal(client, run, RunEvents.RUN_COMPLETE, "all " + (spec.iterations + 1) + " rounds succeeded; "
-                        + "latest checkpoint " + status.latestCheckpoint);
-            }
-        }
-
-        private void skipSeedRound() {
-            IterationStatus entry = status.iteration(0);
-            entry.phase = Phases.SUCCEEDED;
-            entry.startTime = entry.finishTime = now();
-            entry.message = SEED_SKIPPED;
-            entry.attempts = 0;
-            RunEvents.normal(client, run, RunEvents.ROUND_SKIPPED, "iteration 0 skipped: " + SEED_SKIPPED);
-        }
-
-        private void suspend(int k, boolean wasSuspended) {
-            status.phase = Phases.SUSPENDED;
-            status.currentIteration = k;
-            if (!wasSuspended) RunEvents.normal(client, run, RunEvents.RUN_SUSPENDED, "suspended before iteration " + k);
-        }
-
-        private void startRound(int k, IterationStatus existing) {
-            String job = Rounds.jobName(name, k);
-            IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.PENDING;
-            entry.job = job;
-            if (existing == null || existing.startTime == null) entry.startTime = now();
-            if (entry.attempts == null) entry.attempts = 0;
-            status.phase = Phases.RUNNING;
-            status.currentIteration = k;
-            if (status.startTime == null) status.startTime = now();
-            if (status.inputs == null) status.inputs = SpecValidator.inputs(run.getSpec());
-            status.workspaceClaim = RoundResources.claimName(run);
-            // Record first: after a crash here the next pass finds the entry and creates the same names again.
-            write(List.of());
-            if (run.getSpec().workspace.claimName == null) createIfAbsent(resources.ownedClaim(run));
-            createIfAbsent(resources.configMap(run, k));
-            try {
-                createIfAbsent(resources.job(run, k));
-            } catch (KubernetesClientException e) {
-                if (e.getCode() < 400 || e.getCode() >= 500 || e.getCode() == 429) throw e;
-                // The API server rejected the Job itself (4xx): retrying cannot help.
-                roundFailed(k, new RoundOutcome.Failed(0, "JobRejected", "Kubernetes rejected Job " + job + ": " + e.getMessage()));
-                return;
-            }
-            RunEvents.normal(client, run, RunEvents.ROUND_STARTED, "iteration " + k + " started as Job " + job);
-        }
-
-        private void roundSucceeded(int k, RoundOutcome.Succeeded ok) {
-            RoundResult r = ok.result();
-            IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.SUCCEEDED;
-            entry.job = Rounds.jobName(name, k);
-            entry.attempts = ok.attempts();
-            entry.finishTime = now();
-            entry.checkpoint = r.checkpoint();
-            entry.metrics = r.metrics();
-            entry.message = r.message();
-            status.latestCheckpoint = r.checkpoint();
-            status.currentIteration = k;
-            metrics.roundSucceeded(ns, name, Duration.ofMillis(Math.round(r.durationSeconds() * 1000)));
-            metrics.roundMetrics(ns, name, r.metrics());
-            RunEvents.normal(client, run, RunEvents.ROUND_SUCCEEDED, "iteration " + k + " succeeded: checkpoint "
-                    + r.checkpoint() + (r.message() == null ? "" : "; " + r.message()));
-        }
-
-        private void roundFailed(int k, RoundOutcome.Failed failed) {
-            IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.FAILED;
-            entry.attempts = failed.attempts();
-            entry.finishTime = now();
-            entry.message = failed.message();
-            status.phase = Phases.FAILED;
-            status.currentIteration = k;
-            status.completionTime = now();
-            failureReason = failed.reason();
-            failureMessage = "iteration " + k + ": " + failed.message();
-            metrics.roundFailed(ns, name, failed.reason());
-            RunEvents.warning(client, run, RunEvents.ROUND_FAILED, failureMessage);
-        }
-
-        private void roundRunning(int k, Job job, RoundOutcome.Running running, boolean wasSuspended) {
-            boolean suspend = run.getSpec().suspend;
-            if (suspend != running.suspended()) {
+                RunEvents.normal(client, run, RunEvents.ROUND_STARTED, "iteration " + start.iteration()
+                        + " started as Job " + Rounds.jobName(name(run), start.iteration()));
+            } else if (action instanceof RunAction.SetJobSuspended s) {
                 // a merge patch without resourceVersion: the Job controller's status writes cannot make it conflict
-                client.batch().v1().jobs().resource(job).patch(PatchContext.of(PatchType.JSON_MERGE),
-                        "{\"spec\":{\"suspend\":" + suspend + "}}");
-                if (!suspend) RunEvents.normal(client, run, RunEvents.RUN_RESUMED, "iteration " + k + " resumed");
-            }
-            IterationStatus entry = status.iteration(k);
-            entry.job = job.getMetadata().getName();
-            entry.phase = suspend ? Phases.SUSPENDED : Phases.RUNNING;
-            entry.attempts = running.attempts();
-            status.currentIteration = k;
-            if (suspend) {
-                suspend(k, wasSuspended);
-            } else {
-                status.phase = Phases.RUNNING;
-            }
-        }
-
-        private void createIfAbsent(HasMetadata object) {
-            try {
-                client.resource(object).create();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) throw e;
+                client.batch().v1().jobs().resource(s.job())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":" + s.suspend() + "}}");
+            } else if (action instanceof RunAction.Emit e) {
+                if (e.warning()) {
+                    RunEvents.warning(client, run, e.reason(), e.message());
+                } else {
+                    RunEvents.normal(client, run, e.reason(), e.message());
+                }
+            } else if (action instanceof RunAction.CountRoundSucceeded c) {
+                metrics.roundSucceeded(namespace(run), name(run), c.duration());
+                metrics.roundMetrics(namespace(run), name(run), c.metrics());
+            } else if (action instanceof RunAction.CountRoundFailed c) {
+                metrics.roundFailed(namespace(run), name(run), c.reason());
             }
         }
+        if (!statusRecorded) record(run, decision.status(), context);
+        metrics.observe(namespace(run), name(run), decision.status().phase, decision.status().currentIteration);
+    }
 
-        /** Computes conditions and the derived counters, then writes the status if anything changed. */
-        void finish(List<String> problems) {
-            status.completedIterations = status.iterations == null ? 0
-                    : (int) status.iterations.stream().filter(it -> Phases.SUCCEEDED.equals(it.phase)).count();
-            metrics.observe(ns, name, status.phase, status.currentIteration);
-            write(problems);
+    /**
+     * Creates round k's resources; 409 AlreadyExists counts as success (names are deterministic).
+     *
+     * @return the API server's message when it rejected the Job itself (4xx other than 409 and 429), else null
+     */
+    private String startRound(KubernetesClient client, AlignmentRun run, int k) {
+        if (run.getSpec().workspace.claimName == null) createIfAbsent(client, resources.ownedClaim(run));
+        createIfAbsent(client, resources.configMap(run, k));
+        try {
+            createIfAbsent(client, resources.job(run, k));
+            return null;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() < 400 || e.getCode() >= 500 || e.getCode() == 429) throw e;
+            return e.getMessage();
         }
+    }
 
-        private void write(List<String> problems) {
-            status.observedGeneration = run.getMetadata().getGeneration();
-            status.conditions = ConditionsBuilder.build(
-                    new ConditionsBuilder.RunState(status.phase, problems, status.currentIteration,
-                            run.getSpec() == null ? 0 : run.getSpec().iterations, failureReason, failureMessage),
-                    run.getStatus() == null ? null : run.getStatus().conditions,
-                    run.getMetadata().getGeneration(), clock.instant());
-            if (JSON.valueToTree(status).equals(JSON.valueToTree(run.getStatus()))) return;
-            AlignmentRunStatus desired = copy(status);
-            run = PrimaryUpdateAndCacheUtils.updateAndCacheResource(run, context, r -> {
-                r.setStatus(desired);
-                return r;
-            }, r -> client.resource(r).updateStatus(), 0, 0, 0);
+    private static void createIfAbsent(KubernetesClient client, HasMetadata object) {
+        try {
+            client.resource(object).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) throw e;
         }
+    }
 
-        private String now() {
-            return clock.instant().toString();
-        }
+    /** Writes the status with optimistic locking when it differs from the run's, and caches the result. */
+    private static AlignmentRun record(AlignmentRun run, AlignmentRunStatus status, Context<AlignmentRun> context) {
+        if (JSON.valueToTree(status).equals(JSON.valueToTree(run.getStatus()))) return run;
+        AlignmentRunStatus desired = JSON.convertValue(status, AlignmentRunStatus.class);
+        return PrimaryUpdateAndCacheUtils.updateAndCacheResource(run, context, r -> {
+            r.setStatus(desired);
+            return r;
+        }, r -> context.getClient().resource(r).updateStatus(), 0, 0, 0);
     }
 
     @Override
@@ -333,29 +188,11 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         return DeleteControl.defaultDelete();
     }
 
-    private static boolean finished(Job job) {
-        return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions().stream()
-                .anyMatch(c -> ("Complete".equals(c.getType()) || "Failed".equals(c.getType())) && "True".equals(c.getStatus()));
+    private static String namespace(AlignmentRun run) {
+        return run.getMetadata().getNamespace();
     }
 
-    private static AlignmentRunStatus copy(AlignmentRunStatus status) {
-        return status == null ? new AlignmentRunStatus() : JSON.convertValue(status, AlignmentRunStatus.class);
-    }
-
-    private static Long observedGeneration(AlignmentRunStatus status) {
-        return status == null ? null : status.observedGeneration;
-    }
-
-    private static boolean hasCondition(AlignmentRunStatus status, String type, String value) {
-        return status != null && status.conditions != null
-                && status.conditions.stream().anyMatch(c -> type.equals(c.getType()) && value.equals(c.getStatus()));
-    }
-
-    /** Reason and message of a recorded Failed=True condition: a failed run keeps explaining itself. */
-    private static Map.Entry<String, String> failureOf(AlignmentRunStatus status) {
-        if (status == null || status.conditions == null) return null;
-        return status.conditions.stream()
-                .filter(c -> ConditionsBuilder.FAILED.equals(c.getType()) && "True".equals(c.getStatus()))
-                .findFirst().map(c -> Map.entry(c.getReason(), c.getMessage())).orElse(null);
+    private static String name(AlignmentRun run) {
+        return run.getMetadata().getName();
     }
 }

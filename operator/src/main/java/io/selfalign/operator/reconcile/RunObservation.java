@@ -5,55 +5,68 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.operator.round.Rounds;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
- * The run's Jobs and pods as the informers see them, keyed by round. The rounds that exist are derived
- * from the Jobs (label {@code selfalign.io/iteration}), never from the run's status, which a reconcile
- * triggered by a Job event may see stale.
+ * The run's Jobs and pods, keyed by round. The rounds that exist are derived from the Jobs (label
+ * {@code selfalign.io/iteration}) the run owns, never from the run's status, which a reconcile triggered
+ * by a Job event may see stale.
  */
 final class RunObservation {
-    private final KubernetesClient client;
-    private final AlignmentRun run;
     private final Map<Integer, Job> jobs = new HashMap<>();
-    private final Map<Integer, List<Pod>> pods;
+    private final Map<Integer, List<Pod>> pods = new HashMap<>();
 
-    RunObservation(KubernetesClient client, AlignmentRun run, Set<Job> jobs, Set<Pod> pods) {
-        this.client = client;
-        this.run = run;
+    RunObservation(AlignmentRun run, Collection<Job> jobs, Collection<Pod> pods) {
         for (Job job : jobs) {
             Integer k = iteration(job.getMetadata().getLabels());
-            if (k != null && ownedBy(job)) this.jobs.put(k, job);
+            if (k != null && ownedBy(run, job)) this.jobs.put(k, job);
         }
-        this.pods = pods.stream()
-                .filter(p -> iteration(p.getMetadata().getLabels()) != null)
-                .collect(Collectors.groupingBy(p -> iteration(p.getMetadata().getLabels())));
+        for (Pod pod : pods) {
+            Integer k = iteration(pod.getMetadata().getLabels());
+            if (k != null) this.pods.computeIfAbsent(k, i -> new ArrayList<>()).add(pod);
+        }
+    }
+
+    /**
+     * What the informers' caches hold, completed from the API server: when the cache has no finished pod
+     * of a round whose Job says it finished (the pod and the Job informers deliver independently), the
+     * round's pods are listed.
+     */
+    static RunObservation observe(KubernetesClient client, AlignmentRun run, Collection<Job> jobs, Collection<Pod> cachedPods) {
+        RunObservation observed = new RunObservation(run, jobs, cachedPods);
+        observed.jobs.forEach((k, job) -> {
+            if (!finished(job) || observed.pods(k).stream().anyMatch(RunObservation::finished)) return;
+            observed.pods.put(k, client.pods().inNamespace(run.getMetadata().getNamespace())
+                    .withLabel(Rounds.RUN_LABEL, run.getMetadata().getName())
+                    .withLabel(Rounds.ITERATION_LABEL, Integer.toString(k))
+                    .list().getItems());
+        });
+        return observed;
     }
 
     Job job(int k) {
         return jobs.get(k);
     }
 
-    /**
-     * Round k's pods. When the cache has none that finished while the Job says it did (the pod and the
-     * Job informers deliver independently), the API server is asked.
-     */
-    List<Pod> pods(int k, boolean jobFinished) {
-        List<Pod> cached = pods.getOrDefault(k, List.of());
-        boolean anyFinished = cached.stream().anyMatch(p -> p.getStatus() != null
-                && ("Succeeded".equals(p.getStatus().getPhase()) || "Failed".equals(p.getStatus().getPhase())));
-        if (!jobFinished || anyFinished) return cached;
-        return client.pods().inNamespace(run.getMetadata().getNamespace())
-                .withLabel(Rounds.RUN_LABEL, run.getMetadata().getName())
-                .withLabel(Rounds.ITERATION_LABEL, Integer.toString(k))
-                .list().getItems();
+    List<Pod> pods(int k) {
+        return pods.getOrDefault(k, List.of());
     }
 
-    private boolean ownedBy(Job job) {
+    private static boolean finished(Job job) {
+        return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions().stream()
+                .anyMatch(c -> ("Complete".equals(c.getType()) || "Failed".equals(c.getType())) && "True".equals(c.getStatus()));
+    }
+
+    private static boolean finished(Pod pod) {
+        return pod.getStatus() != null
+                && ("Succeeded".equals(pod.getStatus().getPhase()) || "Failed".equals(pod.getStatus().getPhase()));
+    }
+
+    private static boolean ownedBy(AlignmentRun run, Job job) {
         return job.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(run.getMetadata().getUid()));
     }
 

@@ -15,7 +15,7 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.status.Phases;
 import io.selfalign.operator.testing.OperatorHarness;
-import io.selfalign.operator.local.PodEnd;
+import io.selfalign.operator.kubelet.PodEnd;
 import io.selfalign.operator.testing.TestKubelet;
 import static org.awaitility.Awaitility.await;
 
@@ -150,7 +150,7 @@ class RunLifecycleTest {
         AlignmentRun done = h.awaitRun("no-seed", phase(Phases.SUCCEEDED));
         IterationStatus zero = done.getStatus().iterations.get(0);
         assertEquals(Phases.SUCCEEDED, zero.phase);
-        assertEquals(AlignmentRunReconciler.SEED_SKIPPED, zero.message);
+        assertEquals(RunDecider.SEED_SKIPPED, zero.message);
         assertEquals(null, zero.job);
         assertEquals(null, h.client.batch().v1().jobs().inNamespace(NS).withName("no-seed-iter-0").get());
         RoundSpec r1 = RoundJson.readSpec(h.client.configMaps().inNamespace(NS).withName("no-seed-iter-1").get()

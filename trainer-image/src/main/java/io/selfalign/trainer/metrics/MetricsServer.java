@@ -1,15 +1,12 @@
 package io.selfalign.trainer.metrics;
 
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.selfalign.trainer.train.PreferenceTrainer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -23,9 +20,9 @@ import java.util.function.ToDoubleFunction;
  */
 public final class MetricsServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
-    private final HttpServer server;
+    private final HTTPServer server;
 
-    private MetricsServer(PrometheusMeterRegistry registry, HttpServer server) {
+    private MetricsServer(PrometheusMeterRegistry registry, HTTPServer server) {
         this.registry = registry;
         this.server = server;
     }
@@ -53,16 +50,8 @@ public final class MetricsServer implements AutoCloseable {
         step(registry, tags, progress, "flagged.fraction", "share of the latest step's pairs flagged as noisy (spa)", PreferenceTrainer.StepMetrics::flaggedFraction);
         step(registry, tags, progress, "tokens.per.second", "training tokens per second of the latest step", PreferenceTrainer.StepMetrics::tokensPerSecond);
 
-        HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-        server.createContext("/metrics", exchange -> {
-            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.start();
+        // The Prometheus client's own exporter (also local mode's): /metrics, all interfaces, a daemon thread pool.
+        HTTPServer server = HTTPServer.builder().port(port).registry(registry.getPrometheusRegistry()).buildAndStart();
         return new MetricsServer(registry, server);
     }
 
@@ -74,12 +63,12 @@ public final class MetricsServer implements AutoCloseable {
 
     /** The port actually bound. */
     public int port() {
-        return server.getAddress().getPort();
+        return server.getPort();
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
         registry.close();
     }
 }

@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

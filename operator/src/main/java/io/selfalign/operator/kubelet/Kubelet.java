@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.operator.kubelet;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
+import io.selfalign.operator.kubelet.Kubelet;
 import io.selfalign.operator.status.Phases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 5's end-to-end check: the operator, local mode's in-process API and kubelet, and the REAL trainer
- * jar of this reactor (packaged before the operator's tests in {@code ./mvnw verify}) run a tiny SPA run —
+ * jar of this reactor (packaged before local mode's tests in {@code ./mvnw verify}) run a tiny SPA run —
  * tiny-llama, seed stage + 2 iterations of 8 prompts — to Complete, with each round's metrics in status.
  */
 class LocalEndToEndTest {
@@ -107,12 +108,12 @@ class LocalEndToEndTest {
         throw new AssertionError("the run did not finish within " + TIMEOUT + ": " + client.resource(applied).get().getStatus());
     }
 
-    /** The trainer jar of this reactor, resolved from the operator module's folder (surefire's working directory). */
+    /** The trainer jar of this reactor, resolved from the local module's folder (surefire's working directory). */
     static Path trainerJar() {
         Path jar = TRAINER_JAR.toAbsolutePath().normalize();
         if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib"))) {
             throw new IllegalStateException(jar + " (with lib/ beside it) is missing: package the trainer first, e.g. "
-                    + "./mvnw -B -o -pl operator -am verify (the reactor builds trainer-image before the operator's tests)");
+                    + "./mvnw -B -o -pl local -am verify (the reactor builds trainer-image before local mode's tests)");
         }
         return jar;
     }

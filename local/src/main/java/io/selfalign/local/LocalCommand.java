@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -6,16 +6,20 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheus.PrometheusConfig;
-import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.operator.config.OperatorSettings;
+import io.selfalign.operator.kubelet.Kubelet;
 import io.selfalign.operator.metrics.RunMetrics;
 import io.selfalign.operator.reconcile.AlignmentRunReconciler;
 import io.selfalign.operator.status.ConditionsBuilder;
 import io.selfalign.operator.status.Phases;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,7 +91,7 @@ public final class LocalCommand implements Callable<Integer> {
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (LocalCluster cluster = new LocalCluster(apiPort);
-             MetricsServer metrics = metricsPort == 0 ? null : new MetricsServer(metricsPort, registry)) {
+             HTTPServer metrics = metricsPort == 0 ? null : metricsServer(metricsPort, registry)) {
             KubernetesClient client = cluster.client();
             // Created first, before any other client activity, so the API server gives it the same uid on every rerun.
             AlignmentRun applied = client.resource(run).create();
@@ -150,6 +154,14 @@ public final class LocalCommand implements Callable<Integer> {
             stopped.await(1, java.util.concurrent.TimeUnit.SECONDS);
         }
         return 130;
+    }
+
+    /** Serves {@code registry} on 127.0.0.1 at the operator's cluster path {@code /q/metrics} (and the exporter's own paths). */
+    static HTTPServer metricsServer(int port, PrometheusMeterRegistry registry) throws IOException {
+        return HTTPServer.builder().inetAddress(InetAddress.getLoopbackAddress()).port(port)
+                .registry(registry.getPrometheusRegistry())
+                .defaultHandler(new MetricsHandler(registry.getPrometheusRegistry()))
+                .buildAndStart();
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import io.fabric8.kubernetes.api.model.APIGroupBuilder;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;

@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.selfalign.api.round.RoundResult;
+import io.selfalign.operator.kubelet.PodEnd;
+import io.selfalign.operator.kubelet.PodRunner;
 import io.selfalign.operator.round.Rounds;
 import java.io.IOException;
 import java.io.UncheckedIOException;

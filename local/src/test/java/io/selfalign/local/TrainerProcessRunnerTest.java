@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.operator.kubelet.Kubelet;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.status.Phases;
 import io.selfalign.operator.testing.OperatorHarness;

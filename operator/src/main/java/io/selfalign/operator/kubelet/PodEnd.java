@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.operator.kubelet;
 
 /** How one pod of a round ended. */
 public sealed interface PodEnd {

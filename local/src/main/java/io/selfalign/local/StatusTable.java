@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;

@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import java.util.logging.Level;
 import org.jboss.logmanager.LogContext;

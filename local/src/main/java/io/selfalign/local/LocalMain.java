@@ -1,4 +1,4 @@
-package io.selfalign.operator.local;
+package io.selfalign.local;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

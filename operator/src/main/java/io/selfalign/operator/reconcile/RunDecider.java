@@ -1,0 +1,240 @@
+package io.selfalign.operator.reconcile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.selfalign.api.round.RoundResult;
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.AlignmentRunStatus;
+import io.selfalign.api.v1alpha1.IterationStatus;
+import io.selfalign.operator.events.RunEvents;
+import io.selfalign.operator.reconcile.RunAction.CountRoundFailed;
+import io.selfalign.operator.reconcile.RunAction.CountRoundSucceeded;
+import io.selfalign.operator.reconcile.RunAction.Emit;
+import io.selfalign.operator.reconcile.RunAction.SetJobSuspended;
+import io.selfalign.operator.reconcile.RunAction.StartRound;
+import io.selfalign.operator.round.RoundOutcome;
+import io.selfalign.operator.round.RoundResources;
+import io.selfalign.operator.round.Rounds;
+import io.selfalign.operator.status.ConditionsBuilder;
+import io.selfalign.operator.status.Phases;
+import io.selfalign.operator.validate.SpecValidator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The reconciler's decision as a pure function: from a run (spec and last recorded status), its spec
+ * problems and the observed Jobs and pods, the status to record and the actions to take. Rounds advance
+ * in order: a finished round is recorded, the first round without a Job is started (or the run suspends
+ * before it), a running round is followed (and suspended or resumed with the spec).
+ */
+final class RunDecider {
+    static final String SEED_SKIPPED = "no seed preferences: iteration 1 starts from the base model";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RunDecider() {}
+
+    /** @param problems the spec's validation problems; with any, nothing is started */
+    static RunDecision decide(AlignmentRun run, List<String> problems, RunObservation observed, Instant now) {
+        Decision d = new Decision(run, now);
+        if (!problems.isEmpty()) {
+            boolean wasInvalid = hasCondition(run.getStatus(), ConditionsBuilder.SPEC_VALID, "False")
+                    && Objects.equals(observedGeneration(run.getStatus()), run.getMetadata().getGeneration());
+            if (d.status.phase == null) d.status.phase = Phases.PENDING;
+            if (!wasInvalid) d.actions.add(Emit.warning(RunEvents.SPEC_INVALID, String.join("; ", problems)));
+            return d.finish(problems);
+        }
+        if (!Phases.FAILED.equals(d.status.phase)) d.advance(observed);
+        return d.finish(problems);
+    }
+
+    /** Round {@code k}'s Job was refused by the API server (4xx): the run fails, retrying cannot help. */
+    static RunDecision jobRejected(AlignmentRun run, int k, String message, Instant now) {
+        Decision d = new Decision(run, now);
+        d.roundFailed(k, new RoundOutcome.Failed(0, "JobRejected",
+                "Kubernetes rejected Job " + Rounds.jobName(run.getMetadata().getName(), k) + ": " + message));
+        return d.finish(List.of());
+    }
+
+    /** One decision's work on a copy of the run's status. */
+    private static final class Decision {
+        final AlignmentRun run;
+        final Instant now;
+        final AlignmentRunStatus status;
+        final List<RunAction> actions = new ArrayList<>();
+        String failureReason;
+        String failureMessage;
+
+        Decision(AlignmentRun run, Instant now) {
+            this.run = run;
+            this.now = now;
+            this.status = copy(run.getStatus());
+            Map.Entry<String, String> failure = failureOf(run.getStatus());
+            if (failure != null) {
+                failureReason = failure.getKey();
+                failureMessage = failure.getValue();
+            }
+        }
+
+        void advance(RunObservation observed) {
+            var spec = run.getSpec();
+            boolean wasSuspended = Phases.SUSPENDED.equals(status.phase);
+            for (int k = 0; k <= spec.iterations; k++) {
+                IterationStatus entry = status.findIteration(k);
+                if (k == 0 && spec.data.seedPreferences == null) {
+                    if (entry == null) skipSeedRound();
+                    continue;
+                }
+                Job job = observed.job(k);
+                if (job == null) {
+                    // The status is the record of a finished round whose Job was removed by hand.
+                    if (entry != null && Phases.SUCCEEDED.equals(entry.phase)) continue;
+                    if (spec.suspend) {
+                        suspend(k, wasSuspended);
+                        return;
+                    }
+                    startRound(k, entry);
+                    return;
+                }
+                RoundOutcome outcome = RoundOutcome.of(job, k, observed.pods(k));
+                if (outcome instanceof RoundOutcome.Succeeded ok) {
+                    if (!Phases.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
+                    continue;
+                }
+                if (outcome instanceof RoundOutcome.Failed failed) {
+                    roundFailed(k, failed);
+                    return;
+                }
+                roundRunning(k, job, (RoundOutcome.Running) outcome, wasSuspended);
+                return;
+            }
+            if (!Phases.SUCCEEDED.equals(status.phase)) {
+                status.phase = Phases.SUCCEEDED;
+                status.completionTime = now();
+                actions.add(Emit.normal(RunEvents.RUN_COMPLETE, "all " + (spec.iterations + 1) + " rounds succeeded; "
+                        + "latest checkpoint " + status.latestCheckpoint));
+            }
+        }
+
+        private void skipSeedRound() {
+            IterationStatus entry = status.iteration(0);
+            entry.phase = Phases.SUCCEEDED;
+            entry.startTime = entry.finishTime = now();
+            entry.message = SEED_SKIPPED;
+            entry.attempts = 0;
+            actions.add(Emit.normal(RunEvents.ROUND_SKIPPED, "iteration 0 skipped: " + SEED_SKIPPED));
+        }
+
+        private void suspend(int k, boolean wasSuspended) {
+            status.phase = Phases.SUSPENDED;
+            status.currentIteration = k;
+            if (!wasSuspended) actions.add(Emit.normal(RunEvents.RUN_SUSPENDED, "suspended before iteration " + k));
+        }
+
+        private void startRound(int k, IterationStatus existing) {
+            IterationStatus entry = status.iteration(k);
+            entry.phase = Phases.PENDING;
+            entry.job = Rounds.jobName(run.getMetadata().getName(), k);
+            if (existing == null || existing.startTime == null) entry.startTime = now();
+            if (entry.attempts == null) entry.attempts = 0;
+            status.phase = Phases.RUNNING;
+            status.currentIteration = k;
+            if (status.startTime == null) status.startTime = now();
+            if (status.inputs == null) status.inputs = SpecValidator.inputs(run.getSpec());
+            status.workspaceClaim = RoundResources.claimName(run);
+            actions.add(new StartRound(k));
+        }
+
+        private void roundSucceeded(int k, RoundOutcome.Succeeded ok) {
+            RoundResult r = ok.result();
+            IterationStatus entry = status.iteration(k);
+            entry.phase = Phases.SUCCEEDED;
+            entry.job = Rounds.jobName(run.getMetadata().getName(), k);
+            entry.attempts = ok.attempts();
+            entry.finishTime = now();
+            entry.checkpoint = r.checkpoint();
+            entry.metrics = r.metrics();
+            entry.message = r.message();
+            status.latestCheckpoint = r.checkpoint();
+            status.currentIteration = k;
+            actions.add(new CountRoundSucceeded(Duration.ofMillis(Math.round(r.durationSeconds() * 1000)), r.metrics()));
+            actions.add(Emit.normal(RunEvents.ROUND_SUCCEEDED, "iteration " + k + " succeeded: checkpoint "
+                    + r.checkpoint() + (r.message() == null ? "" : "; " + r.message())));
+        }
+
+        void roundFailed(int k, RoundOutcome.Failed failed) {
+            IterationStatus entry = status.iteration(k);
+            entry.phase = Phases.FAILED;
+            entry.attempts = failed.attempts();
+            entry.finishTime = now();
+            entry.message = failed.message();
+            status.phase = Phases.FAILED;
+            status.currentIteration = k;
+            status.completionTime = now();
+            failureReason = failed.reason();
+            failureMessage = "iteration " + k + ": " + failed.message();
+            actions.add(new CountRoundFailed(failed.reason()));
+            actions.add(Emit.warning(RunEvents.ROUND_FAILED, failureMessage));
+        }
+
+        private void roundRunning(int k, Job job, RoundOutcome.Running running, boolean wasSuspended) {
+            boolean suspend = run.getSpec().suspend;
+            if (suspend != running.suspended()) {
+                actions.add(new SetJobSuspended(job, suspend));
+                if (!suspend) actions.add(Emit.normal(RunEvents.RUN_RESUMED, "iteration " + k + " resumed"));
+            }
+            IterationStatus entry = status.iteration(k);
+            entry.job = job.getMetadata().getName();
+            entry.phase = suspend ? Phases.SUSPENDED : Phases.RUNNING;
+            entry.attempts = running.attempts();
+            status.currentIteration = k;
+            if (suspend) {
+                suspend(k, wasSuspended);
+            } else {
+                status.phase = Phases.RUNNING;
+            }
+        }
+
+        /** The derived counters and the conditions. */
+        RunDecision finish(List<String> problems) {
+            status.completedIterations = status.iterations == null ? 0
+                    : (int) status.iterations.stream().filter(it -> Phases.SUCCEEDED.equals(it.phase)).count();
+            status.observedGeneration = run.getMetadata().getGeneration();
+            status.conditions = ConditionsBuilder.build(
+                    new ConditionsBuilder.RunState(status.phase, problems, status.currentIteration,
+                            run.getSpec() == null ? 0 : run.getSpec().iterations, failureReason, failureMessage),
+                    run.getStatus() == null ? null : run.getStatus().conditions,
+                    run.getMetadata().getGeneration(), now);
+            return new RunDecision(status, List.copyOf(actions));
+        }
+
+        private String now() {
+            return now.toString();
+        }
+    }
+
+    private static AlignmentRunStatus copy(AlignmentRunStatus status) {
+        return status == null ? new AlignmentRunStatus() : JSON.convertValue(status, AlignmentRunStatus.class);
+    }
+
+    private static Long observedGeneration(AlignmentRunStatus status) {
+        return status == null ? null : status.observedGeneration;
+    }
+
+    private static boolean hasCondition(AlignmentRunStatus status, String type, String value) {
+        return status != null && status.conditions != null
+                && status.conditions.stream().anyMatch(c -> type.equals(c.getType()) && value.equals(c.getStatus()));
+    }
+
+    /** Reason and message of a recorded Failed=True condition: a failed run keeps explaining itself. */
+    private static Map.Entry<String, String> failureOf(AlignmentRunStatus status) {
+        if (status == null || status.conditions == null) return null;
+        return status.conditions.stream()
+                .filter(c -> ConditionsBuilder.FAILED.equals(c.getType()) && "True".equals(c.getStatus()))
+                .findFirst().map(c -> Map.entry(c.getReason(), c.getMessage())).orElse(null);
+    }
+}
