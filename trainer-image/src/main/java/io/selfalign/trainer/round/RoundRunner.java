@@ -7,6 +7,7 @@ import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.data.Io;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
@@ -160,7 +161,10 @@ public final class RoundRunner {
             progress.stage("done", 0);
             log.println("round: " + result.message());
             return result;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            output.abandon();
+            throw Io.naming(staging, e);
+        } catch (RuntimeException e) {
             output.abandon();
             throw e;
         }
