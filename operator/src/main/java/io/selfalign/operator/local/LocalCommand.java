@@ -63,7 +63,8 @@ public final class LocalCommand implements Callable<Integer> {
     Path trainerJar;
 
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9180",
-            description = "Port of the operator's Prometheus metrics on 127.0.0.1; 0 turns them off (default: ${DEFAULT-VALUE}).")
+            description = "Port of the operator's Prometheus metrics on 127.0.0.1, a free one when it is taken (printed); "
+                    + "0 turns them off (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
     @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "0",
@@ -95,7 +96,10 @@ public final class LocalCommand implements Callable<Integer> {
             Path kubeconfig = state.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
             out.println("Kubernetes API (in-process): " + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
-            if (metrics != null) out.println("Operator metrics: http://127.0.0.1:" + metricsPort + "/q/metrics");
+            if (metrics != null) {
+                out.println("Operator metrics: http://127.0.0.1:" + metrics.port() + "/q/metrics"
+                        + (metrics.port() == metricsPort ? "" : " (port " + metricsPort + " is taken)"));
+            }
 
             Operator operator = operator(client, registry);
             TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, state.resolve("pods"),
