@@ -2,7 +2,6 @@ package io.selfalign.operator.local;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -171,29 +170,9 @@ public final class LocalCommand implements Callable<Integer> {
         return operator;
     }
 
-    /** Reads the run; a missing namespace means "default". */
+    /** Reads the run ({@link RunFile}); a missing namespace means "default". */
     static AlignmentRun readRun(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-        String yaml = Files.readString(file);
-        KubernetesSerialization serialization = new KubernetesSerialization();
-        AlignmentRun run;
-        try {
-            Object any = serialization.unmarshal(yaml);
-            String kind = any instanceof io.fabric8.kubernetes.api.model.HasMetadata h ? h.getKind() : null;
-            if (!"AlignmentRun".equals(kind)) {
-                throw new IllegalArgumentException(file + ": expected one object of kind AlignmentRun, got " + kind);
-            }
-            run = serialization.unmarshal(yaml, AlignmentRun.class);
-        } catch (IllegalArgumentException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": not an AlignmentRun: " + e.getMessage(), e);
-        }
-        if (run.getMetadata() == null || run.getMetadata().getName() == null) {
-            throw new IllegalArgumentException(file + ": metadata.name is required");
-        }
-        if (run.getMetadata().getNamespace() == null) run.getMetadata().setNamespace("default");
-        return run;
+        return RunFile.read(file);
     }
 
     /**
