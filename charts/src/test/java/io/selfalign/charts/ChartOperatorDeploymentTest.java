@@ -99,6 +99,18 @@ class ChartOperatorDeploymentTest {
         assertEquals(2, deployment.at("/spec/replicas").asInt());
     }
 
+    @Test
+    void trainerPolicyIsOpenByDefaultAndReachesTheOperator() {
+        Map<String, String> defaults = ChartRbacTest.operatorEnv(RenderedChart.render());
+        assertFalse(defaults.containsKey("SELFALIGN_TRAINER_ALLOWED_IMAGE_PREFIXES"), "unset allows any image");
+        assertEquals("false", defaults.get("SELFALIGN_TRAINER_FORBID_SERVICE_ACCOUNT_OVERRIDE"));
+
+        Map<String, String> env = ChartRbacTest.operatorEnv(RenderedChart.render(Map.of("trainer", Map.of("policy", Map.of(
+                "allowedImagePrefixes", List.of("registry.corp/ml/", "ghcr.io/selfalign/"), "forbidServiceAccountOverride", true)))));
+        assertEquals("registry.corp/ml/,ghcr.io/selfalign/", env.get("SELFALIGN_TRAINER_ALLOWED_IMAGE_PREFIXES"));
+        assertEquals("true", env.get("SELFALIGN_TRAINER_FORBID_SERVICE_ACCOUNT_OVERRIDE"));
+    }
+
     static String chartAppVersion() {
         try {
             return RenderedChart.YAML.readTree(Repo.CHART.resolve("Chart.yaml").toFile()).path("appVersion").asText();

@@ -2,7 +2,6 @@ package io.selfalign.local;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +18,7 @@ import io.selfalign.operator.status.ConditionsBuilder;
 import io.selfalign.operator.status.Phases;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,8 @@ public final class LocalCommand implements Callable<Integer> {
     Path trainerJar;
 
     @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9180",
-            description = "Port of the operator's Prometheus metrics on 127.0.0.1; 0 turns them off (default: ${DEFAULT-VALUE}).")
+            description = "Port of the operator's Prometheus metrics on 127.0.0.1, a free one when it is taken (printed); "
+                    + "0 turns them off (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
     @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "0",
@@ -99,7 +100,10 @@ public final class LocalCommand implements Callable<Integer> {
             Path kubeconfig = state.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
             out.println("Kubernetes API (in-process): " + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
-            if (metrics != null) out.println("Operator metrics: http://127.0.0.1:" + metricsPort + "/q/metrics");
+            if (metrics != null) {
+                out.println("Operator metrics: http://127.0.0.1:" + metrics.getPort() + "/q/metrics"
+                        + (metrics.getPort() == metricsPort ? "" : " (port " + metricsPort + " is taken)"));
+            }
 
             Operator operator = operator(client, registry);
             TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, state.resolve("pods"),
@@ -157,7 +161,19 @@ public final class LocalCommand implements Callable<Integer> {
     }
 
     /** Serves {@code registry} on 127.0.0.1 at the operator's cluster path {@code /q/metrics} (and the exporter's own paths). */
+    /**
+     * Serves {@code registry} on 127.0.0.1; when {@code port} is taken (a second local run on the machine) on a free
+     * port instead: metrics are an aid, not a reason to refuse the run. {@link HTTPServer#getPort()} tells which.
+     */
     static HTTPServer metricsServer(int port, PrometheusMeterRegistry registry) throws IOException {
+        try {
+            return metricsServerOn(port, registry);
+        } catch (BindException taken) {
+            return metricsServerOn(0, registry);
+        }
+    }
+
+    private static HTTPServer metricsServerOn(int port, PrometheusMeterRegistry registry) throws IOException {
         return HTTPServer.builder().inetAddress(InetAddress.getLoopbackAddress()).port(port)
                 .registry(registry.getPrometheusRegistry())
                 .defaultHandler(new MetricsHandler(registry.getPrometheusRegistry()))
@@ -179,29 +195,9 @@ public final class LocalCommand implements Callable<Integer> {
         return operator;
     }
 
-    /** Reads the run; a missing namespace means "default". */
+    /** Reads the run ({@link RunFile}); a missing namespace means "default". */
     static AlignmentRun readRun(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": no such file");
-        String yaml = Files.readString(file);
-        KubernetesSerialization serialization = new KubernetesSerialization();
-        AlignmentRun run;
-        try {
-            Object any = serialization.unmarshal(yaml);
-            String kind = any instanceof io.fabric8.kubernetes.api.model.HasMetadata h ? h.getKind() : null;
-            if (!"AlignmentRun".equals(kind)) {
-                throw new IllegalArgumentException(file + ": expected one object of kind AlignmentRun, got " + kind);
-            }
-            run = serialization.unmarshal(yaml, AlignmentRun.class);
-        } catch (IllegalArgumentException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": not an AlignmentRun: " + e.getMessage(), e);
-        }
-        if (run.getMetadata() == null || run.getMetadata().getName() == null) {
-            throw new IllegalArgumentException(file + ": metadata.name is required");
-        }
-        if (run.getMetadata().getNamespace() == null) run.getMetadata().setNamespace("default");
-        return run;
+        return RunFile.read(file);
     }
 
     /**

@@ -19,10 +19,20 @@ class LocalCommandTest {
 
     @Test
     void anInvalidSpecEndsTheCommandWithTheFieldNamedInsteadOfWaiting() throws Exception {
-        String yaml = Files.readString(LocalEndToEndTest.resource("e2e").resolve("tiny-spa.yaml"))
-                .replace("microBatchSize: 4", "microBatchSize: 3");   // must divide batchSize (4)
+        assertEndsInvalidNaming("spec.training.microBatchSize", "microBatchSize: 4", "microBatchSize: 3");   // must divide batchSize (4)
+    }
+
+    @Test
+    void aNonFiniteNumberEndsTheCommandWithTheFieldNamed() throws Exception {
+        // YAML's .inf parses as a number and passes "> 0"; trained, it would give a NaN gradient hours later.
+        assertEndsInvalidNaming("spec.training.learningRate: must be a finite number", "learningRate: 1.0e-3", "learningRate: .inf");
+    }
+
+    private void assertEndsInvalidNaming(String field, String from, String to) throws Exception {
+        String yaml = Files.readString(LocalEndToEndTest.resource("e2e").resolve("tiny-spa.yaml"));
+        assertTrue(yaml.contains(from), from);
         Path file = dir.resolve("run.yaml");
-        Files.writeString(file, yaml);
+        Files.writeString(file, yaml.replace(from, to));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         int exit;
@@ -35,7 +45,7 @@ class LocalCommandTest {
         }
         String out = captured.toString(StandardCharsets.UTF_8);
         assertEquals(2, exit, out);
-        assertTrue(out.contains("Invalid spec in " + file + ": ") && out.contains("spec.training.microBatchSize"), out);
+        assertTrue(out.contains("Invalid spec in " + file + ": ") && out.contains(field), out);
         assertTrue(Files.notExists(dir.resolve("ws/.selfalign-local/pods")) || isEmpty(dir.resolve("ws/.selfalign-local/pods")),
                 "no round was started");
     }

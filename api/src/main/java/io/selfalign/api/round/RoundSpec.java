@@ -50,9 +50,10 @@ public record RoundSpec(
      *                        starts iteration 1 from the base model); at later iterations, when given, the
      *                        trainer reports the judge's agreement with these gold labels
      * @param prompts         JSONL of {@code {"prompt": ...}} or {@code {"messages": [...]}} rows; set at
-     *                        iterations k >= 1
-     * @param promptOffset    first row (0-based) of this iteration's slice of {@code prompts}
-     * @param promptCount     number of rows in this iteration's slice
+     *                        iterations k >= 1, and at iteration 0 so that the seed round checks every prompt of
+     *                        the run (readable, well-formed, fits the model's context) before its hours of training
+     * @param promptOffset    first row (0-based) of this iteration's slice of {@code prompts} (0 at iteration 0)
+     * @param promptCount     number of rows in this iteration's slice (at iteration 0: of all iterations)
      */
     public record Data(String seedPreferences, String prompts, long promptOffset, long promptCount) {}
 

@@ -24,7 +24,8 @@ public class DataSpec {
 
     @Required
     @Size(min = 1, max = 50)
-    @JsonPropertyDescription("Prompts used per iteration: one number (every iteration uses that many) or one number "
-            + "per iteration. Slices are consecutive and disjoint: iteration k starts where iteration k-1 ended.")
+    @JsonPropertyDescription("Prompts used per iteration, always a list: [n] (every iteration uses n prompts) or one "
+            + "number per iteration, e.g. [800, 2000, 3000]. Slices are consecutive and disjoint: iteration k starts where "
+            + "iteration k-1 ended.")
     public List<Long> promptsPerIteration;
 }

@@ -14,12 +14,20 @@ import java.util.Optional;
  * @param gpuResource         the extended resource that means "this trainer has a GPU"
  * @param trainerNodeSelector node selector of a round's pod when the run sets none
  * @param trainerTolerations  tolerations of a round's pod when the run sets none
+ * @param trainerPolicy       what runs may choose about their trainer pod
  */
 public record OperatorSettings(String trainerImage, Optional<String> javaToolOptions, String gpuResource,
-                               Map<String, String> trainerNodeSelector, List<Toleration> trainerTolerations) {
+                               Map<String, String> trainerNodeSelector, List<Toleration> trainerTolerations,
+                               TrainerPolicy trainerPolicy) {
     public OperatorSettings {
         trainerNodeSelector = Map.copyOf(trainerNodeSelector);
         trainerTolerations = List.copyOf(trainerTolerations);
+    }
+
+    /** Settings with the open trainer policy. */
+    public OperatorSettings(String trainerImage, Optional<String> javaToolOptions, String gpuResource,
+                            Map<String, String> trainerNodeSelector, List<Toleration> trainerTolerations) {
+        this(trainerImage, javaToolOptions, gpuResource, trainerNodeSelector, trainerTolerations, TrainerPolicy.OPEN);
     }
 
     /** Settings without default node selector or tolerations (local mode, tests). */

@@ -3,6 +3,7 @@ package io.selfalign.operator.config;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -24,12 +25,19 @@ public class SettingsProducer {
     @ConfigProperty(name = TrainerPlacement.TOLERATIONS)
     Optional<String> tolerations;
 
+    @ConfigProperty(name = TrainerPolicy.ALLOWED_IMAGE_PREFIXES)
+    Optional<List<String>> allowedImagePrefixes;
+
+    @ConfigProperty(name = TrainerPolicy.FORBID_SERVICE_ACCOUNT_OVERRIDE, defaultValue = "false")
+    boolean forbidServiceAccountOverride;
+
     /** At startup, so that a malformed setting stops the operator at once rather than at the first round. */
     @Produces
     @Singleton
     @Startup
     OperatorSettings settings() {
         return new OperatorSettings(trainerImage, javaToolOptions, gpuResource,
-                TrainerPlacement.nodeSelector(nodeSelector), TrainerPlacement.tolerations(tolerations));
+                TrainerPlacement.nodeSelector(nodeSelector), TrainerPlacement.tolerations(tolerations),
+                new TrainerPolicy(allowedImagePrefixes.orElse(List.of()), forbidServiceAccountOverride));
     }
 }

@@ -68,7 +68,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
 
     AlignmentRunReconciler(OperatorSettings settings, RunMetrics metrics, Clock clock) {
         this.resources = new RoundResources(settings);
-        this.validator = new SpecValidator(resources.specs());
+        this.validator = new SpecValidator(resources.specs(), settings.trainerPolicy());
         this.metrics = metrics;
         this.clock = clock;
     }

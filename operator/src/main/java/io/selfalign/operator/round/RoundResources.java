@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -33,6 +35,13 @@ public final class RoundResources {
     static final long TRAINER_UID = 1000L;
     /** The trainer's only writable path besides the workspace (the image sets HOME=/tmp; DJL's natives are pre-extracted). */
     static final String TMP = "/tmp";
+    /** Cap of /tmp (HOME, JVM temp files): a runaway writer is evicted instead of filling the node's disk. */
+    static final Quantity TMP_SIZE_LIMIT = new Quantity("2Gi");
+    /**
+     * Requests of a trainer whose run sets none for cpu or memory (nor a limit, from which Kubernetes would take
+     * the request): without them the pod is BestEffort, the first evicted under node pressure.
+     */
+    static final Map<String, Quantity> DEFAULT_REQUESTS = Map.of("cpu", new Quantity("1"), "memory", new Quantity("4Gi"));
 
     private final OperatorSettings settings;
     private final RoundSpecFactory specs;
@@ -104,6 +113,8 @@ public final class RoundResources {
                     .withNewSpec()
                     .withRestartPolicy("Never")
                     .withServiceAccountName(s.trainer.serviceAccountName)
+                    // The trainer never calls the Kubernetes API: no token in the pod to steal.
+                    .withAutomountServiceAccountToken(false)
                     .withPriorityClassName(s.trainer.priorityClassName)
                     .withNodeSelector(nodeSelector.isEmpty() ? null : nodeSelector)
                     .withTolerations(tolerations.isEmpty() ? null : tolerations)
@@ -119,7 +130,7 @@ public final class RoundResources {
                     .endVolume()
                     // The root filesystem is read-only; the trainer writes only /workspace and /tmp (HOME, JVM temp).
                     .addNewVolume().withName("tmp")
-                        .withNewEmptyDir().endEmptyDir()
+                        .withNewEmptyDir().withSizeLimit(TMP_SIZE_LIMIT).endEmptyDir()
                     .endVolume()
                     .addNewContainer()
                         .withName(Rounds.CONTAINER)
@@ -127,7 +138,7 @@ public final class RoundResources {
                         .withImagePullPolicy(s.trainer.imagePullPolicy)
                         .withCommand(TRAINER_COMMAND)
                         .withEnv(env)
-                        .withResources(specs.effectiveResources(s.trainer.resources))
+                        .withResources(withDefaultRequests(specs.effectiveResources(s.trainer.resources)))
                         .addNewPort().withName("metrics").withContainerPort(Rounds.METRICS_PORT).endPort()
                         .addNewVolumeMount().withName("workspace").withMountPath(Rounds.WORKSPACE).endVolumeMount()
                         .addNewVolumeMount().withName("round").withMountPath(Rounds.ROUND_DIR).withReadOnly(true).endVolumeMount()
@@ -144,6 +155,15 @@ public final class RoundResources {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    private static ResourceRequirements withDefaultRequests(ResourceRequirements resources) {
+        Map<String, Quantity> requests = new LinkedHashMap<>(resources.getRequests() == null ? Map.of() : resources.getRequests());
+        Map<String, Quantity> limits = resources.getLimits() == null ? Map.of() : resources.getLimits();
+        DEFAULT_REQUESTS.forEach((resource, q) -> {
+            if (!requests.containsKey(resource) && !limits.containsKey(resource)) requests.put(resource, q);
+        });
+        return new ResourceRequirementsBuilder(resources).withRequests(requests).build();
     }
 
     private static ObjectMeta metadata(AlignmentRun run, String name, Integer k) {

@@ -44,9 +44,11 @@ public final class RoundSpecFactory {
 
         // Seed pairs go to every round: iteration 0 trains on them, later rounds report the judge's agreement with them.
         String seed = hasSeedRound ? Rounds.WORKSPACE + "/" + s.data.seedPreferences : null;
+        // Iteration 0 gets the prompts of all iterations: the seed round checks them before its hours of training.
+        String prompts = Rounds.WORKSPACE + "/" + s.data.prompts;
         RoundSpec.Data data = k == 0
-                ? new RoundSpec.Data(seed, null, 0, 0)
-                : new RoundSpec.Data(seed, Rounds.WORKSPACE + "/" + s.data.prompts, promptOffset(s, k), promptCount(s, k));
+                ? new RoundSpec.Data(seed, prompts, 0, promptOffset(s, s.iterations + 1))
+                : new RoundSpec.Data(seed, prompts, promptOffset(s, k), promptCount(s, k));
 
         var g = s.generation;
         TrainingSpec t = s.training;

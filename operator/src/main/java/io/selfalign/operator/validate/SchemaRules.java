@@ -41,6 +41,10 @@ final class SchemaRules {
     }
 
     private static void checkField(Field field, Object v, String name, List<String> problems) {
+        if (!finite(v)) {
+            problems.add(name + ": must be a finite number, got " + v);
+            return;
+        }
         Min min = field.getAnnotation(Min.class);
         Max max = field.getAnnotation(Max.class);
         if (v instanceof Number n) {
@@ -54,7 +58,7 @@ final class SchemaRules {
         }
         Pattern pattern = field.getAnnotation(Pattern.class);
         if (pattern != null && v instanceof String s && !java.util.regex.Pattern.compile(pattern.value()).matcher(s).find()) {
-            problems.add(name + ": '" + s + "' does not match " + pattern.value());
+            problems.add(name + ": '" + UserValue.shown(s) + "' does not match " + pattern.value());
         }
         Size size = field.getAnnotation(Size.class);
         if (size != null && v instanceof Collection<?> c) {
@@ -64,6 +68,17 @@ final class SchemaRules {
         if (field.isAnnotationPresent(Required.class) && v instanceof String s && s.isBlank()) {
             problems.add(name + ": required");
         }
+    }
+
+    /**
+     * False for infinity and NaN, alone or in a list: YAML's {@code .inf} and {@code .nan} parse, pass every
+     * {@code @Min/@Max} test NaN-style or by being huge, and surface hours later as a NaN gradient.
+     */
+    private static boolean finite(Object v) {
+        if (v instanceof Double d) return Double.isFinite(d);
+        if (v instanceof Float f) return Float.isFinite(f);
+        if (v instanceof Collection<?> c) return c.stream().allMatch(SchemaRules::finite);
+        return true;
     }
 
     private static String format(double d) {

@@ -7,6 +7,7 @@ import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
+import io.selfalign.operator.config.TrainerPolicy;
 import io.selfalign.operator.round.RoundSpecFactory;
 import io.selfalign.operator.round.RoundTimeout;
 import io.selfalign.operator.round.Rounds;
@@ -25,14 +26,22 @@ public final class SpecValidator {
     private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("^[-._a-zA-Z][-._a-zA-Z0-9]*$");
 
     private final RoundSpecFactory specs;
+    private final TrainerPolicy policy;
 
-    public SpecValidator(RoundSpecFactory specs) {
+    public SpecValidator(RoundSpecFactory specs, TrainerPolicy policy) {
         this.specs = specs;
+        this.policy = policy;
+    }
+
+    /** A validator with the open trainer policy. */
+    public SpecValidator(RoundSpecFactory specs) {
+        this(specs, TrainerPolicy.OPEN);
     }
 
     public List<String> validate(AlignmentRun run) {
         List<String> p = new ArrayList<>();
         String name = run.getMetadata().getName();
+        ObjectNames.nameProblem("metadata.name", name).ifPresent(p::add);
         if (name.length() > Rounds.MAX_RUN_NAME) {
             p.add("metadata.name: at most " + Rounds.MAX_RUN_NAME + " characters (Job names derive from it), got " + name.length());
         }
@@ -49,13 +58,17 @@ public final class SpecValidator {
             promptsPerIteration(p, s);
         }
         if (s.training != null) training(p, s);
-        if (s.trainer != null) trainer(p, s);
+        if (s.trainer != null) {
+            trainer(p, s);
+            p.addAll(policy.problems(s.trainer));
+        }
         if (s.workspace != null) workspace(p, s);
         if (s.roundTimeout != null) {
             try {
                 RoundTimeout.seconds(s.roundTimeout);
             } catch (IllegalArgumentException e) {
-                p.add("spec." + e.getMessage());
+                p.add("spec.roundTimeout: expected a positive duration such as 6h, 90m or 1h30m, got '"
+                        + UserValue.shown(s.roundTimeout) + "'");
             }
         }
         AlignmentRunStatus status = run.getStatus();
@@ -80,9 +93,9 @@ public final class SpecValidator {
     private static void relativePath(List<String> p, String field, String value) {
         if (value == null || value.isBlank()) return;
         if (value.startsWith("/") || Path.of(value).isAbsolute()) {
-            p.add(field + ": must be relative to the workspace volume root, got absolute path " + value);
+            p.add(field + ": must be relative to the workspace volume root, got absolute path " + UserValue.shown(value));
         } else if (Path.of(value).normalize().startsWith("..") || List.of(value.split("/")).contains("..")) {
-            p.add(field + ": must stay inside the workspace volume ('..' is not allowed), got " + value);
+            p.add(field + ": must stay inside the workspace volume ('..' is not allowed), got " + UserValue.shown(value));
         }
     }
 
@@ -133,7 +146,7 @@ public final class SpecValidator {
             for (int i = 0; i < tr.env.size(); i++) {
                 EnvVar e = tr.env.get(i);
                 if (e.getName() == null || !ENV_NAME.matcher(e.getName()).matches()) {
-                    p.add("spec.trainer.env[" + i + "].name: not a valid environment variable name: " + e.getName());
+                    p.add("spec.trainer.env[" + i + "].name: not a valid environment variable name: " + UserValue.shown(e.getName()));
                 }
             }
         }
@@ -144,10 +157,10 @@ public final class SpecValidator {
         quantities.forEach((resource, q) -> {
             try {
                 if (q == null || q.getNumericalAmount().signum() < 0) {
-                    p.add(field + "." + resource + ": must be a non-negative quantity, got " + q);
+                    p.add(field + "." + resource + ": must be a non-negative quantity, got " + UserValue.shown(q));
                 }
             } catch (IllegalArgumentException | ArithmeticException e) {
-                p.add(field + "." + resource + ": not a quantity: " + q);
+                p.add(field + "." + resource + ": not a quantity: " + UserValue.shown(q));
             }
         });
     }
@@ -173,7 +186,8 @@ public final class SpecValidator {
             inputs(s).forEach((field, value) -> {
                 String was = status.inputs.get(field);
                 if (was != null && !was.equals(value)) {
-                    p.add(field + ": cannot change once the run has started (was '" + was + "', now '" + value + "')");
+                    p.add(field + ": cannot change once the run has started (was '" + UserValue.shown(was)
+                            + "', now '" + UserValue.shown(value) + "')");
                 }
             });
         }

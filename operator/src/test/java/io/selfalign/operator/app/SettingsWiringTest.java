@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.selfalign.operator.config.OperatorSettings;
+import io.selfalign.operator.config.TrainerPolicy;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -28,7 +29,9 @@ class SettingsWiringTest {
                     "selfalign.leader-election.enabled", "true",
                     "selfalign.leader-election.lease-name", "release-lease",
                     "selfalign.trainer.node-selector", "{\"pool\":\"gpu\"}",
-                    "selfalign.trainer.tolerations", "[{\"effect\":\"NoSchedule\",\"key\":\"nvidia.com/gpu\",\"operator\":\"Exists\"}]");
+                    "selfalign.trainer.tolerations", "[{\"effect\":\"NoSchedule\",\"key\":\"nvidia.com/gpu\",\"operator\":\"Exists\"}]",
+                    "selfalign.trainer.allowed-image-prefixes", "registry.corp/ml/,ghcr.io/selfalign/",
+                    "selfalign.trainer.forbid-service-account-override", "true");
         }
     }
 
@@ -44,5 +47,6 @@ class SettingsWiringTest {
         assertEquals(List.of(new TolerationBuilder().withKey("nvidia.com/gpu").withOperator("Exists").withEffect("NoSchedule").build()),
                 settings.trainerTolerations());
         assertEquals("release-lease", leaderElection.get().getLeaseName());
+        assertEquals(new TrainerPolicy(List.of("registry.corp/ml/", "ghcr.io/selfalign/"), true), settings.trainerPolicy());
     }
 }

@@ -90,6 +90,17 @@ class InvalidSpecTest {
                     res.setLimits(Map.of("nvidia.com/gpu", new Quantity("-1")));
                     r.getSpec().trainer.resources = res;
                 }),
+                bad("spec.training.learningRate: must be a finite number, got Infinity",
+                        r -> r.getSpec().training.learningRate = Double.POSITIVE_INFINITY),
+                bad("spec.training.beta: must be a finite number, got Infinity", r -> r.getSpec().training.beta = Double.POSITIVE_INFINITY),
+                bad("spec.generation.temperature: must be a finite number, got NaN", r -> r.getSpec().generation.temperature = Double.NaN),
+                bad("spec.training.refinement.extrapolation: must be a finite number",
+                        r -> r.getSpec().training.refinement.extrapolation = List.of(0.5, Double.POSITIVE_INFINITY)),
+                // A value quoted back is cut at 64 characters: status is readable by the viewer role.
+                bad("spec.trainer.env[0].name: not a valid environment variable name: " + "s3cr3t ".repeat(10).substring(0, 64)
+                        + "... (70 characters)",
+                        r -> r.getSpec().trainer.env = List.of(new EnvVar("s3cr3t ".repeat(10), "x", null))),
+                bad("metadata.name: must be lower-case letters, digits, '-' and '.'", r -> r.getMetadata().setName("KeySort_SPA")),
                 bad("metadata.name: at most 52 characters", r -> r.getMetadata().setName("a-run-name-that-is-far-too-long-for-job-names-derived-from-it")));
     }
 

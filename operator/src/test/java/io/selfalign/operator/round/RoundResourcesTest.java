@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -54,6 +56,30 @@ class RoundResourcesTest {
         assertNotNull(pod.getVolumes().get(2).getEmptyDir());
         assertNull(pod.getNodeSelector());
         assertNull(pod.getTolerations());
+    }
+
+    @Test
+    void trainerPodsCarryNoApiTokenRequestResourcesAndCapTmp() {
+        var pod = new RoundResources(OperatorHarness.settings()).job(OperatorHarness.run("hardened", 1), 1)
+                .getSpec().getTemplate().getSpec();
+        assertEquals(false, pod.getAutomountServiceAccountToken(), "the trainer needs no Kubernetes API access");
+        assertEquals(new Quantity("2Gi"), pod.getVolumes().get(2).getEmptyDir().getSizeLimit());
+        var resources = pod.getContainers().get(0).getResources();
+        assertEquals(Map.of("cpu", new Quantity("1"), "memory", new Quantity("4Gi")), resources.getRequests(),
+                "not BestEffort, the first pod evicted under node pressure");
+        assertEquals("1", resources.getLimits().get("nvidia.com/gpu").getAmount());
+    }
+
+    @Test
+    void defaultRequestsNeverOverrideOrContradictTheRunsOwn() {
+        AlignmentRun run = OperatorHarness.run("sized", 1);
+        // A memory limit alone: Kubernetes takes the request from it; a default 4Gi request would exceed the 2Gi limit.
+        run.getSpec().trainer.resources = new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("8")).addToLimits("memory", new Quantity("2Gi")).build();
+        var resources = new RoundResources(OperatorHarness.settings()).job(run, 1).getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getResources();
+        assertEquals(Map.of("cpu", new Quantity("8")), resources.getRequests());
+        assertEquals(Map.of("memory", new Quantity("2Gi")), resources.getLimits());
     }
 
     @Test

@@ -29,7 +29,8 @@ class RoundSpecFactoryTest {
         RoundSpec s = factory.create(run(), 0);
         assertEquals(new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/models/sft", "/workspace/models/sft",
                 "/workspace/runs/team-a/zephyr/iter-0"), s.paths());
-        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", null, 0, 0), s.data());
+        // All four iterations' prompts (800 + 2000 + 3000 + 10): the seed round checks them before it trains.
+        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 0, 5810), s.data());
         assertEquals("dpo", s.training().loss());
         assertEquals(3, s.training().epochs());
         assertEquals(0.0, s.training().refinement().lambda());

@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
                 "Input rows: {\"prompt\", \"response\"} or {\"prompt\", \"chosen\", \"rejected\"}; \"messages\" may "
                         + "replace \"prompt\" (chat template applied).",
                 "The response is tokenized on its own and, unless --no-eos, the EOS token is appended and counted.",
+                "A row whose prompt and response together exceed the model's context (max_position_embeddings) is refused",
+                "(exit 78, its line named): neither is cut, since that would score a different sequence.",
                 "Output rows: {\"index\", \"logp\", \"mean_logp\", \"tokens\"} or the same with chosen_/rejected_ prefixes."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:done", "78:bad input (file, line or flag named on stderr)"})
@@ -58,11 +60,20 @@ final class ScoreCommand implements Callable<Integer> {
             if (!noEos && lm.eosIds().isEmpty()) {
                 throw new InputException(modelOptions.model + ": the model defines no EOS token id; use --no-eos");
             }
+            int context = lm.model().config().maxPositions();
             List<ScoringBatch.Pair> items = new ArrayList<>();
             for (ScoreRow row : rows) {
                 long[] prompt = InputException.at(pairs, row.line(), () -> lm.encodePrompt(row.prompt()));
-                for (String response : row.responses().values()) {
-                    items.add(new ScoringBatch.Pair(prompt, noEos ? lm.tokenizer().encode(response, false) : lm.encodeResponse(response)));
+                for (Map.Entry<String, String> response : row.responses().entrySet()) {
+                    long[] tokens = noEos ? lm.tokenizer().encode(response.getValue(), false) : lm.encodeResponse(response.getValue());
+                    // A score is log p(response | whole prompt): cutting either would score another sequence, so refuse
+                    // here, before the forward pass allocates batch x length x vocabulary logits.
+                    if ((long) prompt.length + tokens.length > context) {
+                        throw InputException.at(pairs, row.line(), "prompt + " + response.getKey() + " are " + prompt.length + " + "
+                                + tokens.length + " tokens, more than the model's context of " + context
+                                + " (max_position_embeddings); shorten the row");
+                    }
+                    items.add(new ScoringBatch.Pair(prompt, tokens));
                 }
             }
             List<SequenceScorer.Score> scores = new ArrayList<>();

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.selfalign.trainer.files.AtomicWrite;
 import io.selfalign.trainer.tokenize.ChatTemplate;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,37 +40,41 @@ public final class Jsonl {
     public static <T> List<T> read(Path file, long offset, long count, RowParser<T> parser) {
         List<T> out = new ArrayList<>();
         long row = 0;
-        long line = 0;
         long end = count == Long.MAX_VALUE ? Long.MAX_VALUE : offset + count;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (Utf8Lines lines = new Utf8Lines(file)) {
             String text;
-            while ((text = reader.readLine()) != null && row < end) {
-                line++;
+            while (row < end && (text = lines.next()) != null) {
                 if (text.isBlank()) continue;
                 if (row >= offset) {
-                    out.add(parser.parse(parseObject(file, line, text), row, line));
+                    long line = lines.line();
+                    long index = row;
+                    JsonNode node = parseObject(file, line, text);
+                    out.add(InputException.at(file, line, () -> parser.parse(node, index, line)));
                 }
                 row++;
             }
         } catch (NoSuchFileException e) {
             throw new InputException(file + ": file not found");
-        } catch (MalformedInputException e) {
-            throw InputException.at(file, line + 1, "not valid UTF-8");
         } catch (IOException e) {
             throw new InputException(file + ": cannot be read: " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw InputException.at(file, line, e.getMessage());
         }
         return out;
     }
 
     /** The number of non-blank lines. */
     public static long countRows(Path file) {
-        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            return lines.filter(l -> !l.isBlank()).count();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        long rows = 0;
+        try (Utf8Lines lines = new Utf8Lines(file)) {
+            String text;
+            while ((text = lines.next()) != null) {
+                if (!text.isBlank()) rows++;
+            }
+        } catch (NoSuchFileException e) {
+            throw new InputException(file + ": file not found");
+        } catch (IOException e) {
             throw new InputException(file + ": cannot be read: " + e.getMessage(), e);
         }
+        return rows;
     }
 
     private static JsonNode parseObject(Path file, long line, String text) {

@@ -24,6 +24,8 @@ public final class AtomicWrite {
         try {
             content.writeTo(tmp);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw Io.naming(target, e);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -7,6 +7,7 @@ import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
@@ -133,6 +134,7 @@ public final class RoundRunner {
             List<LabeledPair> pairs;
             progress.stage("load", 0);
             try (LanguageModel policy = load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
+                if (inputs.prompts() != null) PromptFit.check(spec, inputs.prompts(), inputs.promptsFile(), policy);
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
@@ -160,7 +162,10 @@ public final class RoundRunner {
             progress.stage("done", 0);
             log.println("round: " + result.message());
             return result;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            output.abandon();
+            throw Io.naming(staging, e);
+        } catch (RuntimeException e) {
             output.abandon();
             throw e;
         }
@@ -237,7 +242,8 @@ public final class RoundRunner {
             if (spec.iteration() >= 1 && implicitJudge) requireModel(paths.local(spec.paths().judgeReference()), "paths.judgeReference");
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
-            if (spec.iteration() == 0) return new RoundInputs(seedFile, seed, null, null);
+            // At iteration 0 the prompts, when given, are every row the run will use: read (and so checked) now, not used.
+            if (spec.data().prompts() == null || spec.data().promptCount() < 1) return new RoundInputs(seedFile, seed, null, null);
             Path promptsFile = paths.local(spec.data().prompts());
             return new RoundInputs(seedFile, seed, promptsFile,
                     PreferenceData.readPromptSlice(promptsFile, spec.data().promptOffset(), spec.data().promptCount()));

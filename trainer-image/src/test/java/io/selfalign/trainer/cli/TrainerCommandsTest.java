@@ -124,6 +124,30 @@ class TrainerCommandsTest {
         assertFalse(Files.exists(out));
     }
 
+    @Test
+    void aRowLongerThanTheContextIsRefusedWithItsLineAndTheLimit() throws Exception {
+        String model = Fixtures.dir("tiny-llama").toString();
+        Path pairs = tmp.resolve("long.jsonl");
+        // 2 MB of prompt: scoring it would allocate length x vocabulary logits; the fixture's context is 256 tokens.
+        Files.writeString(pairs, "{\"prompt\": \"ok\", \"response\": \" yes\"}\n"
+                + JSON.createObjectNode().put("prompt", "word ".repeat(400_000)).put("response", " yes") + "\n");
+        Path out = tmp.resolve("out.jsonl");
+        assertExit78("long.jsonl:2: prompt + response are ", "score", "--model", model, "--pairs", pairs.toString(), "--out", out.toString());
+        assertTrue(err.toString().contains("more than the model's context of 256 (max_position_embeddings)"), err.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void plainProgressHasNoTerminalCodes() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (var bar = Progress.bar("score", 3, "seq", new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8), false)) {
+            bar.stepTo(3);
+        }
+        String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("score") && text.contains("3/3"), text);
+        assertFalse(text.contains("\u001b") || text.contains("\r"), "no ANSI escape or carriage return: " + text.replace("\u001b", "ESC"));
+    }
+
     private void assertExit78(String expectedMessage, String... args) {
         err.getBuffer().setLength(0);
         assertEquals(78, run(args));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.selfalign.trainer.tokenize.ChatTemplate;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -82,5 +83,18 @@ class PreferenceDataTest {
         Path f = dir.resolve("bin.jsonl");
         Files.write(f, new byte[] {'{', '"', 'p', '"', ':', '"', (byte) 0xff, '"', '}', '\n'});
         assertTrue(error(() -> PreferenceData.readPromptSlice(f, 0, 1)).contains("not valid UTF-8"));
+    }
+
+    @Test
+    void anInvalidByteFarIntoTheFileIsReportedOnItsOwnLine() throws IOException {
+        // 299 good rows, then one with a lone 0xff: a reader that decodes ahead blamed an earlier line.
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 1; i < 300; i++) bytes.writeBytes(("{\"prompt\": \"row " + i + " padding padding padding\"}\n").getBytes(StandardCharsets.UTF_8));
+        bytes.writeBytes(new byte[] {'{', '"', 'p', 'r', 'o', 'm', 'p', 't', '"', ':', '"', (byte) 0xff, '"', '}', '\n'});
+        bytes.writeBytes("{\"prompt\": \"after\"}\r\n".getBytes(StandardCharsets.UTF_8));
+        Path f = Files.write(dir.resolve("late.jsonl"), bytes.toByteArray());
+        assertEquals(f + ":300: not valid UTF-8", error(() -> PreferenceData.readPromptSlice(f, 0, 301)));
+        assertEquals(f + ":300: not valid UTF-8", error(() -> Jsonl.countRows(f)));
+        assertEquals(299, PreferenceData.readPromptSlice(f, 0, 299).size(), "rows before the bad line still read");
     }
 }
