@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the exact bytes of {@code round.json} and the spec hash of one fully populated spec, as written
- * before the contract got its enums and builders: a trainer that finds a finished round from an older
+ * before the contract got its enums and builders (the spec was then built positionally with strings): a trainer that finds a finished round from an older
  * operator must recognise it (same hash), and an older trainer must read what a newer operator writes.
  */
 class RoundWireFormatTest {
@@ -15,16 +15,59 @@ class RoundWireFormatTest {
 
     /** Every field set, and no two numbers alike, so a swapped pair of fields changes the bytes. */
     static RoundSpec spec() {
-        return new RoundSpec(RoundSpec.CURRENT_VERSION,
-                new RoundSpec.RunRef("team-a", "zephyr", "uid-1"), 2, 3, 44,
-                new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/runs/team-a/zephyr/iter-1/model",
-                        "/workspace/models/sft", "/workspace/runs/team-a/zephyr/iter-2"),
-                new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 800, 700),
-                new RoundSpec.Generation(4, 0.7, 0.95, 50, 300, 32),
-                new RoundSpec.Judge("previous", "mean", true),
-                new RoundSpec.Training("spa", 0.1, 5e-7, 2, 64, 8, 0.05, "linear", 2048, 1024, 0.01, 1.5, 0.15, 0.5, 0.2,
-                        new RoundSpec.Refinement(0.12, 0.11, 50, 0.25, 0.375)),
-                new RoundSpec.Runtime("gpu", "float16", 9400, "/dev/termination-log"));
+        return RoundSpec.builder()
+                .run(new RoundSpec.RunRef("team-a", "zephyr", "uid-1"))
+                .iteration(2)
+                .iterations(3)
+                .seed(44)
+                .paths(RoundSpec.Paths.builder()
+                        .workspace("/workspace")
+                        .baseModel("/workspace/models/sft")
+                        .policyModel("/workspace/runs/team-a/zephyr/iter-1/model")
+                        .judgeReference("/workspace/models/sft")
+                        .outputDir("/workspace/runs/team-a/zephyr/iter-2")
+                        .build())
+                .data(RoundSpec.Data.builder()
+                        .seedPreferences("/workspace/data/seed.jsonl")
+                        .prompts("/workspace/data/prompts.jsonl")
+                        .promptOffset(800)
+                        .promptCount(700)
+                        .build())
+                .generation(RoundSpec.Generation.builder()
+                        .samplesPerPrompt(4).temperature(0.7).topP(0.95).topK(50).maxNewTokens(300).batchSize(32).build())
+                .judge(new RoundSpec.Judge(JudgeReference.PREVIOUS, JudgeScore.MEAN, true))
+                .training(RoundSpec.Training.builder()
+                        .loss(Loss.SPA)
+                        .beta(0.1)
+                        .learningRate(5e-7)
+                        .epochs(2)
+                        .batchSize(64)
+                        .microBatchSize(8)
+                        .warmupRatio(0.05)
+                        .schedule(LrSchedule.LINEAR)
+                        .maxLength(2048)
+                        .maxPromptLength(1024)
+                        .weightDecay(0.01)
+                        .maxGradNorm(1.5)
+                        .labelSmoothing(0.15)
+                        .simpoGamma(0.5)
+                        .orpoLambda(0.2)
+                        .refinement(RoundSpec.Refinement.builder()
+                                .alpha(0.12).noisyFraction(0.11).window(50).warmupFraction(0.25).lambda(0.375).build())
+                        .build())
+                .runtime(new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 9400, RoundContract.TERMINATION_LOG))
+                .build();
+    }
+
+    @Test
+    void toBuilderCopiesEveryComponent() {
+        RoundSpec s = spec();
+        assertEquals(s, s.toBuilder().build());
+        assertEquals(s.training(), s.training().toBuilder().build());
+        assertEquals(s.training().refinement(), s.training().refinement().toBuilder().build());
+        assertEquals(s.paths(), s.paths().toBuilder().build());
+        assertEquals(s.data(), s.data().toBuilder().build());
+        assertEquals(s.generation(), s.generation().toBuilder().build());
     }
 
     @Test
