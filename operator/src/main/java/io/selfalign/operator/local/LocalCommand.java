@@ -13,7 +13,7 @@ import io.selfalign.operator.config.OperatorSettings;
 import io.selfalign.operator.metrics.RunMetrics;
 import io.selfalign.operator.reconcile.AlignmentRunReconciler;
 import io.selfalign.operator.status.ConditionsBuilder;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -129,8 +129,8 @@ public final class LocalCommand implements Callable<Integer> {
             AlignmentRun run = client.resource(applied).get();
             String line = table.update(run);
             if (line != null) out.println(line);
-            String phase = run.getStatus() == null ? null : run.getStatus().phase;
-            if (Phases.SUCCEEDED.equals(phase)) {
+            RunPhase phase = run.getStatus() == null ? null : run.getStatus().phase;
+            if (RunPhase.SUCCEEDED.equals(phase)) {
                 out.println("Succeeded. Latest checkpoint: " + run.getStatus().latestCheckpoint.replaceFirst("^/workspace", workspace.toString()));
                 return 0;
             }
@@ -142,7 +142,7 @@ public final class LocalCommand implements Callable<Integer> {
                 out.println("Invalid spec in " + file + ": " + invalid.get().getMessage());
                 return 2;
             }
-            if (Phases.FAILED.equals(phase)) {
+            if (RunPhase.FAILED.equals(phase)) {
                 run.getStatus().conditions.stream().filter(c -> ConditionsBuilder.FAILED.equals(c.getType())).findFirst()
                         .ifPresent(c -> out.println("Failed (" + c.getReason() + "): " + c.getMessage()));
                 return 1;

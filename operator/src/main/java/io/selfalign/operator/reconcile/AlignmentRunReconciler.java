@@ -33,7 +33,7 @@ import io.selfalign.operator.round.RoundOutcome;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.round.Rounds;
 import io.selfalign.operator.status.ConditionsBuilder;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.validate.SpecValidator;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -106,12 +106,12 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         if (!problems.isEmpty()) {
             boolean wasInvalid = hasCondition(run.getStatus(), ConditionsBuilder.SPEC_VALID, "False")
                     && Objects.equals(observedGeneration(run.getStatus()), run.getMetadata().getGeneration());
-            if (status.phase == null) status.phase = Phases.PENDING;
+            if (status.phase == null) status.phase = RunPhase.PENDING;
             pass.finish(problems);
             if (!wasInvalid) RunEvents.warning(client, run, RunEvents.SPEC_INVALID, String.join("; ", problems));
             return UpdateControl.noUpdate();
         }
-        if (Phases.FAILED.equals(status.phase)) {
+        if (RunPhase.FAILED.equals(status.phase)) {
             pass.finish(problems);
             return UpdateControl.noUpdate();
         }
@@ -147,7 +147,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
 
         void advance(RunObservation observed) {
             var spec = run.getSpec();
-            boolean wasSuspended = Phases.SUSPENDED.equals(status.phase);
+            boolean wasSuspended = RunPhase.SUSPENDED.equals(status.phase);
             for (int k = 0; k <= spec.iterations; k++) {
                 IterationStatus entry = status.findIteration(k);
                 if (k == 0 && spec.data.seedPreferences == null) {
@@ -157,7 +157,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
                 Job job = observed.job(k);
                 if (job == null) {
                     // The status is the record of a finished round whose Job was removed by hand.
-                    if (entry != null && Phases.SUCCEEDED.equals(entry.phase)) continue;
+                    if (entry != null && RunPhase.SUCCEEDED.equals(entry.phase)) continue;
                     if (spec.suspend) {
                         suspend(k, wasSuspended);
                         return;
@@ -167,7 +167,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
                 }
                 RoundOutcome outcome = RoundOutcome.of(job, k, observed.pods(k, finished(job)));
                 if (outcome instanceof RoundOutcome.Succeeded ok) {
-                    if (!Phases.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
+                    if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
                     continue;
                 }
                 if (outcome instanceof RoundOutcome.Failed failed) {
@@ -177,8 +177,8 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
                 roundRunning(k, job, (RoundOutcome.Running) outcome, wasSuspended);
                 return;
             }
-            if (!Phases.SUCCEEDED.equals(status.phase)) {
-                status.phase = Phases.SUCCEEDED;
+            if (!RunPhase.SUCCEEDED.equals(status.phase)) {
+                status.phase = RunPhase.SUCCEEDED;
                 status.completionTime = now();
                 RunEvents.normal(client, run, RunEvents.RUN_COMPLETE, "all " + (spec.iterations + 1) + " rounds succeeded; "
                         + "latest checkpoint " + status.latestCheckpoint);
@@ -187,7 +187,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
 
         private void skipSeedRound() {
             IterationStatus entry = status.iteration(0);
-            entry.phase = Phases.SUCCEEDED;
+            entry.phase = RunPhase.SUCCEEDED;
             entry.startTime = entry.finishTime = now();
             entry.message = SEED_SKIPPED;
             entry.attempts = 0;
@@ -195,7 +195,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         }
 
         private void suspend(int k, boolean wasSuspended) {
-            status.phase = Phases.SUSPENDED;
+            status.phase = RunPhase.SUSPENDED;
             status.currentIteration = k;
             if (!wasSuspended) RunEvents.normal(client, run, RunEvents.RUN_SUSPENDED, "suspended before iteration " + k);
         }
@@ -203,11 +203,11 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         private void startRound(int k, IterationStatus existing) {
             String job = Rounds.jobName(name, k);
             IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.PENDING;
+            entry.phase = RunPhase.PENDING;
             entry.job = job;
             if (existing == null || existing.startTime == null) entry.startTime = now();
             if (entry.attempts == null) entry.attempts = 0;
-            status.phase = Phases.RUNNING;
+            status.phase = RunPhase.RUNNING;
             status.currentIteration = k;
             if (status.startTime == null) status.startTime = now();
             if (status.inputs == null) status.inputs = SpecValidator.inputs(run.getSpec());
@@ -230,7 +230,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         private void roundSucceeded(int k, RoundOutcome.Succeeded ok) {
             RoundResult r = ok.result();
             IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.SUCCEEDED;
+            entry.phase = RunPhase.SUCCEEDED;
             entry.job = Rounds.jobName(name, k);
             entry.attempts = ok.attempts();
             entry.finishTime = now();
@@ -247,11 +247,11 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
 
         private void roundFailed(int k, RoundOutcome.Failed failed) {
             IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.FAILED;
+            entry.phase = RunPhase.FAILED;
             entry.attempts = failed.attempts();
             entry.finishTime = now();
             entry.message = failed.message();
-            status.phase = Phases.FAILED;
+            status.phase = RunPhase.FAILED;
             status.currentIteration = k;
             status.completionTime = now();
             failureReason = failed.reason();
@@ -270,13 +270,13 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
             }
             IterationStatus entry = status.iteration(k);
             entry.job = job.getMetadata().getName();
-            entry.phase = suspend ? Phases.SUSPENDED : Phases.RUNNING;
+            entry.phase = suspend ? RunPhase.SUSPENDED : RunPhase.RUNNING;
             entry.attempts = running.attempts();
             status.currentIteration = k;
             if (suspend) {
                 suspend(k, wasSuspended);
             } else {
-                status.phase = Phases.RUNNING;
+                status.phase = RunPhase.RUNNING;
             }
         }
 
@@ -291,7 +291,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         /** Computes conditions and the derived counters, then writes the status if anything changed. */
         void finish(List<String> problems) {
             status.completedIterations = status.iterations == null ? 0
-                    : (int) status.iterations.stream().filter(it -> Phases.SUCCEEDED.equals(it.phase)).count();
+                    : (int) status.iterations.stream().filter(it -> RunPhase.SUCCEEDED.equals(it.phase)).count();
             metrics.observe(ns, name, status.phase, status.currentIteration);
             write(problems);
         }
