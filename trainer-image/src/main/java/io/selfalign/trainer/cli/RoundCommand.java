@@ -2,6 +2,7 @@ package io.selfalign.trainer.cli;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Option;
 public final class RoundCommand implements Callable<Integer> {
     /** Exit code for runtime failures (the operator retries up to the run's backoffLimit). */
     public static final int EX_FAILURE = 1;
-    private static final Path POD_TERMINATION_LOG = Path.of("/dev/termination-log");
+    private static final Path POD_TERMINATION_LOG = Path.of(RoundContract.TERMINATION_LOG);
 
     @Option(names = "--spec", required = true, paramLabel = "FILE", description = "The round spec (JSON; in a pod /etc/selfalign/round.json).")
     Path spec;
@@ -67,7 +68,7 @@ public final class RoundCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             Path log = defaultTermination(termination);
             writeTermination(log, () -> TerminationMessage.writeError(log, e.getMessage()));
-            return TrainerMain.EX_CONFIG;
+            return RoundContract.EXIT_INVALID_INPUT;
         } catch (Exception | Error e) {
             System.err.println("round failed: " + e);
             e.printStackTrace(System.err);
