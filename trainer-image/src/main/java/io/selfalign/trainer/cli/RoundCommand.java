@@ -2,6 +2,7 @@ package io.selfalign.trainer.cli;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -95,8 +97,15 @@ public final class RoundCommand implements Callable<Integer> {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new InputException(file + where + ": invalid round spec: " + e.getOriginalMessage());
+            throw new InputException(file + where + ": invalid round spec: " + field(e) + e.getOriginalMessage());
         }
+    }
+
+    /** The dotted spec field a mapping error is about ({@code training.loss: }), or nothing for a syntax error. */
+    private static String field(JsonProcessingException e) {
+        if (!(e instanceof JsonMappingException m) || m.getPath().isEmpty()) return "";
+        return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
+                .collect(Collectors.joining(".")) + ": ";
     }
 
     private static Path defaultTermination(Path chosen) {

@@ -121,7 +121,7 @@ class RoundCommandTest {
         Files.writeString(file, RoundJson.write(RoundFixture.spec(0, Loss.DPO, 0)).replace("\"loss\":\"dpo\"", "\"loss\":\"ppo\""));
         Outcome o = run(file);
         assertEquals(78, o.exitCode(), o.termination());
-        assertTrue(o.termination().contains("\"ppo\"") && o.termination().contains("loss"), o.termination());
+        assertTrue(o.termination().contains("invalid round spec: training.loss: ") && o.termination().contains("\"ppo\""), o.termination());
     }
 
     @Test
