@@ -127,7 +127,7 @@ public final class Kubelet implements AutoCloseable {
                 s.setActive(0);
                 s.setFailed(zero(s.getFailed()) + 1);
                 s.setConditions(List.of(condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod "
-                        + pod.getMetadata().getName() + " failed with exit code 78 matching FailJob rule at index 0")));
+                        + pod.getMetadata().getName() + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0")));
             });
         } else {
             updateJobStatus(job, s -> {
