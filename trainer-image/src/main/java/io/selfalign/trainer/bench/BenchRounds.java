@@ -32,6 +32,8 @@ import java.util.List;
  */
 final class BenchRounds {
     private static final int MAX_PROMPT = 7; // BOS + at most 5 keys + SEP
+    /** Each arm is a run {@code bench/<arm>}, so its rounds land in {@code runs/bench/<arm>/iter-<k>}. */
+    private static final String RUN_NAMESPACE = "bench";
     private static final RoundSpec.Runtime RUNTIME = new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null);
 
     private final Path workspace;
@@ -63,8 +65,6 @@ final class BenchRounds {
     Path modelDir(Arm arm, int iteration) {
         return local(RoundContract.modelDir(RUN_NAMESPACE, arm.dirName(), iteration));
     }
-
-    private static final String RUN_NAMESPACE = "bench";
 
     /** The single DPO stage of {@link Arm#DPO_SEED} (200 gold pairs, 3 epochs) or {@link Arm#DPO_ALL} (the whole pool). */
     RoundSpec seedStage(Arm arm) {
