@@ -15,7 +15,7 @@ import io.selfalign.operator.kubelet.Kubelet;
 import io.selfalign.operator.metrics.RunMetrics;
 import io.selfalign.operator.reconcile.AlignmentRunReconciler;
 import io.selfalign.operator.status.ConditionsBuilder;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -137,8 +137,8 @@ public final class LocalCommand implements Callable<Integer> {
             AlignmentRun run = client.resource(applied).get();
             String line = table.update(run);
             if (line != null) out.println(line);
-            String phase = run.getStatus() == null ? null : run.getStatus().phase;
-            if (Phases.SUCCEEDED.equals(phase)) {
+            RunPhase phase = run.getStatus() == null ? null : run.getStatus().phase;
+            if (RunPhase.SUCCEEDED.equals(phase)) {
                 out.println("Succeeded. Latest checkpoint: " + run.getStatus().latestCheckpoint.replaceFirst("^/workspace", workspace.toString()));
                 return 0;
             }
@@ -150,7 +150,7 @@ public final class LocalCommand implements Callable<Integer> {
                 out.println("Invalid spec in " + file + ": " + invalid.get().getMessage());
                 return 2;
             }
-            if (Phases.FAILED.equals(phase)) {
+            if (RunPhase.FAILED.equals(phase)) {
                 run.getStatus().conditions.stream().filter(c -> ConditionsBuilder.FAILED.equals(c.getType())).findFirst()
                         .ifPresent(c -> out.println("Failed (" + c.getReason() + "): " + c.getMessage()));
                 return 1;

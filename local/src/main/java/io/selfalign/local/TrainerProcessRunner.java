@@ -1,5 +1,6 @@
 package io.selfalign.local;
 
+import io.selfalign.api.round.RoundContract;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -77,7 +78,7 @@ public final class TrainerProcessRunner implements PodRunner {
     @Override
     public CompletableFuture<PodEnd> start(Job job, Pod pod, int attempt) {
         Path dir = podDir(pod);
-        Path spec = dir.resolve(Rounds.ROUND_FILE);
+        Path spec = dir.resolve(RoundContract.ROUND_FILE);
         Path terminationLog = dir.resolve("termination-log");
         Path log = dir.resolve("trainer.log");
         Process process;
@@ -133,7 +134,7 @@ public final class TrainerProcessRunner implements PodRunner {
                 .filter(v -> v.getConfigMap() != null).findFirst().orElseThrow().getConfigMap().getName();
         ConfigMap cm = client.configMaps().inNamespace(job.getMetadata().getNamespace()).withName(name).get();
         if (cm == null) throw new IllegalStateException("ConfigMap " + name + " of Job " + job.getMetadata().getName() + " is missing");
-        return cm.getData().get(Rounds.ROUND_FILE);
+        return cm.getData().get(RoundContract.ROUND_FILE);
     }
 
     /**

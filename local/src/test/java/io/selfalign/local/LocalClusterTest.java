@@ -1,5 +1,6 @@
 package io.selfalign.local;
 
+import io.selfalign.api.v1alpha1.RunPhase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class LocalClusterTest {
             AlignmentRun run = LocalCommand.readRun(EXAMPLE);
             run = cluster.client().resource(run).create();
             AlignmentRunStatus status = new AlignmentRunStatus();
-            status.phase = "Running";
+            status.phase = RunPhase.RUNNING;
             status.currentIteration = 1;
             status.conditions = List.of(
                     new ConditionBuilder().withType("Progressing").withStatus("True").build(),
@@ -102,8 +103,8 @@ class LocalClusterTest {
     void theExampleIsAValidLocalRun() throws Exception {
         AlignmentRun run = LocalCommand.readRun(EXAMPLE);
         assertEquals("keysort", run.getMetadata().getAnnotations().get(LocalCommand.BOOTSTRAP_ANNOTATION));
-        assertTrue(new io.selfalign.operator.validate.SpecValidator(new io.selfalign.operator.round.RoundSpecFactory("nvidia.com/gpu"))
+        assertTrue(new io.selfalign.operator.validate.SpecValidator(new io.selfalign.operator.round.RoundSpecs("nvidia.com/gpu"))
                 .validate(run).isEmpty());
-        assertEquals("cpu", new io.selfalign.operator.round.RoundSpecFactory("nvidia.com/gpu").create(run, 1).runtime().device());
+        assertEquals(io.selfalign.api.round.DeviceKind.CPU, new io.selfalign.operator.round.RoundSpecs("nvidia.com/gpu").create(run, 1).runtime().device());
     }
 }

@@ -10,8 +10,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.kubelet.Kubelet;
-import io.selfalign.operator.status.Phases;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -63,7 +63,7 @@ class LocalEndToEndTest {
             }
         }
 
-        assertEquals(Phases.SUCCEEDED, done.getStatus().phase, () -> "run ended " + done.getStatus().phase + ": "
+        assertEquals(RunPhase.SUCCEEDED, done.getStatus().phase, () -> "run ended " + done.getStatus().phase + ": "
                 + done.getStatus().conditions + "\ntrainer logs under " + dir.resolve("pods") + "\n" + trainerLogs());
         assertEquals(3, done.getStatus().completedIterations, "rounds that succeeded, the seed round included");
         assertEquals("/workspace/runs/e2e/tiny-spa/iter-2/model", done.getStatus().latestCheckpoint);
@@ -101,8 +101,8 @@ class LocalEndToEndTest {
         Instant deadline = Instant.now().plus(TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             AlignmentRun r = client.resource(applied).get();
-            String phase = r.getStatus() == null ? null : r.getStatus().phase;
-            if (Phases.SUCCEEDED.equals(phase) || Phases.FAILED.equals(phase)) return r;
+            RunPhase phase = r.getStatus() == null ? null : r.getStatus().phase;
+            if (RunPhase.SUCCEEDED.equals(phase) || RunPhase.FAILED.equals(phase)) return r;
             Thread.sleep(250);
         }
         throw new AssertionError("the run did not finish within " + TIMEOUT + ": " + client.resource(applied).get().getStatus());

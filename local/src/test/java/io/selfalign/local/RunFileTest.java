@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.selfalign.api.v1alpha1.AlignmentRun;
-import io.selfalign.operator.round.RoundSpecFactory;
+import io.selfalign.operator.round.RoundSpecs;
 import io.selfalign.operator.validate.SpecValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ class RunFileTest {
     void nonFiniteNumbersParseButFailValidationNamingTheField() throws Exception {
         Path file = Files.writeString(dir.resolve("inf.yaml"), good.replace("learningRate: 1.0e-3", "learningRate: .inf\n    beta: .inf"));
         AlignmentRun run = RunFile.read(file);
-        List<String> problems = new SpecValidator(new RoundSpecFactory("nvidia.com/gpu")).validate(run);
+        List<String> problems = new SpecValidator(new RoundSpecs("nvidia.com/gpu")).validate(run);
         assertTrue(problems.contains("spec.training.learningRate: must be a finite number, got Infinity"), problems.toString());
         assertTrue(problems.contains("spec.training.beta: must be a finite number, got Infinity"), problems.toString());
     }

@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.operator.kubelet.Kubelet;
 import io.selfalign.operator.round.RoundResources;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +131,7 @@ class TrainerProcessRunnerTest {
         AlignmentRun run = OperatorHarness.run("local-e2e", 2);
         run.getSpec().trainer.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("MODE", "ok", null));
         h.create(run);
-        AlignmentRun done = h.awaitRun("local-e2e", OperatorHarness.phase(Phases.SUCCEEDED), Duration.ofSeconds(30));
+        AlignmentRun done = h.awaitRun("local-e2e", OperatorHarness.phase(RunPhase.SUCCEEDED), Duration.ofSeconds(30));
         assertEquals(2.0, done.getStatus().iterations.get(2).metrics.get("pairs"));
         assertTrue(Files.isRegularFile(dir.resolve("workspace/runs/team-a/local-e2e/iter-2/round.json")));
     }

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Everything one round needs, written by the operator as {@code round.json} (mounted at
  * {@code /etc/selfalign/round.json}); the trainer reads nothing else. Paths are absolute paths inside
- * the trainer pod (under {@link Paths#workspace()}).
+ * the trainer pod (under {@link Paths#workspace()}). Build one with {@link #builder()} or change one with
+ * {@link #toBuilder()}: components are set by name, so a new field or a swapped pair cannot go unnoticed.
  *
  * <p>Iteration 0 is the seed stage (preference training on the gold seed pairs from the base model);
  * iteration k ≥ 1 generates, self-labels and trains on prompt slice k.
@@ -31,8 +32,144 @@ public record RoundSpec(
     /** The contract version this code writes and reads. */
     public static final int CURRENT_VERSION = 1;
 
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this spec's values, to change some of them by name. */
+    public Builder toBuilder() {
+        return new Builder()
+                .version(version)
+                .run(run)
+                .iteration(iteration)
+                .iterations(iterations)
+                .seed(seed)
+                .paths(paths)
+                .data(data)
+                .generation(generation)
+                .judge(judge)
+                .training(training)
+                .runtime(runtime);
+    }
+
+    /** Sets the components of a {@link RoundSpec} by name; unset ones are null or 0, the version is the current one. */
+    public static final class Builder {
+        private int version = CURRENT_VERSION;
+        private RunRef run;
+        private int iteration;
+        private int iterations;
+        private long seed;
+        private Paths paths;
+        private Data data;
+        private Generation generation;
+        private Judge judge;
+        private Training training;
+        private Runtime runtime;
+
+        private Builder() {}
+
+        public Builder version(int version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder run(RunRef run) {
+            this.run = run;
+            return this;
+        }
+
+        public Builder iteration(int iteration) {
+            this.iteration = iteration;
+            return this;
+        }
+
+        public Builder iterations(int iterations) {
+            this.iterations = iterations;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder paths(Paths paths) {
+            this.paths = paths;
+            return this;
+        }
+
+        public Builder data(Data data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder generation(Generation generation) {
+            this.generation = generation;
+            return this;
+        }
+
+        public Builder judge(Judge judge) {
+            this.judge = judge;
+            return this;
+        }
+
+        public Builder training(Training training) {
+            this.training = training;
+            return this;
+        }
+
+        public Builder runtime(Runtime runtime) {
+            this.runtime = runtime;
+            return this;
+        }
+
+        public RoundSpec build() {
+            return new RoundSpec(version, run, iteration, iterations, seed, paths, data, generation, judge, training, runtime);
+        }
+    }
+
     /** Identity of the AlignmentRun this round belongs to. */
-    public record RunRef(String namespace, String name, String uid) {}
+    public record RunRef(String namespace, String name, String uid) {
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder holding this RunRef's values, to change some of them by name. */
+        public Builder toBuilder() {
+            return new Builder()
+                    .namespace(namespace)
+                    .name(name)
+                    .uid(uid);
+        }
+
+        /** Sets the components of a {@link RunRef} by name; unset ones are null or 0. */
+        public static final class Builder {
+            private String namespace;
+            private String name;
+            private String uid;
+
+            private Builder() {}
+
+            public Builder namespace(String namespace) {
+                this.namespace = namespace;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder uid(String uid) {
+                this.uid = uid;
+                return this;
+            }
+
+            public RunRef build() {
+                return new RunRef(namespace, name, uid);
+            }
+        }
+    }
 
     /**
      * @param workspace      root of the workspace volume; every other path must lie under it
@@ -42,7 +179,61 @@ public record RoundSpec(
      * @param judgeReference the reference model of the implicit-reward judge (base or previous)
      * @param outputDir      {@code <workspace>/runs/<namespace>/<run>/iter-<k>}
      */
-    public record Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {}
+    public record Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder holding this Paths's values, to change some of them by name. */
+        public Builder toBuilder() {
+            return new Builder()
+                    .workspace(workspace)
+                    .baseModel(baseModel)
+                    .policyModel(policyModel)
+                    .judgeReference(judgeReference)
+                    .outputDir(outputDir);
+        }
+
+        /** Sets the components of a {@link Paths} by name; unset ones are null or 0. */
+        public static final class Builder {
+            private String workspace;
+            private String baseModel;
+            private String policyModel;
+            private String judgeReference;
+            private String outputDir;
+
+            private Builder() {}
+
+            public Builder workspace(String workspace) {
+                this.workspace = workspace;
+                return this;
+            }
+
+            public Builder baseModel(String baseModel) {
+                this.baseModel = baseModel;
+                return this;
+            }
+
+            public Builder policyModel(String policyModel) {
+                this.policyModel = policyModel;
+                return this;
+            }
+
+            public Builder judgeReference(String judgeReference) {
+                this.judgeReference = judgeReference;
+                return this;
+            }
+
+            public Builder outputDir(String outputDir) {
+                this.outputDir = outputDir;
+                return this;
+            }
+
+            public Paths build() {
+                return new Paths(workspace, baseModel, policyModel, judgeReference, outputDir);
+            }
+        }
+    }
 
     /**
      * @param seedPreferences JSONL of {@code prompt/chosen/rejected}; required at iteration 0 (the trainer
@@ -55,30 +246,138 @@ public record RoundSpec(
      * @param promptOffset    first row (0-based) of this iteration's slice of {@code prompts} (0 at iteration 0)
      * @param promptCount     number of rows in this iteration's slice (at iteration 0: of all iterations)
      */
-    public record Data(String seedPreferences, String prompts, long promptOffset, long promptCount) {}
+    public record Data(String seedPreferences, String prompts, long promptOffset, long promptCount) {
+        public static Builder builder() {
+            return new Builder();
+        }
 
-    public record Generation(int samplesPerPrompt, double temperature, double topP, int topK, int maxNewTokens, int batchSize) {}
+        /** A builder holding this Data's values, to change some of them by name. */
+        public Builder toBuilder() {
+            return new Builder()
+                    .seedPreferences(seedPreferences)
+                    .prompts(prompts)
+                    .promptOffset(promptOffset)
+                    .promptCount(promptCount);
+        }
+
+        /** Sets the components of a {@link Data} by name; unset ones are null or 0. */
+        public static final class Builder {
+            private String seedPreferences;
+            private String prompts;
+            private long promptOffset;
+            private long promptCount;
+
+            private Builder() {}
+
+            public Builder seedPreferences(String seedPreferences) {
+                this.seedPreferences = seedPreferences;
+                return this;
+            }
+
+            public Builder prompts(String prompts) {
+                this.prompts = prompts;
+                return this;
+            }
+
+            public Builder promptOffset(long promptOffset) {
+                this.promptOffset = promptOffset;
+                return this;
+            }
+
+            public Builder promptCount(long promptCount) {
+                this.promptCount = promptCount;
+                return this;
+            }
+
+            public Data build() {
+                return new Data(seedPreferences, prompts, promptOffset, promptCount);
+            }
+        }
+    }
+
+    public record Generation(int samplesPerPrompt, double temperature, double topP, int topK, int maxNewTokens, int batchSize) {
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder holding this Generation's values, to change some of them by name. */
+        public Builder toBuilder() {
+            return new Builder()
+                    .samplesPerPrompt(samplesPerPrompt)
+                    .temperature(temperature)
+                    .topP(topP)
+                    .topK(topK)
+                    .maxNewTokens(maxNewTokens)
+                    .batchSize(batchSize);
+        }
+
+        /** Sets the components of a {@link Generation} by name; unset ones are null or 0. */
+        public static final class Builder {
+            private int samplesPerPrompt;
+            private double temperature;
+            private double topP;
+            private int topK;
+            private int maxNewTokens;
+            private int batchSize;
+
+            private Builder() {}
+
+            public Builder samplesPerPrompt(int samplesPerPrompt) {
+                this.samplesPerPrompt = samplesPerPrompt;
+                return this;
+            }
+
+            public Builder temperature(double temperature) {
+                this.temperature = temperature;
+                return this;
+            }
+
+            public Builder topP(double topP) {
+                this.topP = topP;
+                return this;
+            }
+
+            public Builder topK(int topK) {
+                this.topK = topK;
+                return this;
+            }
+
+            public Builder maxNewTokens(int maxNewTokens) {
+                this.maxNewTokens = maxNewTokens;
+                return this;
+            }
+
+            public Builder batchSize(int batchSize) {
+                this.batchSize = batchSize;
+                return this;
+            }
+
+            public Generation build() {
+                return new Generation(samplesPerPrompt, temperature, topP, topK, maxNewTokens, batchSize);
+            }
+        }
+    }
 
     /**
-     * @param reference {@code initial} (the base model, SPA's default) or {@code previous}
-     * @param score     {@code sum} (SPA) or {@code mean} of response token log-probs
+     * @param reference the judge's reference model
+     * @param score     how a response is scored
      * @param dropTies  drop prompts whose best and worst responses have equal reward
      */
-    public record Judge(String reference, String score, boolean dropTies) {}
+    public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies) {}
 
     /**
      * Preference-training parameters for this round. {@code epochs} is already resolved for this
      * iteration (the run's {@code seedEpochs} at iteration 0).
      */
     public record Training(
-            String loss,
+            Loss loss,
             double beta,
             double learningRate,
             int epochs,
             int batchSize,
             int microBatchSize,
             double warmupRatio,
-            String schedule,
+            LrSchedule schedule,
             int maxLength,
             int maxPromptLength,
             double weightDecay,
@@ -86,7 +385,138 @@ public record RoundSpec(
             double labelSmoothing,
             double simpoGamma,
             double orpoLambda,
-            Refinement refinement) {}
+            Refinement refinement) {
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder holding this Training's values, to change some of them by name. */
+        public Builder toBuilder() {
+            return new Builder()
+                    .loss(loss)
+                    .beta(beta)
+                    .learningRate(learningRate)
+                    .epochs(epochs)
+                    .batchSize(batchSize)
+                    .microBatchSize(microBatchSize)
+                    .warmupRatio(warmupRatio)
+                    .schedule(schedule)
+                    .maxLength(maxLength)
+                    .maxPromptLength(maxPromptLength)
+                    .weightDecay(weightDecay)
+                    .maxGradNorm(maxGradNorm)
+                    .labelSmoothing(labelSmoothing)
+                    .simpoGamma(simpoGamma)
+                    .orpoLambda(orpoLambda)
+                    .refinement(refinement);
+        }
+
+        /** Sets the components of a {@link Training} by name; unset ones are null or 0. */
+        public static final class Builder {
+            private Loss loss;
+            private double beta;
+            private double learningRate;
+            private int epochs;
+            private int batchSize;
+            private int microBatchSize;
+            private double warmupRatio;
+            private LrSchedule schedule;
+            private int maxLength;
+            private int maxPromptLength;
+            private double weightDecay;
+            private double maxGradNorm;
+            private double labelSmoothing;
+            private double simpoGamma;
+            private double orpoLambda;
+            private Refinement refinement;
+
+            private Builder() {}
+
+            public Builder loss(Loss loss) {
+                this.loss = loss;
+                return this;
+            }
+
+            public Builder beta(double beta) {
+                this.beta = beta;
+                return this;
+            }
+
+            public Builder learningRate(double learningRate) {
+                this.learningRate = learningRate;
+                return this;
+            }
+
+            public Builder epochs(int epochs) {
+                this.epochs = epochs;
+                return this;
+            }
+
+            public Builder batchSize(int batchSize) {
+                this.batchSize = batchSize;
+                return this;
+            }
+
+            public Builder microBatchSize(int microBatchSize) {
+                this.microBatchSize = microBatchSize;
+                return this;
+            }
+
+            public Builder warmupRatio(double warmupRatio) {
+                this.warmupRatio = warmupRatio;
+                return this;
+            }
+
+            public Builder schedule(LrSchedule schedule) {
+                this.schedule = schedule;
+                return this;
+            }
+
+            public Builder maxLength(int maxLength) {
+                this.maxLength = maxLength;
+                return this;
+            }
+
+            public Builder maxPromptLength(int maxPromptLength) {
+                this.maxPromptLength = maxPromptLength;
+                return this;
+            }
+
+            public Builder weightDecay(double weightDecay) {
+                this.weightDecay = weightDecay;
+                return this;
+            }
+
+            public Builder maxGradNorm(double maxGradNorm) {
+                this.maxGradNorm = maxGradNorm;
+                return this;
+            }
+
+            public Builder labelSmoothing(double labelSmoothing) {
+                this.labelSmoothing = labelSmoothing;
+                return this;
+            }
+
+            public Builder simpoGamma(double simpoGamma) {
+                this.simpoGamma = simpoGamma;
+                return this;
+            }
+
+            public Builder orpoLambda(double orpoLambda) {
+                this.orpoLambda = orpoLambda;
+                return this;
+            }
+
+            public Builder refinement(Refinement refinement) {
+                this.refinement = refinement;
+                return this;
+            }
+
+            public Training build() {
+                return new Training(loss, beta, learningRate, epochs, batchSize, microBatchSize, warmupRatio, schedule, maxLength, maxPromptLength, weightDecay, maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement);
+            }
+        }
+    }
 
     /**
      * Self-refinement and de-coupled noise detection (loss {@code spa}).
@@ -97,15 +527,69 @@ public record RoundSpec(
      * @param warmupFraction fraction of optimizer steps with α = 0
      * @param lambda         this iteration's extrapolation λ (0 = refinement without DND)
      */
-    public record Refinement(double alpha, double noisyFraction, int window, double warmupFraction, double lambda) {}
+    public record Refinement(double alpha, double noisyFraction, int window, double warmupFraction, double lambda) {
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder holding this Refinement's values, to change some of them by name. */
+        public Builder toBuilder() {
+            return new Builder()
+                    .alpha(alpha)
+                    .noisyFraction(noisyFraction)
+                    .window(window)
+                    .warmupFraction(warmupFraction)
+                    .lambda(lambda);
+        }
+
+        /** Sets the components of a {@link Refinement} by name; unset ones are null or 0. */
+        public static final class Builder {
+            private double alpha;
+            private double noisyFraction;
+            private int window;
+            private double warmupFraction;
+            private double lambda;
+
+            private Builder() {}
+
+            public Builder alpha(double alpha) {
+                this.alpha = alpha;
+                return this;
+            }
+
+            public Builder noisyFraction(double noisyFraction) {
+                this.noisyFraction = noisyFraction;
+                return this;
+            }
+
+            public Builder window(int window) {
+                this.window = window;
+                return this;
+            }
+
+            public Builder warmupFraction(double warmupFraction) {
+                this.warmupFraction = warmupFraction;
+                return this;
+            }
+
+            public Builder lambda(double lambda) {
+                this.lambda = lambda;
+                return this;
+            }
+
+            public Refinement build() {
+                return new Refinement(alpha, noisyFraction, window, warmupFraction, lambda);
+            }
+        }
+    }
 
     /**
-     * @param device      {@code cpu} or {@code gpu}
-     * @param dtype       compute dtype, {@code float32} or {@code float16} (fp16 keeps fp32 master weights)
+     * @param device      where the trainer computes
+     * @param dtype       compute dtype (fp16 keeps fp32 master weights)
      * @param metricsPort port of the trainer's Prometheus endpoint (0 = off)
      * @param terminationLog where the final summary is written ({@code /dev/termination-log} in a pod)
      */
-    public record Runtime(String device, String dtype, int metricsPort, String terminationLog) {}
+    public record Runtime(DeviceKind device, ComputeDtype dtype, int metricsPort, String terminationLog) {}
 
     /** Every problem with this spec, each naming its field; empty when the spec is usable. */
     public List<String> problems() {
@@ -147,14 +631,14 @@ public record RoundSpec(
         if (judge == null) {
             p.add("judge: required");
         } else {
-            if (!List.of("initial", "previous").contains(judge.reference())) p.add("judge.reference: must be initial or previous, got " + judge.reference());
-            if (!List.of("sum", "mean").contains(judge.score())) p.add("judge.score: must be sum or mean, got " + judge.score());
+            if (judge.reference() == null) p.add("judge.reference: required, one of " + WireNames.all(JudgeReference.class));
+            if (judge.score() == null) p.add("judge.score: required, one of " + WireNames.all(JudgeScore.class));
         }
         if (training == null) {
             p.add("training: required");
         } else {
             Training t = training;
-            if (!LOSSES.contains(t.loss())) p.add("training.loss: unknown loss '" + t.loss() + "', expected one of " + LOSSES);
+            if (t.loss() == null) p.add("training.loss: required, one of " + WireNames.all(Loss.class));
             if (!(t.beta() > 0)) p.add("training.beta: must be > 0");
             if (!(t.learningRate() > 0)) p.add("training.learningRate: must be > 0");
             if (t.epochs() < 0) p.add("training.epochs: must be >= 0");
@@ -162,7 +646,7 @@ public record RoundSpec(
             if (t.microBatchSize() < 1 || t.microBatchSize() > t.batchSize()) p.add("training.microBatchSize: must be in 1..batchSize");
             else if (t.batchSize() % t.microBatchSize() != 0) p.add("training.microBatchSize: must divide training.batchSize");
             if (!(t.warmupRatio() >= 0 && t.warmupRatio() < 1)) p.add("training.warmupRatio: must be in [0, 1)");
-            if (!List.of("cosine", "linear", "constant").contains(t.schedule())) p.add("training.schedule: must be cosine, linear or constant");
+            if (t.schedule() == null) p.add("training.schedule: required, one of " + WireNames.all(LrSchedule.class));
             if (t.maxPromptLength() < 1 || t.maxLength() <= t.maxPromptLength()) p.add("training.maxLength: must exceed training.maxPromptLength (>= 1)");
             if (!(t.weightDecay() >= 0)) p.add("training.weightDecay: must be >= 0");
             if (!(t.maxGradNorm() >= 0)) p.add("training.maxGradNorm: must be >= 0 (0 = no clipping)");
@@ -181,15 +665,12 @@ public record RoundSpec(
         if (runtime == null) {
             p.add("runtime: required");
         } else {
-            if (!List.of("cpu", "gpu").contains(runtime.device())) p.add("runtime.device: must be cpu or gpu");
-            if (!List.of("float32", "float16").contains(runtime.dtype())) p.add("runtime.dtype: must be float32 or float16");
+            if (runtime.device() == null) p.add("runtime.device: required, one of " + WireNames.all(DeviceKind.class));
+            if (runtime.dtype() == null) p.add("runtime.dtype: required, one of " + WireNames.all(ComputeDtype.class));
             if (runtime.metricsPort() < 0 || runtime.metricsPort() > 65535) p.add("runtime.metricsPort: must be in 0..65535");
         }
         return p;
     }
-
-    /** The preference losses the trainer implements, by their spec name. */
-    public static final List<String> LOSSES = List.of("spa", "dpo", "cdpo", "rdpo", "ipo", "hinge", "simpo", "orpo");
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();

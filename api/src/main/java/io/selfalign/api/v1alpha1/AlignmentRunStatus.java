@@ -15,7 +15,7 @@ import java.util.Map;
 public class AlignmentRunStatus {
     @JsonPropertyDescription("Pending, Running, Suspended, Succeeded or Failed. Failed is final; Succeeded is final "
             + "unless spec.iterations is raised.")
-    public String phase;
+    public RunPhase phase;
 
     @JsonPropertyDescription("The metadata.generation this status describes.")
     public Long observedGeneration;

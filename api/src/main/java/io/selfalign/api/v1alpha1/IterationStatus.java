@@ -11,7 +11,7 @@ public class IterationStatus {
     public int index;
 
     @JsonPropertyDescription("Pending (recorded, Job being created), Running, Suspended, Succeeded or Failed.")
-    public String phase;
+    public RunPhase phase;
 
     @JsonPropertyDescription("Name of the round's Job (and of its round.json ConfigMap).")
     public String job;

@@ -2,8 +2,8 @@ package io.selfalign.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.selfalign.api.round.ComputeDtype;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /** The base (SFT) model the run starts from. */
@@ -16,8 +16,7 @@ public class ModelSpec {
     public String path;
 
     @Default("float32")
-    @Pattern("^(float16|float32)$")
     @JsonPropertyDescription("Compute dtype of the trainer: float32, or float16 (fp16 weights with fp32 master "
             + "weights and loss scaling; use on GPUs). Checkpoints keep the base model's on-disk dtype.")
-    public String dtype = "float32";
+    public ComputeDtype dtype = ComputeDtype.FLOAT32;
 }

@@ -1,18 +1,18 @@
 package io.selfalign.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.selfalign.api.round.LrSchedule;
+import io.selfalign.api.round.Loss;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 
 /** Preference training of each round. Defaults follow the SPA recipe (shared ALGORITHMS.md §1, §5). */
 public class TrainingSpec {
     @Default("spa")
-    @Pattern("^(spa|dpo|cdpo|rdpo|ipo|hinge|simpo|orpo)$")
     @JsonPropertyDescription("Preference loss of iterations >= 1: spa (DPO with self-refinement and noise detection), "
             + "dpo, cdpo, rdpo, ipo, hinge, simpo or orpo. The seed round (iteration 0) always uses dpo when loss is spa.")
-    public String loss = "spa";
+    public Loss loss = Loss.SPA;
 
     @Default("0.1")
     @Min(value = 0, inclusive = false)
@@ -54,9 +54,8 @@ public class TrainingSpec {
     public double warmupRatio = 0.1;
 
     @Default("cosine")
-    @Pattern("^(cosine|linear|constant)$")
     @JsonPropertyDescription("Learning-rate decay after warm-up: cosine, linear or constant.")
-    public String schedule = "cosine";
+    public LrSchedule schedule = LrSchedule.COSINE;
 
     @Default("2048")
     @Min(2)

@@ -1,5 +1,6 @@
 package io.selfalign.operator.kubelet;
 
+import io.selfalign.api.round.RoundContract;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -121,12 +122,12 @@ public final class Kubelet implements AutoCloseable {
             });
         } else if (disrupted) {
             updateJobStatus(job, s -> s.setActive(0)); // the Ignore rule: not counted; the next sync starts a new pod
-        } else if (exitCode == Rounds.EXIT_INVALID_INPUT) {
+        } else if (exitCode == RoundContract.EXIT_INVALID_INPUT) {
             updateJobStatus(job, s -> {
                 s.setActive(0);
                 s.setFailed(zero(s.getFailed()) + 1);
                 s.setConditions(List.of(condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod "
-                        + pod.getMetadata().getName() + " failed with exit code 78 matching FailJob rule at index 0")));
+                        + pod.getMetadata().getName() + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0")));
             });
         } else {
             updateJobStatus(job, s -> {

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +32,7 @@ public final class RunMetrics {
     /** Strongly held gauge values of one run. */
     private static final class RunHolders {
         final AtomicReference<Double> iteration = new AtomicReference<>(0.0);
-        final AtomicReference<String> phase = new AtomicReference<>(Phases.PENDING);
+        final AtomicReference<RunPhase> phase = new AtomicReference<>(RunPhase.PENDING);
         final Map<String, AtomicReference<Double>> roundMetrics = new ConcurrentHashMap<>();
     }
 
@@ -41,7 +41,7 @@ public final class RunMetrics {
     }
 
     /** Publishes the run's phase and current iteration. */
-    public void observe(String namespace, String run, String phase, Integer currentIteration) {
+    public void observe(String namespace, String run, RunPhase phase, Integer currentIteration) {
         RunHolders h = holders(namespace, run);
         h.phase.set(phase);
         h.iteration.set(currentIteration == null ? 0.0 : currentIteration);
@@ -91,10 +91,10 @@ public final class RunMetrics {
             Gauge.builder("selfalign.run.current.iteration", h.iteration, r -> r.get())
                     .description("The run's round in progress (0 = seed round)")
                     .tags(tags(namespace, run)).register(registry);
-            for (String phase : Phases.RUN_PHASES) {
-                Gauge.builder("selfalign.run.phase", h.phase, p -> phase.equals(p.get()) ? 1 : 0)
+            for (RunPhase phase : RunPhase.values()) {
+                Gauge.builder("selfalign.run.phase", h.phase, p -> phase == p.get() ? 1 : 0)
                         .description("1 for the run's current phase, else 0")
-                        .tags(tags(namespace, run).and("phase", phase)).register(registry);
+                        .tags(tags(namespace, run).and("phase", phase.toString())).register(registry);
             }
             return h;
         });

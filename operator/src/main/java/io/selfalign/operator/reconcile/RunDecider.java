@@ -16,7 +16,7 @@ import io.selfalign.operator.round.RoundOutcome;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.round.Rounds;
 import io.selfalign.operator.status.ConditionsBuilder;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.validate.SpecValidator;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,11 +44,11 @@ final class RunDecider {
         if (!problems.isEmpty()) {
             boolean wasInvalid = hasCondition(run.getStatus(), ConditionsBuilder.SPEC_VALID, "False")
                     && Objects.equals(observedGeneration(run.getStatus()), run.getMetadata().getGeneration());
-            if (d.status.phase == null) d.status.phase = Phases.PENDING;
+            if (d.status.phase == null) d.status.phase = RunPhase.PENDING;
             if (!wasInvalid) d.actions.add(Emit.warning(RunEvents.SPEC_INVALID, String.join("; ", problems)));
             return d.finish(problems);
         }
-        if (!Phases.FAILED.equals(d.status.phase)) d.advance(observed);
+        if (!RunPhase.FAILED.equals(d.status.phase)) d.advance(observed);
         return d.finish(problems);
     }
 
@@ -82,7 +82,7 @@ final class RunDecider {
 
         void advance(RunObservation observed) {
             var spec = run.getSpec();
-            boolean wasSuspended = Phases.SUSPENDED.equals(status.phase);
+            boolean wasSuspended = RunPhase.SUSPENDED.equals(status.phase);
             for (int k = 0; k <= spec.iterations; k++) {
                 IterationStatus entry = status.findIteration(k);
                 if (k == 0 && spec.data.seedPreferences == null) {
@@ -92,7 +92,7 @@ final class RunDecider {
                 Job job = observed.job(k);
                 if (job == null) {
                     // The status is the record of a finished round whose Job was removed by hand.
-                    if (entry != null && Phases.SUCCEEDED.equals(entry.phase)) continue;
+                    if (entry != null && RunPhase.SUCCEEDED.equals(entry.phase)) continue;
                     if (spec.suspend) {
                         suspend(k, wasSuspended);
                         return;
@@ -102,7 +102,7 @@ final class RunDecider {
                 }
                 RoundOutcome outcome = RoundOutcome.of(job, k, observed.pods(k));
                 if (outcome instanceof RoundOutcome.Succeeded ok) {
-                    if (!Phases.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
+                    if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
                     continue;
                 }
                 if (outcome instanceof RoundOutcome.Failed failed) {
@@ -112,8 +112,8 @@ final class RunDecider {
                 roundRunning(k, job, (RoundOutcome.Running) outcome, wasSuspended);
                 return;
             }
-            if (!Phases.SUCCEEDED.equals(status.phase)) {
-                status.phase = Phases.SUCCEEDED;
+            if (!RunPhase.SUCCEEDED.equals(status.phase)) {
+                status.phase = RunPhase.SUCCEEDED;
                 status.completionTime = now();
                 actions.add(Emit.normal(RunEvents.RUN_COMPLETE, "all " + (spec.iterations + 1) + " rounds succeeded; "
                         + "latest checkpoint " + status.latestCheckpoint));
@@ -122,7 +122,7 @@ final class RunDecider {
 
         private void skipSeedRound() {
             IterationStatus entry = status.iteration(0);
-            entry.phase = Phases.SUCCEEDED;
+            entry.phase = RunPhase.SUCCEEDED;
             entry.startTime = entry.finishTime = now();
             entry.message = SEED_SKIPPED;
             entry.attempts = 0;
@@ -130,18 +130,18 @@ final class RunDecider {
         }
 
         private void suspend(int k, boolean wasSuspended) {
-            status.phase = Phases.SUSPENDED;
+            status.phase = RunPhase.SUSPENDED;
             status.currentIteration = k;
             if (!wasSuspended) actions.add(Emit.normal(RunEvents.RUN_SUSPENDED, "suspended before iteration " + k));
         }
 
         private void startRound(int k, IterationStatus existing) {
             IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.PENDING;
+            entry.phase = RunPhase.PENDING;
             entry.job = Rounds.jobName(run.getMetadata().getName(), k);
             if (existing == null || existing.startTime == null) entry.startTime = now();
             if (entry.attempts == null) entry.attempts = 0;
-            status.phase = Phases.RUNNING;
+            status.phase = RunPhase.RUNNING;
             status.currentIteration = k;
             if (status.startTime == null) status.startTime = now();
             if (status.inputs == null) status.inputs = SpecValidator.inputs(run.getSpec());
@@ -152,7 +152,7 @@ final class RunDecider {
         private void roundSucceeded(int k, RoundOutcome.Succeeded ok) {
             RoundResult r = ok.result();
             IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.SUCCEEDED;
+            entry.phase = RunPhase.SUCCEEDED;
             entry.job = Rounds.jobName(run.getMetadata().getName(), k);
             entry.attempts = ok.attempts();
             entry.finishTime = now();
@@ -168,11 +168,11 @@ final class RunDecider {
 
         void roundFailed(int k, RoundOutcome.Failed failed) {
             IterationStatus entry = status.iteration(k);
-            entry.phase = Phases.FAILED;
+            entry.phase = RunPhase.FAILED;
             entry.attempts = failed.attempts();
             entry.finishTime = now();
             entry.message = failed.message();
-            status.phase = Phases.FAILED;
+            status.phase = RunPhase.FAILED;
             status.currentIteration = k;
             status.completionTime = now();
             failureReason = failed.reason();
@@ -189,20 +189,20 @@ final class RunDecider {
             }
             IterationStatus entry = status.iteration(k);
             entry.job = job.getMetadata().getName();
-            entry.phase = suspend ? Phases.SUSPENDED : Phases.RUNNING;
+            entry.phase = suspend ? RunPhase.SUSPENDED : RunPhase.RUNNING;
             entry.attempts = running.attempts();
             status.currentIteration = k;
             if (suspend) {
                 suspend(k, wasSuspended);
             } else {
-                status.phase = Phases.RUNNING;
+                status.phase = RunPhase.RUNNING;
             }
         }
 
         /** The derived counters and the conditions. */
         RunDecision finish(List<String> problems) {
             status.completedIterations = status.iterations == null ? 0
-                    : (int) status.iterations.stream().filter(it -> Phases.SUCCEEDED.equals(it.phase)).count();
+                    : (int) status.iterations.stream().filter(it -> RunPhase.SUCCEEDED.equals(it.phase)).count();
             status.observedGeneration = run.getMetadata().getGeneration();
             status.conditions = ConditionsBuilder.build(
                     new ConditionsBuilder.RunState(status.phase, problems, status.currentIteration,

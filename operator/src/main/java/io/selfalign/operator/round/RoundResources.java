@@ -1,5 +1,6 @@
 package io.selfalign.operator.round;
 
+import io.selfalign.api.round.RoundContract;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -30,7 +31,7 @@ import java.util.Map;
 public final class RoundResources {
     /** Command of the trainer image; round.json is the only input. */
     public static final List<String> TRAINER_COMMAND = List.of(
-            "java", "-jar", "/opt/selfalign/selfalign-trainer.jar", "round", "--spec", Rounds.ROUND_DIR + "/" + Rounds.ROUND_FILE);
+            "java", "-jar", "/opt/selfalign/selfalign-trainer.jar", "round", "--spec", RoundContract.ROUND_DIR + "/" + RoundContract.ROUND_FILE);
     /** A numeric non-root user, so that runAsNonRoot holds whatever the image declares. */
     static final long TRAINER_UID = 1000L;
     /** The trainer's only writable path besides the workspace (the image sets HOME=/tmp; DJL's natives are pre-extracted). */
@@ -44,14 +45,14 @@ public final class RoundResources {
     static final Map<String, Quantity> DEFAULT_REQUESTS = Map.of("cpu", new Quantity("1"), "memory", new Quantity("4Gi"));
 
     private final OperatorSettings settings;
-    private final RoundSpecFactory specs;
+    private final RoundSpecs specs;
 
     public RoundResources(OperatorSettings settings) {
         this.settings = settings;
-        this.specs = new RoundSpecFactory(settings.gpuResource());
+        this.specs = new RoundSpecs(settings.gpuResource());
     }
 
-    public RoundSpecFactory specs() {
+    public RoundSpecs specs() {
         return specs;
     }
 
@@ -65,7 +66,7 @@ public final class RoundResources {
         RoundSpec spec = specs.create(run, k);
         return new ConfigMapBuilder()
                 .withMetadata(metadata(run, Rounds.jobName(run.getMetadata().getName(), k), k))
-                .addToData(Rounds.ROUND_FILE, RoundJson.write(spec))
+                .addToData(RoundContract.ROUND_FILE, RoundJson.write(spec))
                 .build();
     }
 
@@ -102,7 +103,7 @@ public final class RoundResources {
                 .withNewPodFailurePolicy()
                     .addNewRule().withAction("FailJob")
                         .withNewOnExitCodes().withContainerName(Rounds.CONTAINER).withOperator("In")
-                        .withValues(Rounds.EXIT_INVALID_INPUT).endOnExitCodes()
+                        .withValues(RoundContract.EXIT_INVALID_INPUT).endOnExitCodes()
                     .endRule()
                     .addNewRule().withAction("Ignore")
                         .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
@@ -140,10 +141,10 @@ public final class RoundResources {
                         .withEnv(env)
                         .withResources(withDefaultRequests(specs.effectiveResources(s.trainer.resources)))
                         .addNewPort().withName("metrics").withContainerPort(Rounds.METRICS_PORT).endPort()
-                        .addNewVolumeMount().withName("workspace").withMountPath(Rounds.WORKSPACE).endVolumeMount()
-                        .addNewVolumeMount().withName("round").withMountPath(Rounds.ROUND_DIR).withReadOnly(true).endVolumeMount()
+                        .addNewVolumeMount().withName("workspace").withMountPath(RoundContract.WORKSPACE).endVolumeMount()
+                        .addNewVolumeMount().withName("round").withMountPath(RoundContract.ROUND_DIR).withReadOnly(true).endVolumeMount()
                         .addNewVolumeMount().withName("tmp").withMountPath(TMP).endVolumeMount()
-                        .withTerminationMessagePath(Rounds.TERMINATION_LOG)
+                        .withTerminationMessagePath(RoundContract.TERMINATION_LOG)
                         .withTerminationMessagePolicy("FallbackToLogsOnError")
                         .withNewSecurityContext()
                             .withAllowPrivilegeEscalation(false).withRunAsNonRoot(true).withReadOnlyRootFilesystem(true)

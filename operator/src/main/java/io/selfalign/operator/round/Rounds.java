@@ -1,6 +1,9 @@
 package io.selfalign.operator.round;
 
-/** Names and paths every part of the operator agrees on. */
+/**
+ * Names of the Kubernetes objects every part of the operator agrees on; the names and paths shared with
+ * the trainer are {@link io.selfalign.api.round.RoundContract}'s.
+ */
 public final class Rounds {
     /** Label on every object the operator creates for a run: the run's name. */
     public static final String RUN_LABEL = "selfalign.io/run";
@@ -9,14 +12,8 @@ public final class Rounds {
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY = "selfalign-operator";
 
-    public static final String WORKSPACE = "/workspace";
-    public static final String ROUND_DIR = "/etc/selfalign";
-    public static final String ROUND_FILE = "round.json";
-    public static final String TERMINATION_LOG = "/dev/termination-log";
     public static final int METRICS_PORT = 9400;
     public static final String CONTAINER = "trainer";
-    /** The trainer's exit code for an invalid round spec or input (sysexits EX_CONFIG): never retried. */
-    public static final int EXIT_INVALID_INPUT = 78;
 
     /** Longest run name whose derived names ({@code <run>-iter-50}, {@code <run>-workspace}) stay within 63 characters. */
     public static final int MAX_RUN_NAME = 52;
@@ -31,14 +28,5 @@ public final class Rounds {
     /** Name of the claim the operator creates when the run asks for one. */
     public static String ownedClaimName(String run) {
         return run + "-workspace";
-    }
-
-    /** The run's output directory inside the pod. */
-    public static String runDir(String namespace, String run) {
-        return WORKSPACE + "/runs/" + namespace + "/" + run;
-    }
-
-    public static String outputDir(String namespace, String run, int k) {
-        return runDir(namespace, run) + "/iter-" + k;
     }
 }

@@ -1,5 +1,6 @@
 package io.selfalign.operator.status;
 
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
@@ -29,41 +30,41 @@ public final class ConditionsBuilder {
      * @param failureReason    a CamelCase reason when the phase is Failed
      * @param failureMessage   what failed, when the phase is Failed
      */
-    public record RunState(String phase, List<String> specProblems, Integer currentIteration, int iterations,
+    public record RunState(RunPhase phase, List<String> specProblems, Integer currentIteration, int iterations,
                            String failureReason, String failureMessage) {}
 
     private ConditionsBuilder() {}
 
     public static List<Condition> build(RunState s, List<Condition> previous, long generation, Instant now) {
         boolean valid = s.specProblems().isEmpty();
-        String phase = s.phase();
+        RunPhase phase = s.phase();
         String round = s.currentIteration() == null ? "" : "iteration " + s.currentIteration() + " of " + s.iterations();
         List<Condition> out = new ArrayList<>();
         out.add(valid
                 ? condition(SPEC_VALID, true, "Valid", "the spec is valid")
                 : condition(SPEC_VALID, false, "SpecInvalid", String.join("; ", s.specProblems())));
 
-        if (!valid && !Phases.FAILED.equals(phase) && !Phases.SUCCEEDED.equals(phase)) {
+        if (!valid && !RunPhase.FAILED.equals(phase) && !RunPhase.SUCCEEDED.equals(phase)) {
             out.add(condition(PROGRESSING, false, "SpecInvalid", "no round is started until the spec is fixed"));
         } else {
             out.add(switch (phase) {
-                case Phases.PENDING -> condition(PROGRESSING, true, "RoundPending", "starting " + round);
-                case Phases.RUNNING -> condition(PROGRESSING, true, "RoundRunning", round + " is running");
-                case Phases.SUSPENDED -> condition(PROGRESSING, false, "Suspended", "suspended at " + round);
-                case Phases.SUCCEEDED -> condition(PROGRESSING, false, "RunComplete", "all iterations succeeded");
+                case PENDING -> condition(PROGRESSING, true, "RoundPending", "starting " + round);
+                case RUNNING -> condition(PROGRESSING, true, "RoundRunning", round + " is running");
+                case SUSPENDED -> condition(PROGRESSING, false, "Suspended", "suspended at " + round);
+                case SUCCEEDED -> condition(PROGRESSING, false, "RunComplete", "all iterations succeeded");
                 default -> condition(PROGRESSING, false, "RunFailed", s.failureMessage());
             });
         }
-        out.add(Phases.SUSPENDED.equals(phase)
+        out.add(RunPhase.SUSPENDED.equals(phase)
                 ? condition(SUSPENDED, true, "SuspendedBySpec", "spec.suspend is true; set it to false to resume")
                 : condition(SUSPENDED, false, "NotSuspended", "the run is not suspended"));
         out.add(switch (phase) {
-            case Phases.SUCCEEDED -> condition(COMPLETE, true, "AllIterationsSucceeded",
+            case SUCCEEDED -> condition(COMPLETE, true, "AllIterationsSucceeded",
                     "the seed round and " + s.iterations() + " iterations succeeded");
-            case Phases.FAILED -> condition(COMPLETE, false, "RunFailed", "the run failed and will not complete");
+            case FAILED -> condition(COMPLETE, false, "RunFailed", "the run failed and will not complete");
             default -> condition(COMPLETE, false, "InProgress", "not all iterations have succeeded yet");
         });
-        out.add(Phases.FAILED.equals(phase)
+        out.add(RunPhase.FAILED.equals(phase)
                 ? condition(FAILED, true, s.failureReason(), s.failureMessage())
                 : condition(FAILED, false, "NotFailed", "no round has failed permanently"));
 

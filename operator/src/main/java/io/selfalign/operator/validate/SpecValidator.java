@@ -8,7 +8,7 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
 import io.selfalign.operator.config.TrainerPolicy;
-import io.selfalign.operator.round.RoundSpecFactory;
+import io.selfalign.operator.round.RoundSpecs;
 import io.selfalign.operator.round.RoundTimeout;
 import io.selfalign.operator.round.Rounds;
 import java.nio.file.Path;
@@ -25,16 +25,16 @@ import java.util.Objects;
 public final class SpecValidator {
     private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("^[-._a-zA-Z][-._a-zA-Z0-9]*$");
 
-    private final RoundSpecFactory specs;
+    private final RoundSpecs specs;
     private final TrainerPolicy policy;
 
-    public SpecValidator(RoundSpecFactory specs, TrainerPolicy policy) {
+    public SpecValidator(RoundSpecs specs, TrainerPolicy policy) {
         this.specs = specs;
         this.policy = policy;
     }
 
     /** A validator with the open trainer policy. */
-    public SpecValidator(RoundSpecFactory specs) {
+    public SpecValidator(RoundSpecs specs) {
         this(specs, TrainerPolicy.OPEN);
     }
 
@@ -81,7 +81,7 @@ public final class SpecValidator {
     public static Map<String, String> inputs(AlignmentRunSpec s) {
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put("spec.model.path", s.model.path);
-        inputs.put("spec.model.dtype", s.model.dtype);
+        inputs.put("spec.model.dtype", Objects.toString(s.model.dtype, null));
         inputs.put("spec.data.seedPreferences", Objects.toString(s.data.seedPreferences, ""));
         inputs.put("spec.data.prompts", s.data.prompts);
         inputs.put("spec.workspace.claimName", Objects.toString(s.workspace.claimName, ""));

@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.selfalign.api.v1alpha1.AlignmentRun;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import io.selfalign.operator.testing.TestKubelet;
 import jakarta.inject.Inject;
@@ -66,7 +66,7 @@ class OperatorApplicationTest {
             client.resource(OperatorHarness.run("wired", 1)).create();
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
                 AlignmentRun r = client.resources(AlignmentRun.class).inNamespace(OperatorHarness.NS).withName("wired").get();
-                return r.getStatus() != null && Phases.SUCCEEDED.equals(r.getStatus().phase);
+                return r.getStatus() != null && RunPhase.SUCCEEDED.equals(r.getStatus().phase);
             });
         }
         given().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));

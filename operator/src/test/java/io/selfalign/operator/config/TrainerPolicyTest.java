@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.selfalign.api.v1alpha1.AlignmentRun;
-import io.selfalign.operator.round.RoundSpecFactory;
+import io.selfalign.operator.round.RoundSpecs;
 import io.selfalign.operator.testing.OperatorHarness;
 import io.selfalign.operator.validate.SpecValidator;
 import java.util.List;
@@ -18,7 +18,7 @@ class TrainerPolicyTest {
         AlignmentRun run = OperatorHarness.run("policy", 1);
         run.getSpec().trainer.image = image;
         run.getSpec().trainer.serviceAccountName = serviceAccount;
-        return new SpecValidator(new RoundSpecFactory("nvidia.com/gpu"), policy).validate(run);
+        return new SpecValidator(new RoundSpecs("nvidia.com/gpu"), policy).validate(run);
     }
 
     @Test

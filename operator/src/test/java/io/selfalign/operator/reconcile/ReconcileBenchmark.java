@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.selfalign.api.v1alpha1.AlignmentRun;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ class ReconcileBenchmark {
             IntStream.range(0, RUNS).parallel().forEach(i -> h.create(run("bench-" + i, 1)));
             await().atMost(Duration.ofMinutes(9)).pollInterval(Duration.ofSeconds(2)).until(() ->
                     h.client.resources(AlignmentRun.class).inNamespace(NS).list().getItems().stream()
-                            .filter(r -> r.getStatus() != null && Phases.SUCCEEDED.equals(r.getStatus().phase)).count() == RUNS);
+                            .filter(r -> r.getStatus() != null && RunPhase.SUCCEEDED.equals(r.getStatus().phase)).count() == RUNS);
             double wall = (System.nanoTime() - start) / 1e9;
             long heapAfter = usedHeapAfterGc();
             List<Long> sorted = new ArrayList<>(nanos);

@@ -1,5 +1,6 @@
 package io.selfalign.operator.reconcile;
 
+import io.selfalign.api.round.RoundContract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,7 @@ import io.selfalign.operator.reconcile.RunAction.StartRound;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.round.Rounds;
 import io.selfalign.operator.status.ConditionsBuilder;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,14 +47,14 @@ class RunDeciderTest {
 
         assertEquals(List.of(new StartRound(0)), d.actions());
         AlignmentRunStatus s = d.status();
-        assertEquals(Phases.RUNNING, s.phase);
+        assertEquals(RunPhase.RUNNING, s.phase);
         assertEquals(0, s.currentIteration);
         assertEquals(0, s.completedIterations);
         assertEquals(1L, s.observedGeneration);
         assertEquals(NOW.toString(), s.startTime);
         assertEquals("shared", s.workspaceClaim);
         IterationStatus zero = s.findIteration(0);
-        assertEquals(Phases.PENDING, zero.phase);
+        assertEquals(RunPhase.PENDING, zero.phase);
         assertEquals("r-iter-0", zero.job);
         assertEquals(0, zero.attempts);
         assertEquals("True", condition(s, ConditionsBuilder.PROGRESSING).getStatus());
@@ -67,13 +68,13 @@ class RunDeciderTest {
         RunDecision d = RunDecider.decide(run, List.of(), observe(run, job, pod(run, 0, "Succeeded", 0, result(run, 0))), NOW);
 
         IterationStatus zero = d.status().findIteration(0);
-        assertEquals(Phases.SUCCEEDED, zero.phase);
+        assertEquals(RunPhase.SUCCEEDED, zero.phase);
         assertEquals(checkpoint(run, 0), zero.checkpoint);
         assertEquals(Map.of("pairs", 100.0), zero.metrics);
         assertEquals(1, zero.attempts);
         assertEquals(checkpoint(run, 0), d.status().latestCheckpoint);
         assertEquals(1, d.status().completedIterations);
-        assertEquals(Phases.PENDING, d.status().findIteration(1).phase);
+        assertEquals(RunPhase.PENDING, d.status().findIteration(1).phase);
         assertEquals(1, d.status().currentIteration);
         assertEquals(List.of(
                 new CountRoundSucceeded(Duration.ofMillis(1500), Map.of("pairs", 100.0)),
@@ -88,7 +89,7 @@ class RunDeciderTest {
         List<Pod> pods = List.of(pod(run, 0, "Succeeded", 0, result(run, 0)), pod(run, 1, "Succeeded", 0, result(run, 1)));
         RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
 
-        assertEquals(Phases.SUCCEEDED, d.status().phase);
+        assertEquals(RunPhase.SUCCEEDED, d.status().phase);
         assertEquals(2, d.status().completedIterations);
         assertEquals(NOW.toString(), d.status().completionTime);
         assertEquals("True", condition(d.status(), ConditionsBuilder.COMPLETE).getStatus());
@@ -106,8 +107,8 @@ class RunDeciderTest {
         Job job = job(run, 0, "Failed");
         RunDecision d = RunDecider.decide(run, List.of(), observe(run, job, pod(run, 0, "Failed", 78, "bad seed file")), NOW);
 
-        assertEquals(Phases.FAILED, d.status().phase);
-        assertEquals(Phases.FAILED, d.status().findIteration(0).phase);
+        assertEquals(RunPhase.FAILED, d.status().phase);
+        assertEquals(RunPhase.FAILED, d.status().findIteration(0).phase);
         assertEquals(NOW.toString(), d.status().completionTime);
         Condition failed = condition(d.status(), ConditionsBuilder.FAILED);
         assertEquals("True", failed.getStatus());
@@ -129,7 +130,7 @@ class RunDeciderTest {
         RunDecision d = RunDecider.decide(run, problems, observe(run), NOW);
 
         assertEquals(List.of(Emit.warning(RunEvents.SPEC_INVALID, problems.get(0))), d.actions());
-        assertEquals(Phases.PENDING, d.status().phase);
+        assertEquals(RunPhase.PENDING, d.status().phase);
         assertEquals("False", condition(d.status(), ConditionsBuilder.SPEC_VALID).getStatus());
 
         AlignmentRun same = recorded(run, d);
@@ -147,8 +148,8 @@ class RunDeciderTest {
 
         assertEquals(List.of(new SetJobSuspended(running, true), Emit.normal(RunEvents.RUN_SUSPENDED, "suspended before iteration 0")),
                 d.actions());
-        assertEquals(Phases.SUSPENDED, d.status().phase);
-        assertEquals(Phases.SUSPENDED, d.status().findIteration(0).phase);
+        assertEquals(RunPhase.SUSPENDED, d.status().phase);
+        assertEquals(RunPhase.SUSPENDED, d.status().findIteration(0).phase);
 
         AlignmentRun resumed = recorded(run, d);
         resumed.getSpec().suspend = false;
@@ -157,7 +158,7 @@ class RunDeciderTest {
         RunDecision r = RunDecider.decide(resumed, List.of(), observe(resumed, suspended), NOW);
         assertEquals(List.of(new SetJobSuspended(suspended, false), Emit.normal(RunEvents.RUN_RESUMED, "iteration 0 resumed")),
                 r.actions());
-        assertEquals(Phases.RUNNING, r.status().phase);
+        assertEquals(RunPhase.RUNNING, r.status().phase);
     }
 
     @Test
@@ -168,8 +169,8 @@ class RunDeciderTest {
 
         assertEquals(List.of(Emit.normal(RunEvents.ROUND_SKIPPED, "iteration 0 skipped: " + RunDecider.SEED_SKIPPED), new StartRound(1)),
                 d.actions());
-        assertEquals(Phases.SUCCEEDED, d.status().findIteration(0).phase);
-        assertEquals(Phases.PENDING, d.status().findIteration(1).phase);
+        assertEquals(RunPhase.SUCCEEDED, d.status().findIteration(0).phase);
+        assertEquals(RunPhase.PENDING, d.status().findIteration(1).phase);
     }
 
     @Test
@@ -185,7 +186,7 @@ class RunDeciderTest {
         AlignmentRun run = recorded(run(1), RunDecider.decide(run(1), List.of(), observe(run(1)), NOW));
         RunDecision d = RunDecider.jobRejected(run, 0, "spec.template: Invalid value", NOW);
 
-        assertEquals(Phases.FAILED, d.status().phase);
+        assertEquals(RunPhase.FAILED, d.status().phase);
         assertEquals("JobRejected", condition(d.status(), ConditionsBuilder.FAILED).getReason());
         assertEquals("iteration 0: Kubernetes rejected Job r-iter-0: spec.template: Invalid value",
                 condition(d.status(), ConditionsBuilder.FAILED).getMessage());
@@ -258,7 +259,7 @@ class RunDeciderTest {
     }
 
     static String checkpoint(AlignmentRun run, int k) {
-        return Rounds.outputDir(OperatorHarness.NS, "r", k) + "/model";
+        return RoundContract.outputDir(OperatorHarness.NS, "r", k) + "/model";
     }
 
     static Condition condition(AlignmentRunStatus status, String type) {

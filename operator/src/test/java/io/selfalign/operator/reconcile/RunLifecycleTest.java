@@ -13,7 +13,7 @@ import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
-import io.selfalign.operator.status.Phases;
+import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import io.selfalign.operator.kubelet.PodEnd;
 import io.selfalign.operator.testing.TestKubelet;
@@ -46,7 +46,7 @@ class RunLifecycleTest {
     @Test
     void threeIterationsRunToCompleteWithMetricsInStatus() throws Exception {
         h.create(run("three", 3));
-        AlignmentRun done = h.awaitRun("three", phase(Phases.SUCCEEDED));
+        AlignmentRun done = h.awaitRun("three", phase(RunPhase.SUCCEEDED));
         var st = done.getStatus();
         assertEquals(4, st.completedIterations);
         assertEquals(3, st.currentIteration);
@@ -59,7 +59,7 @@ class RunLifecycleTest {
         for (int k = 0; k <= 3; k++) {
             IterationStatus it = st.iterations.get(k);
             assertEquals(k, it.index);
-            assertEquals(Phases.SUCCEEDED, it.phase);
+            assertEquals(RunPhase.SUCCEEDED, it.phase);
             assertEquals("three-iter-" + k, it.job);
             assertEquals(100.0 + k, it.metrics.get("pairs"));
             assertEquals(1, it.attempts);
@@ -87,7 +87,7 @@ class RunLifecycleTest {
         h.kubelet.script("flaky", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1") && attempt == 0
                 ? new PodEnd.Fail(1, "CUDA error: an illegal memory access") : TestKubelet.success(job));
         h.create(run("flaky", 2));
-        AlignmentRun done = h.awaitRun("flaky", phase(Phases.SUCCEEDED));
+        AlignmentRun done = h.awaitRun("flaky", phase(RunPhase.SUCCEEDED));
         assertEquals(2, done.getStatus().iterations.get(1).attempts);
         assertEquals(1, done.getStatus().iterations.get(2).attempts);
     }
@@ -97,14 +97,14 @@ class RunLifecycleTest {
         h.kubelet.script("bad-input", (job, attempt) -> job.getMetadata().getName().endsWith("iter-1")
                 ? new PodEnd.Fail(78, "data.prompts: /workspace/data/prompts.jsonl line 3: not JSON") : TestKubelet.success(job));
         h.create(run("bad-input", 3));
-        AlignmentRun failed = h.awaitRun("bad-input", phase(Phases.FAILED));
+        AlignmentRun failed = h.awaitRun("bad-input", phase(RunPhase.FAILED));
         assertEquals("True", condition(failed, "Failed"));
         assertEquals("False", condition(failed, "Complete"));
         Condition f = failed.getStatus().conditions.stream().filter(c -> c.getType().equals("Failed")).findFirst().orElseThrow();
         assertEquals("PodFailurePolicy", f.getReason());
         assertTrue(f.getMessage().contains("line 3: not JSON"), f.getMessage());
         assertEquals(1, failed.getStatus().iterations.get(1).attempts);
-        assertEquals(Phases.FAILED, failed.getStatus().iterations.get(1).phase);
+        assertEquals(RunPhase.FAILED, failed.getStatus().iterations.get(1).phase);
         assertEquals(null, h.client.batch().v1().jobs().inNamespace(NS).withName("bad-input-iter-2").get());
         assertEquals(1.0, h.registry.get("selfalign.round.failures").tag("run", "bad-input").tag("reason", "PodFailurePolicy")
                 .counter().count());
@@ -116,7 +116,7 @@ class RunLifecycleTest {
         AlignmentRun r = run("doomed", 1);
         r.getSpec().backoffLimit = 1;
         h.create(r);
-        AlignmentRun failed = h.awaitRun("doomed", phase(Phases.FAILED));
+        AlignmentRun failed = h.awaitRun("doomed", phase(RunPhase.FAILED));
         assertEquals(2, failed.getStatus().iterations.get(0).attempts);
         assertTrue(failed.getStatus().conditions.stream().anyMatch(c -> "BackoffLimitExceeded".equals(c.getReason())));
     }
@@ -128,7 +128,7 @@ class RunLifecycleTest {
         AlignmentRun r = run("preempted", 1);
         r.getSpec().backoffLimit = 0;
         h.create(r);
-        AlignmentRun done = h.awaitRun("preempted", phase(Phases.SUCCEEDED));
+        AlignmentRun done = h.awaitRun("preempted", phase(RunPhase.SUCCEEDED));
         assertEquals(2, done.getStatus().completedIterations);
     }
 
@@ -136,7 +136,7 @@ class RunLifecycleTest {
     void malformedTerminationMessageFailsTheRoundClearly() {
         h.kubelet.script("garbled", (job, attempt) -> new PodEnd.Succeed("Segmentation fault (core dumped)"));
         h.create(run("garbled", 1));
-        AlignmentRun failed = h.awaitRun("garbled", phase(Phases.FAILED));
+        AlignmentRun failed = h.awaitRun("garbled", phase(RunPhase.FAILED));
         Condition f = failed.getStatus().conditions.stream().filter(c -> c.getType().equals("Failed")).findFirst().orElseThrow();
         assertEquals("MalformedResult", f.getReason());
         assertTrue(f.getMessage().contains("not a round result"), f.getMessage());
@@ -147,9 +147,9 @@ class RunLifecycleTest {
         AlignmentRun r = run("no-seed", 2);
         r.getSpec().data.seedPreferences = null;
         h.create(r);
-        AlignmentRun done = h.awaitRun("no-seed", phase(Phases.SUCCEEDED));
+        AlignmentRun done = h.awaitRun("no-seed", phase(RunPhase.SUCCEEDED));
         IterationStatus zero = done.getStatus().iterations.get(0);
-        assertEquals(Phases.SUCCEEDED, zero.phase);
+        assertEquals(RunPhase.SUCCEEDED, zero.phase);
         assertEquals(RunDecider.SEED_SKIPPED, zero.message);
         assertEquals(null, zero.job);
         assertEquals(null, h.client.batch().v1().jobs().inNamespace(NS).withName("no-seed-iter-0").get());
@@ -165,15 +165,15 @@ class RunLifecycleTest {
                 ? TestKubelet.HANG : TestKubelet.success(job));
         h.create(run("pausable", 2));
         h.awaitRun("pausable", r -> r.getStatus().currentIteration != null && r.getStatus().currentIteration == 1
-                && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
+                && RunPhase.RUNNING.equals(r.getStatus().iterations.get(1).phase));
         h.editSpec("pausable", s -> s.suspend = true);
-        AlignmentRun suspended = h.awaitRun("pausable", phase(Phases.SUSPENDED));
+        AlignmentRun suspended = h.awaitRun("pausable", phase(RunPhase.SUSPENDED));
         assertEquals("True", condition(suspended, "Suspended"));
         await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(job("pausable-iter-1").getSpec().getSuspend())
                 && pods("pausable-iter-1") == 0);
         resumed.set(true);
         h.editSpec("pausable", s -> s.suspend = false);
-        AlignmentRun done = h.awaitRun("pausable", phase(Phases.SUCCEEDED));
+        AlignmentRun done = h.awaitRun("pausable", phase(RunPhase.SUCCEEDED));
         assertEquals("False", condition(done, "Suspended"));
         assertEquals(3, done.getStatus().completedIterations);
         assertEquals(1, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/iteration", "1")
@@ -185,10 +185,10 @@ class RunLifecycleTest {
         AlignmentRun r = run("held", 1);
         r.getSpec().suspend = true;
         h.create(r);
-        h.awaitRun("held", phase(Phases.SUSPENDED));
+        h.awaitRun("held", phase(RunPhase.SUSPENDED));
         assertEquals(null, job("held-iter-0"));
         h.editSpec("held", s -> s.suspend = false);
-        h.awaitRun("held", phase(Phases.SUCCEEDED));
+        h.awaitRun("held", phase(RunPhase.SUCCEEDED));
     }
 
     @Test
@@ -197,11 +197,11 @@ class RunLifecycleTest {
                 ? TestKubelet.HANG : TestKubelet.success(job));
         h.create(run("adopt", 2));
         h.awaitRun("adopt", r -> r.getStatus().iterations != null && r.getStatus().iterations.size() == 2
-                && Phases.RUNNING.equals(r.getStatus().iterations.get(1).phase));
+                && RunPhase.RUNNING.equals(r.getStatus().iterations.get(1).phase));
         h.stopOperator();
         h.startOperator();
         h.kubelet.finish(NS, "adopt-iter-1", TestKubelet.success(job("adopt-iter-1")));
-        AlignmentRun done = h.awaitRun("adopt", phase(Phases.SUCCEEDED));
+        AlignmentRun done = h.awaitRun("adopt", phase(RunPhase.SUCCEEDED));
         assertEquals(1, done.getStatus().iterations.get(1).attempts);
         assertEquals(1, pods("adopt-iter-1"));
         assertEquals(3, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", "adopt").list().getItems().size());
@@ -229,9 +229,9 @@ class RunLifecycleTest {
     @Test
     void raisingIterationsContinuesASucceededRun() {
         h.create(run("grow", 1));
-        h.awaitRun("grow", phase(Phases.SUCCEEDED));
+        h.awaitRun("grow", phase(RunPhase.SUCCEEDED));
         h.editSpec("grow", s -> s.iterations = 2);
-        AlignmentRun done = h.awaitRun("grow", r -> Phases.SUCCEEDED.equals(r.getStatus().phase) && r.getStatus().completedIterations == 3);
+        AlignmentRun done = h.awaitRun("grow", r -> RunPhase.SUCCEEDED.equals(r.getStatus().phase) && r.getStatus().completedIterations == 3);
         assertEquals("/workspace/runs/team-a/grow/iter-2/model", done.getStatus().latestCheckpoint);
     }
 

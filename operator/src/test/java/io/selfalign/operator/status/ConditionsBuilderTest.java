@@ -1,5 +1,6 @@
 package io.selfalign.operator.status;
 
+import io.selfalign.api.v1alpha1.RunPhase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -16,7 +17,7 @@ class ConditionsBuilderTest {
 
     @Test
     void failedRunIsNotCompleteSoWaitingForCompleteEnds() {
-        var c = byType(ConditionsBuilder.build(new ConditionsBuilder.RunState(Phases.FAILED, List.of(), 2, 3,
+        var c = byType(ConditionsBuilder.build(new ConditionsBuilder.RunState(RunPhase.FAILED, List.of(), 2, 3,
                 "BackoffLimitExceeded", "iteration 2: Job failed"), null, 4, Instant.EPOCH));
         assertEquals("True", c.get("Failed").getStatus());
         assertEquals("BackoffLimitExceeded", c.get("Failed").getReason());
@@ -29,8 +30,8 @@ class ConditionsBuilderTest {
     void transitionTimeChangesOnlyWithTheStatus() {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         Instant t1 = t0.plusSeconds(60);
-        var first = ConditionsBuilder.build(new ConditionsBuilder.RunState(Phases.RUNNING, List.of(), 0, 3, null, null), null, 1, t0);
-        var second = byType(ConditionsBuilder.build(new ConditionsBuilder.RunState(Phases.SUCCEEDED, List.of(), 3, 3, null, null),
+        var first = ConditionsBuilder.build(new ConditionsBuilder.RunState(RunPhase.RUNNING, List.of(), 0, 3, null, null), null, 1, t0);
+        var second = byType(ConditionsBuilder.build(new ConditionsBuilder.RunState(RunPhase.SUCCEEDED, List.of(), 3, 3, null, null),
                 first, 1, t1));
         assertEquals(t0.toString(), second.get("SpecValid").getLastTransitionTime());
         assertEquals(t1.toString(), second.get("Complete").getLastTransitionTime());
@@ -39,7 +40,7 @@ class ConditionsBuilderTest {
 
     @Test
     void invalidSpecStopsProgress() {
-        var c = byType(ConditionsBuilder.build(new ConditionsBuilder.RunState(Phases.PENDING, List.of("spec.iterations: must be >= 1"),
+        var c = byType(ConditionsBuilder.build(new ConditionsBuilder.RunState(RunPhase.PENDING, List.of("spec.iterations: must be >= 1"),
                 null, 0, null, null), null, 1, Instant.EPOCH));
         assertEquals("False", c.get("SpecValid").getStatus());
         assertEquals("spec.iterations: must be >= 1", c.get("SpecValid").getMessage());

@@ -1,5 +1,6 @@
 package io.selfalign.operator.testing;
 
+import io.selfalign.api.v1alpha1.RunPhase;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -145,7 +146,7 @@ public final class OperatorHarness implements AutoCloseable {
         return get(name);
     }
 
-    public static Predicate<AlignmentRun> phase(String phase) {
+    public static Predicate<AlignmentRun> phase(RunPhase phase) {
         return r -> phase.equals(r.getStatus().phase);
     }
 

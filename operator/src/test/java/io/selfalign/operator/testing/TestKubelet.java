@@ -1,5 +1,6 @@
 package io.selfalign.operator.testing;
 
+import io.selfalign.api.round.RoundContract;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,7 +32,7 @@ public final class TestKubelet implements AutoCloseable {
         int k = Integer.parseInt(job.getMetadata().getLabels().get(Rounds.ITERATION_LABEL));
         String ns = job.getMetadata().getNamespace();
         String run = job.getMetadata().getLabels().get(Rounds.RUN_LABEL);
-        RoundResult r = new RoundResult(1, k, "hash-" + k, Rounds.outputDir(ns, run, k) + "/model", 1.5 + k,
+        RoundResult r = new RoundResult(1, k, "hash-" + k, RoundContract.outputDir(ns, run, k) + "/model", 1.5 + k,
                 Map.of("pairs", 100.0 + k, "loss_final", 0.6 - 0.1 * k, "accuracy", 0.7), "round " + k + " done");
         return new PodEnd.Succeed(RoundJson.write(r));
     }

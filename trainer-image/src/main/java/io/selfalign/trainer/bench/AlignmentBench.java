@@ -1,6 +1,7 @@
 package io.selfalign.trainer.bench;
 
 import ai.djl.Device;
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.keysort.KeySortPreparer;
@@ -66,7 +67,7 @@ public final class AlignmentBench {
                     case SFT -> { }
                     case DPO_SEED, DPO_ALL -> {
                         RoundSpec spec = rounds.seedStage(arm);
-                        StageResult r = runRound(evaluator, spec, arm, null);
+                        StageResult r = runRound(rounds, evaluator, spec, arm, null);
                         if (arm == Arm.DPO_SEED) {
                             dpoSeed = r;
                             dpoSeedModel = rounds.modelDir(arm, 0);
@@ -75,14 +76,14 @@ public final class AlignmentBench {
                     default -> {
                         if (dpoSeed == null) {
                             RoundSpec spec = rounds.seedStage(Arm.DPO_SEED);
-                            dpoSeed = runRound(evaluator, spec, Arm.DPO_SEED, null);
+                            dpoSeed = runRound(rounds, evaluator, spec, Arm.DPO_SEED, null);
                             dpoSeedModel = rounds.modelDir(Arm.DPO_SEED, 0);
                         }
                         // SPA's iteration 0 is the DPO-seed model: shown again under the arm's name for the plot
                         record(relabel(dpoSeed, arm));
                         Path policy = dpoSeedModel;
                         for (int k = 1; k <= options.settings().iterations(); k++) {
-                            runRound(evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge() : null);
+                            runRound(rounds, evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge() : null);
                             policy = rounds.modelDir(arm, k);
                         }
                     }
@@ -91,18 +92,18 @@ public final class AlignmentBench {
         }
     }
 
-    private StageResult runRound(PolicyEvaluator evaluator, RoundSpec spec, Arm arm, io.selfalign.trainer.judge.Judge judge)
+    private StageResult runRound(BenchRounds rounds, PolicyEvaluator evaluator, RoundSpec spec, Arm arm, io.selfalign.trainer.judge.Judge judge)
             throws IOException {
         log.printf("bench: seed %d  %s  iteration %d%n", spec.seed(), arm.label(), spec.iteration());
         RoundRunner.Options ro = RoundRunner.Options.quiet();
         if (judge != null) ro = ro.withJudge(judge);
-        RoundResult result = new RoundRunner().run(spec, null, ro);
-        Path outputDir = Path.of(spec.paths().outputDir());
+        RoundResult result = new RoundRunner().run(spec, rounds.workspace(), ro);
+        Path outputDir = rounds.local(spec.paths().outputDir());
         StageResult r;
-        try (DecoderModel policy = Checkpoint.load(outputDir.resolve(RoundOutput.MODEL_DIR), Device.cpu())) {
+        try (DecoderModel policy = Checkpoint.load(outputDir.resolve(RoundContract.MODEL_DIR), Device.cpu())) {
             r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withSeconds(result.durationSeconds());
         }
-        if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(outputDir.resolve(RoundOutput.PAIRS_FILE)));
+        if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(outputDir.resolve(RoundContract.PAIRS_FILE)));
         record(r);
         return r;
     }

@@ -1,52 +1,74 @@
 package io.selfalign.trainer.bench;
 
+import io.selfalign.api.round.ComputeDtype;
+import io.selfalign.api.round.DeviceKind;
+import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.Loss;
+import io.selfalign.api.round.LrSchedule;
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.round.RoundSpecFactory;
+import io.selfalign.api.v1alpha1.AlignmentRunSpec;
+import io.selfalign.api.v1alpha1.DataSpec;
+import io.selfalign.api.v1alpha1.ModelSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
+import io.selfalign.trainer.keysort.KeySortFiles;
 import io.selfalign.trainer.keysort.KeySortSampler;
 import io.selfalign.trainer.keysort.KeySortSizes;
 import io.selfalign.trainer.keysort.KeySortVocab;
+import io.selfalign.trainer.round.RoundPaths;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * The RoundSpecs of the benchmark's arms: the same contract a cluster run writes, with the paths of one
- * seed's bench workspace. Iteration 0 is the seed stage (DPO on gold pairs); iterations 1–3 are SPA rounds
- * on the prompt slices, judged against the SFT model.
+ * The benchmark's arms as the AlignmentRuns a user would write for them, turned into rounds by the same
+ * {@link RoundSpecFactory} the operator uses, on one seed's bench workspace. Iteration 0 is the seed
+ * stage (DPO on gold pairs); iterations 1–3 are SPA rounds on the prompt slices, judged against the SFT model.
+ *
+ * <p>Two departures from a run, both to compare arms on equal footing: every iterating arm starts from the
+ * one DPO-seed model (its iteration 0 would be the same round), and every round of a seed uses that seed
+ * as it is (a run uses seed + k), which is how the published tables were made.
  */
 final class BenchRounds {
     private static final int MAX_PROMPT = 7; // BOS + at most 5 keys + SEP
+    /** Each arm is a run {@code bench/<arm>}, so its rounds land in {@code runs/bench/<arm>/iter-<k>}. */
+    private static final String RUN_NAMESPACE = "bench";
+    private static final RoundSpec.Runtime RUNTIME = new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null);
 
     private final Path workspace;
     private final Path baseModel;
-    private final Path seedFile;
-    private final Path allGoldFile;
-    private final Path promptsFile;
+    private final Path dataDir;
     private final KeySortSizes sizes;
     private final BenchSettings settings;
     private final long seed;
 
     BenchRounds(Path workspace, Path baseModel, Path dataDir, KeySortSizes sizes, BenchSettings settings, long seed) {
-        this.workspace = workspace;
-        this.baseModel = baseModel;
-        this.seedFile = dataDir.resolve(io.selfalign.trainer.keysort.KeySortFiles.SEED);
-        this.allGoldFile = dataDir.resolve(io.selfalign.trainer.keysort.KeySortFiles.ALL_GOLD);
-        this.promptsFile = dataDir.resolve(io.selfalign.trainer.keysort.KeySortFiles.PROMPTS);
+        this.workspace = workspace.toAbsolutePath();
+        this.baseModel = baseModel.toAbsolutePath();
+        this.dataDir = dataDir.toAbsolutePath();
         this.sizes = sizes;
         this.settings = settings;
         this.seed = seed;
     }
 
-    Path outputDir(Arm arm, int iteration) {
-        return workspace.resolve("runs").resolve("bench").resolve(arm.dirName()).resolve("iter-" + iteration);
+    /** The local folder standing for the specs' {@code /workspace}. */
+    Path workspace() {
+        return workspace;
+    }
+
+    /** Where a spec path of this bench lies on this machine. */
+    Path local(String specPath) {
+        return new RoundPaths(RoundContract.WORKSPACE, workspace).local(specPath);
     }
 
     Path modelDir(Arm arm, int iteration) {
-        return outputDir(arm, iteration).resolve("model");
+        return local(RoundContract.modelDir(RUN_NAMESPACE, arm.dirName(), iteration));
     }
 
     /** The single DPO stage of {@link Arm#DPO_SEED} (200 gold pairs, 3 epochs) or {@link Arm#DPO_ALL} (the whole pool). */
     RoundSpec seedStage(Arm arm) {
-        boolean all = arm == Arm.DPO_ALL;
-        RoundSpec.Data data = new RoundSpec.Data(str(all ? allGoldFile : seedFile), str(promptsFile), 0, 0);
-        return spec(arm, 0, baseModel, data, training("dpo", all ? settings.allGoldEpochs() : settings.seedEpochs(), 0, 0));
+        return RoundSpecFactory.create(runRef(arm), runSpec(arm), 0, RUNTIME).toBuilder().seed(seed).build();
     }
 
     /**
@@ -54,30 +76,62 @@ final class BenchRounds {
      * DPO-seed model at k = 1). The seed pairs ride along so the round reports its judge's agreement with them.
      */
     RoundSpec iteration(Arm arm, int k, Path policy) {
-        double alpha = arm == Arm.SPA_NO_REFINEMENT ? 0 : BenchSettings.ALPHA;
-        double lambda = arm == Arm.SPA_NO_DND || arm == Arm.SPA_NO_REFINEMENT ? 0 : BenchSettings.lambda(k);
-        RoundSpec.Data data = new RoundSpec.Data(str(seedFile), str(promptsFile), sizes.sliceOffset(k), sizes.sliceCount(k));
-        return spec(arm, k, policy, data, training("spa", 1, alpha, lambda));
+        RoundSpec spec = RoundSpecFactory.create(runRef(arm), runSpec(arm), k, RUNTIME);
+        String policyInPod = RoundContract.inWorkspace(workspace.relativize(policy.toAbsolutePath()).toString());
+        return spec.toBuilder().seed(seed).paths(spec.paths().toBuilder().policyModel(policyInPod).build()).build();
     }
 
-    private RoundSpec spec(Arm arm, int iteration, Path policy, RoundSpec.Data data, RoundSpec.Training training) {
-        RoundSpec.Paths paths = new RoundSpec.Paths(str(workspace), str(baseModel), str(policy), str(baseModel),
-                str(outputDir(arm, iteration)));
-        RoundSpec.Generation generation = new RoundSpec.Generation(2, BenchSettings.TEMPERATURE, 1.0, 0,
-                KeySortSampler.MAX_NEW_TOKENS, settings.evalBatch());
-        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("bench", arm.dirName(), "seed-" + seed),
-                iteration, settings.iterations(), seed, paths, data, generation, new RoundSpec.Judge("initial", settings.judgeScore(), false),
-                training, new RoundSpec.Runtime("cpu", "float32", 0, null));
+    private RoundSpec.RunRef runRef(Arm arm) {
+        return new RoundSpec.RunRef(RUN_NAMESPACE, arm.dirName(), "seed-" + seed);
     }
 
-    private RoundSpec.Training training(String loss, int epochs, double alpha, double lambda) {
-        return new RoundSpec.Training(loss, BenchSettings.BETA, settings.learningRate(), epochs, BenchSettings.BATCH,
-                BenchSettings.BATCH, BenchSettings.WARMUP_RATIO, "cosine", KeySortVocab.CONTEXT, MAX_PROMPT, 0.0, 1.0, 0.0,
-                0.5, 0.1, new RoundSpec.Refinement(alpha, BenchSettings.NOISY_FRACTION, BenchSettings.WINDOW,
-                BenchSettings.REFINEMENT_WARMUP, lambda));
+    /** The AlignmentRun of an arm (ALGORITHMS.md §8): SPA's recipe with the bench's sizes, α = 0 or λ = 0 for the ablations. */
+    AlignmentRunSpec runSpec(Arm arm) {
+        AlignmentRunSpec s = new AlignmentRunSpec();
+        s.model = new ModelSpec();
+        s.model.path = relative(baseModel);
+        s.data = new DataSpec();
+        s.data.seedPreferences = relative(dataDir.resolve(arm == Arm.DPO_ALL ? KeySortFiles.ALL_GOLD : KeySortFiles.SEED));
+        s.data.prompts = relative(dataDir.resolve(KeySortFiles.PROMPTS));
+        s.data.promptsPerIteration = Arrays.stream(sizes.slices()).mapToObj(n -> (long) n).toList();
+        s.iterations = settings.iterations();
+        s.seed = seed;
+        s.generation.samplesPerPrompt = 2;
+        s.generation.temperature = BenchSettings.TEMPERATURE;
+        s.generation.topP = 1.0;
+        s.generation.topK = 0;
+        s.generation.maxNewTokens = KeySortSampler.MAX_NEW_TOKENS;
+        s.generation.batchSize = settings.evalBatch();
+        s.judge.reference = JudgeReference.INITIAL;
+        s.judge.score = settings.judgeScore();
+        s.judge.dropTies = false;
+        TrainingSpec t = s.training;
+        t.loss = arm == Arm.DPO_SEED || arm == Arm.DPO_ALL ? Loss.DPO : Loss.SPA;
+        t.beta = BenchSettings.BETA;
+        t.learningRate = settings.learningRate();
+        t.epochs = 1;
+        t.seedEpochs = arm == Arm.DPO_ALL ? settings.allGoldEpochs() : settings.seedEpochs();
+        t.batchSize = BenchSettings.BATCH;
+        t.microBatchSize = BenchSettings.BATCH;
+        t.warmupRatio = BenchSettings.WARMUP_RATIO;
+        t.schedule = LrSchedule.COSINE;
+        t.maxLength = KeySortVocab.CONTEXT;
+        t.maxPromptLength = MAX_PROMPT;
+        t.weightDecay = 0.0;
+        t.maxGradNorm = 1.0;
+        t.labelSmoothing = 0.0;
+        t.simpoGamma = 0.5;
+        t.orpoLambda = 0.1;
+        t.refinement.alpha = arm == Arm.SPA_NO_REFINEMENT ? 0 : BenchSettings.ALPHA;
+        t.refinement.noisyFraction = BenchSettings.NOISY_FRACTION;
+        t.refinement.window = BenchSettings.WINDOW;
+        t.refinement.warmupFraction = BenchSettings.REFINEMENT_WARMUP;
+        // null is SPA's λ schedule 1/2, 1/4, ...; [0] keeps λ = 0 in every iteration
+        t.refinement.extrapolation = arm == Arm.SPA_NO_DND || arm == Arm.SPA_NO_REFINEMENT ? List.of(0.0) : null;
+        return s;
     }
 
-    private static String str(Path p) {
-        return p.toAbsolutePath().toString();
+    private String relative(Path p) {
+        return workspace.relativize(p).toString();
     }
 }

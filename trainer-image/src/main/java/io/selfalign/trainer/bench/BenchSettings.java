@@ -1,5 +1,7 @@
 package io.selfalign.trainer.bench;
 
+import io.selfalign.api.round.JudgeScore;
+
 /**
  * The round hyperparameters of ALGORITHMS.md §8. The learning rate is the one knob to calibrate.
  *
@@ -8,9 +10,9 @@ package io.selfalign.trainer.bench;
  * @param allGoldEpochs  epochs of DPO on 100% gold labels (1: over 2K pairs one epoch works better, per the SPA README)
  * @param iterations     SPA iterations after the seed stage (3)
  * @param evalBatch      generation/scoring batch of the evaluation and the rounds
- * @param judgeScore     the implicit-reward judge's score: {@code sum} of response log-probs (SPA) or {@code mean}
+ * @param judgeScore     the implicit-reward judge's score
  */
-public record BenchSettings(double learningRate, int seedEpochs, int allGoldEpochs, int iterations, int evalBatch, String judgeScore) {
+public record BenchSettings(double learningRate, int seedEpochs, int allGoldEpochs, int iterations, int evalBatch, JudgeScore judgeScore) {
     public static final double BETA = 0.1;
     public static final double ALPHA = 0.1;
     public static final double NOISY_FRACTION = 0.1;
@@ -21,11 +23,6 @@ public record BenchSettings(double learningRate, int seedEpochs, int allGoldEpoc
     public static final double WARMUP_RATIO = 0.1;
 
     public static BenchSettings defaults() {
-        return new BenchSettings(5e-5, 3, 1, 3, 250, "sum");
-    }
-
-    /** λ of SPA iteration k: 1/2, 1/4, 1/8, … */
-    public static double lambda(int iteration) {
-        return Math.pow(0.5, iteration);
+        return new BenchSettings(5e-5, 3, 1, 3, 250, JudgeScore.SUM);
     }
 }

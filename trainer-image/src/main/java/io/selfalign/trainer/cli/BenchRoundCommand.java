@@ -3,6 +3,12 @@ package io.selfalign.trainer.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.selfalign.api.round.ComputeDtype;
+import io.selfalign.api.round.DeviceKind;
+import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.Loss;
+import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
@@ -11,8 +17,8 @@ import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.model.ModelConfig;
 import io.selfalign.trainer.round.RoundRunner;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +29,9 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code bench round}: one self-labeling round (iteration 1) end to end on randomly initialised models,
@@ -117,15 +123,43 @@ final class BenchRoundCommand implements Callable<Integer> {
 
     private RoundSpec spec(Path ws, int repeat) {
         String w = ws.toString();
-        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("bench", "round", "bench"), 1, 1, 42,
-                new RoundSpec.Paths(w, w + "/models/reference", w + "/models/policy", w + "/models/reference",
-                        w + "/runs/r" + (repeat + 1) + "/iter-1"),
-                new RoundSpec.Data(null, w + "/data/prompts.jsonl", 0, prompts),
-                new RoundSpec.Generation(samples, 0.7, 1.0, 0, newTokens, batchSize),
-                new RoundSpec.Judge("initial", "sum", false),
-                new RoundSpec.Training(loss, 0.1, 5e-7, 1, trainBatch, microBatch, 0.1, "cosine", promptTokens + newTokens + 8,
-                        promptTokens + 4, 0.0, 1.0, 0.1, 0.5, 0.1, new RoundSpec.Refinement(0.1, 0.1, 50, 0.2, lambda)),
-                new RoundSpec.Runtime("cpu", "float32", 0, null));
+        return RoundSpec.builder()
+                .run(new RoundSpec.RunRef("bench", "round", "bench"))
+                .iteration(1)
+                .iterations(1)
+                .seed(42)
+                .paths(RoundSpec.Paths.builder()
+                        .workspace(w)
+                        .baseModel(w + "/models/reference")
+                        .policyModel(w + "/models/policy")
+                        .judgeReference(w + "/models/reference")
+                        .outputDir(w + "/runs/r" + (repeat + 1) + "/iter-1")
+                        .build())
+                .data(RoundSpec.Data.builder().prompts(w + "/data/prompts.jsonl").promptOffset(0).promptCount(prompts).build())
+                .generation(RoundSpec.Generation.builder()
+                        .samplesPerPrompt(samples).temperature(0.7).topP(1.0).topK(0).maxNewTokens(newTokens).batchSize(batchSize).build())
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false))
+                .training(RoundSpec.Training.builder()
+                        .loss(Loss.parse(loss, "--loss"))
+                        .beta(0.1)
+                        .learningRate(5e-7)
+                        .epochs(1)
+                        .batchSize(trainBatch)
+                        .microBatchSize(microBatch)
+                        .warmupRatio(0.1)
+                        .schedule(LrSchedule.COSINE)
+                        .maxLength(promptTokens + newTokens + 8)
+                        .maxPromptLength(promptTokens + 4)
+                        .weightDecay(0.0)
+                        .maxGradNorm(1.0)
+                        .labelSmoothing(0.1)
+                        .simpoGamma(0.5)
+                        .orpoLambda(0.1)
+                        .refinement(RoundSpec.Refinement.builder()
+                                .alpha(0.1).noisyFraction(0.1).window(50).warmupFraction(0.2).lambda(lambda).build())
+                        .build())
+                .runtime(new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null))
+                .build();
     }
 
     /** A random model in Hugging Face layout with a word-level tokenizer over its whole vocabulary. */

@@ -2,6 +2,8 @@ package io.selfalign.trainer.cli;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,7 +38,7 @@ import picocli.CommandLine.Option;
 public final class RoundCommand implements Callable<Integer> {
     /** Exit code for runtime failures (the operator retries up to the run's backoffLimit). */
     public static final int EX_FAILURE = 1;
-    private static final Path POD_TERMINATION_LOG = Path.of("/dev/termination-log");
+    private static final Path POD_TERMINATION_LOG = Path.of(RoundContract.TERMINATION_LOG);
 
     @Option(names = "--spec", required = true, paramLabel = "FILE", description = "The round spec (JSON; in a pod /etc/selfalign/round.json).")
     Path spec;
@@ -67,7 +70,7 @@ public final class RoundCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             Path log = defaultTermination(termination);
             writeTermination(log, () -> TerminationMessage.writeError(log, e.getMessage()));
-            return TrainerMain.EX_CONFIG;
+            return RoundContract.EXIT_INVALID_INPUT;
         } catch (Exception | Error e) {
             System.err.println("round failed: " + e);
             e.printStackTrace(System.err);
@@ -94,8 +97,15 @@ public final class RoundCommand implements Callable<Integer> {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw new InputException(file + where + ": invalid round spec: " + e.getOriginalMessage());
+            throw new InputException(file + where + ": invalid round spec: " + field(e) + e.getOriginalMessage());
         }
+    }
+
+    /** The dotted spec field a mapping error is about ({@code training.loss: }), or nothing for a syntax error. */
+    private static String field(JsonProcessingException e) {
+        if (!(e instanceof JsonMappingException m) || m.getPath().isEmpty()) return "";
+        return m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
+                .collect(Collectors.joining(".")) + ": ";
     }
 
     private static Path defaultTermination(Path chosen) {

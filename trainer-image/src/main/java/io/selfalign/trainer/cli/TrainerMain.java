@@ -1,22 +1,20 @@
 package io.selfalign.trainer.cli;
 
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.trainer.data.InputException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * Entry point of {@code selfalign-trainer.jar}: only dispatches to subcommands. Every subcommand reports bad
  * input (an {@link InputException}, an {@link IllegalArgumentException} such as a checkpoint error, or a bad
- * flag) as one line on stderr and exit code {@value #EX_CONFIG}, which the operator never retries.
+ * flag) as one line on stderr and exit code {@value RoundContract#EXIT_INVALID_INPUT}, which the operator never retries.
  */
 @Command(name = "selfalign-trainer", mixinStandardHelpOptions = true, versionProvider = TrainerMain.Version.class,
         description = "Selfalign trainer: runs Llama-family Hugging Face checkpoints on DJL/PyTorch.",
         subcommands = {GenerateCommand.class, ScoreCommand.class, RoundCommand.class, BenchCommand.class,
-                io.selfalign.trainer.keysort.KeySortCommand.class, CommandLine.HelpCommand.class})
+                KeySortCommand.class, CommandLine.HelpCommand.class})
 public final class TrainerMain {
-    /** EX_CONFIG from sysexits.h: the input or configuration is invalid. */
-    public static final int EX_CONFIG = 78;
-
     public static void main(String[] args) {
         // Everything DJL needs ships in lib/; never let it try the network (set before the engine loads).
         setDefault("ai.djl.offline", "true");
@@ -38,14 +36,14 @@ public final class TrainerMain {
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof InputException || e instanceof IllegalArgumentException) {
                 line.getErr().println("error: " + e.getMessage());
-                return EX_CONFIG;
+                return RoundContract.EXIT_INVALID_INPUT;
             }
             throw e;
         });
         cmd.setParameterExceptionHandler((e, args) -> {
             e.getCommandLine().getErr().println("error: " + e.getMessage()
                     + " (see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
-            return EX_CONFIG;
+            return RoundContract.EXIT_INVALID_INPUT;
         });
         return cmd;
     }

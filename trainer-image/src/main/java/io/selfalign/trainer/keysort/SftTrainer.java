@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import io.selfalign.api.round.LrSchedule;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.optim.AdamW;
 import io.selfalign.trainer.optim.DynamicLossScaler;
@@ -47,7 +48,7 @@ public final class SftTrainer {
         int total = perEpoch * o.epochs();
         model.setTrainable(true);
         ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(model.parameters()),
-                AdamW.withWeightDecay(0.0), LearningRateSchedule.of("cosine", o.warmupRatio(), total),
+                AdamW.withWeightDecay(0.0), LearningRateSchedule.of(LrSchedule.COSINE, o.warmupRatio(), total),
                 o.learningRate(), o.maxGradNorm(), DynamicLossScaler.none());
         SplittableRandom rng = new SplittableRandom(o.seed());
         double[] losses = new double[total];

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /** {@code cdpo}: label smoothing with a fixed ε, −(1−ε)·log σ(βz) − ε·log σ(−βz). */
 public final class ConservativeDpoLoss extends ReferenceBasedLoss {
@@ -12,8 +13,8 @@ public final class ConservativeDpoLoss extends ReferenceBasedLoss {
     }
 
     @Override
-    public String name() {
-        return "cdpo";
+    public Loss name() {
+        return Loss.CDPO;
     }
 
     @Override

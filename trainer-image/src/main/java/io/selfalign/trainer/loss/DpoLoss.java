@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /** {@code dpo}: the sigmoid loss −log σ(βz). */
 public final class DpoLoss extends ReferenceBasedLoss {
@@ -9,8 +10,8 @@ public final class DpoLoss extends ReferenceBasedLoss {
     }
 
     @Override
-    public String name() {
-        return "dpo";
+    public Loss name() {
+        return Loss.DPO;
     }
 
     @Override

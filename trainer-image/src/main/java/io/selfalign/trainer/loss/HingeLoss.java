@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /** {@code hinge} (SLiC with a reference): max(0, 1 − βz). */
 public final class HingeLoss extends ReferenceBasedLoss {
@@ -9,8 +10,8 @@ public final class HingeLoss extends ReferenceBasedLoss {
     }
 
     @Override
-    public String name() {
-        return "hinge";
+    public Loss name() {
+        return Loss.HINGE;
     }
 
     @Override

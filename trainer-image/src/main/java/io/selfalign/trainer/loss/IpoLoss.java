@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /** {@code ipo}: (z − 1/(2τ))² on summed log-probs, with τ = β as in TRL. */
 public final class IpoLoss extends ReferenceBasedLoss {
@@ -9,8 +10,8 @@ public final class IpoLoss extends ReferenceBasedLoss {
     }
 
     @Override
-    public String name() {
-        return "ipo";
+    public Loss name() {
+        return Loss.IPO;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /**
  * {@code orpo}: −Ŝ_θ(y_w) + λ·(−log σ(LO(y_w) − LO(y_l))) with the log-odds LO(y) = Ŝ − log(1 − e^Ŝ);
@@ -16,8 +17,8 @@ public final class OrpoLoss implements PreferenceLoss {
     }
 
     @Override
-    public String name() {
-        return "orpo";
+    public Loss name() {
+        return Loss.ORPO;
     }
 
     @Override

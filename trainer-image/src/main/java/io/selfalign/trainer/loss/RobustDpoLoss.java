@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /** {@code rdpo}: the loss that is unbiased under a label flip rate ε, [−(1−ε)·log σ(βz) + ε·log σ(−βz)] / (1 − 2ε). */
 public final class RobustDpoLoss extends ReferenceBasedLoss {
@@ -12,8 +13,8 @@ public final class RobustDpoLoss extends ReferenceBasedLoss {
     }
 
     @Override
-    public String name() {
-        return "rdpo";
+    public Loss name() {
+        return Loss.RDPO;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /** {@code simpo}: −log σ(β·(Ŝ_θ(y_w) − Ŝ_θ(y_l)) − γ), length-normalised and reference-free. */
 public final class SimpoLoss implements PreferenceLoss {
@@ -13,8 +14,8 @@ public final class SimpoLoss implements PreferenceLoss {
     }
 
     @Override
-    public String name() {
-        return "simpo";
+    public Loss name() {
+        return Loss.SIMPO;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.selfalign.api.round.Loss;
 
 /**
  * {@code spa} (ALGORITHMS §3): −(1 − ε_i)·log σ(βz) − ε_i·log σ(−βz) with ε_i = a·f_i from the
@@ -13,8 +14,13 @@ public final class SpaLoss extends ReferenceBasedLoss {
     }
 
     @Override
-    public String name() {
-        return "spa";
+    public Loss name() {
+        return Loss.SPA;
+    }
+
+    @Override
+    public boolean refines() {
+        return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.selfalign.trainer.optim;
 
+import io.selfalign.api.round.LrSchedule;
 /**
  * Learning-rate multiplier per optimizer step: linear warm-up from 0, then cosine decay to 0, linear
  * decay to 0, or constant — the formulas of Hugging Face's {@code get_*_schedule_with_warmup}, so that a
@@ -7,25 +8,22 @@ package io.selfalign.trainer.optim;
  * multiplier at s, as the Hugging Face scheduler does before its first {@code step()}.
  */
 public final class LearningRateSchedule {
-    private final String kind;
+    private final LrSchedule kind;
     private final long warmupSteps;
     private final long totalSteps;
 
-    private LearningRateSchedule(String kind, long warmupSteps, long totalSteps) {
+    private LearningRateSchedule(LrSchedule kind, long warmupSteps, long totalSteps) {
         this.kind = kind;
         this.warmupSteps = warmupSteps;
         this.totalSteps = totalSteps;
     }
 
     /**
-     * @param kind        {@code cosine}, {@code linear} or {@code constant}
+     * @param kind        the decay after warm-up
      * @param warmupRatio share of the steps spent warming up; warm-up steps = ⌈ratio · total⌉ as in HF
      * @param totalSteps  optimizer steps of the whole training
      */
-    public static LearningRateSchedule of(String kind, double warmupRatio, long totalSteps) {
-        if (!kind.equals("cosine") && !kind.equals("linear") && !kind.equals("constant")) {
-            throw new IllegalArgumentException("training.schedule: must be cosine, linear or constant, got " + kind);
-        }
+    public static LearningRateSchedule of(LrSchedule kind, double warmupRatio, long totalSteps) {
         return new LearningRateSchedule(kind, (long) Math.ceil(warmupRatio * totalSteps), totalSteps);
     }
 
@@ -38,9 +36,9 @@ public final class LearningRateSchedule {
         if (step < warmupSteps) return (double) step / Math.max(1, warmupSteps);
         double remaining = Math.max(1, totalSteps - warmupSteps);
         return switch (kind) {
-            case "cosine" -> Math.max(0, 0.5 * (1 + Math.cos(Math.PI * (step - warmupSteps) / remaining)));
-            case "linear" -> Math.max(0, (totalSteps - step) / remaining);
-            default -> 1.0;
+            case COSINE -> Math.max(0, 0.5 * (1 + Math.cos(Math.PI * (step - warmupSteps) / remaining)));
+            case LINEAR -> Math.max(0, (totalSteps - step) / remaining);
+            case CONSTANT -> 1.0;
         };
     }
 }

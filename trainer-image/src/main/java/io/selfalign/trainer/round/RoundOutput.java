@@ -1,5 +1,6 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.trainer.files.AtomicWrite;
@@ -20,11 +21,6 @@ import java.util.stream.Stream;
  * half-written {@code iter-<k>}. A leftover staging directory of a killed attempt is removed first.
  */
 public final class RoundOutput {
-    public static final String RESULT_FILE = "result.json";
-    public static final String PAIRS_FILE = "pairs.jsonl";
-    public static final String METRICS_FILE = "metrics.jsonl";
-    public static final String MODEL_DIR = "model";
-
     private final Path target;
     private final Path staging;
 
@@ -39,7 +35,7 @@ public final class RoundOutput {
 
     /** The finished result in the target directory, if there is one that can be read. */
     public Optional<RoundResult> finishedResult() {
-        Path file = target.resolve(RESULT_FILE);
+        Path file = target.resolve(RoundContract.RESULT_FILE);
         if (!Files.isRegularFile(file)) return Optional.empty();
         try {
             return Optional.of(RoundJson.readResult(Files.readString(file)));
@@ -62,7 +58,7 @@ public final class RoundOutput {
 
     /** Writes result.json into the staging directory and renames it to the target, replacing any old one. */
     public void commit(RoundResult result) throws IOException {
-        AtomicWrite.write(staging.resolve(RESULT_FILE), (RoundJson.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicWrite.write(staging.resolve(RoundContract.RESULT_FILE), (RoundJson.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
         if (Files.exists(target)) {
             // An old output with another spec hash (or none): move it aside first so the rename is atomic.
             Path old = target.resolveSibling("." + target.getFileName() + ".replaced");

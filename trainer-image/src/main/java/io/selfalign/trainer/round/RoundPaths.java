@@ -17,7 +17,12 @@ public final class RoundPaths {
      * @param workspaceRoot the local folder standing for the spec's workspace, or null to use paths as written
      */
     public RoundPaths(RoundSpec spec, Path workspaceRoot) {
-        this.specWorkspace = Path.of(spec.paths().workspace()).normalize();
+        this(spec.paths().workspace(), workspaceRoot);
+    }
+
+    /** @param specWorkspace the workspace as the specs name it ({@code paths.workspace}) */
+    public RoundPaths(String specWorkspace, Path workspaceRoot) {
+        this.specWorkspace = Path.of(specWorkspace).normalize();
         this.localWorkspace = workspaceRoot == null ? null : workspaceRoot.toAbsolutePath().normalize();
     }
 

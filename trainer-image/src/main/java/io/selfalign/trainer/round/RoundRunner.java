@@ -1,8 +1,6 @@
 package io.selfalign.trainer.round;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.types.DataType;
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
@@ -17,7 +15,6 @@ import io.selfalign.trainer.loss.PreferenceLoss;
 import io.selfalign.trainer.metrics.MetricsServer;
 import io.selfalign.trainer.metrics.ProgressPrinter;
 import io.selfalign.trainer.metrics.RoundProgress;
-import io.selfalign.trainer.model.CheckpointException;
 import io.selfalign.trainer.runtime.ComputeDevice;
 import io.selfalign.trainer.runtime.LanguageModel;
 import io.selfalign.trainer.train.PreferenceTrainer;
@@ -129,11 +126,11 @@ public final class RoundRunner {
         long seed = spec.seed() + 1_000_003L * spec.iteration();
         Path staging = output.begin();
         try {
-            ComputeDevice device = computeDevice(spec.runtime());
+            ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             Map<String, Double> metrics = new LinkedHashMap<>();
             List<LabeledPair> pairs;
             progress.stage("load", 0);
-            try (LanguageModel policy = load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
+            try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
                 if (inputs.prompts() != null) PromptFit.check(spec, inputs.prompts(), inputs.promptsFile(), policy);
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
@@ -151,11 +148,11 @@ public final class RoundRunner {
                 metrics.put("pairs", (double) pairs.size());
                 PreferenceTrainer.Summary summary = train(spec, policy, pairs, staging, progress, seed, metrics);
                 progress.stage("save", 0);
-                policy.save(staging.resolve(RoundOutput.MODEL_DIR));
-                PairsFile.write(staging.resolve(RoundOutput.PAIRS_FILE), pairs, summary.outcomes());
+                policy.save(staging.resolve(RoundContract.MODEL_DIR));
+                PairsFile.write(staging.resolve(RoundContract.PAIRS_FILE), pairs, summary.outcomes());
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            String checkpoint = Path.of(spec.paths().outputDir()).resolve(RoundOutput.MODEL_DIR).toString();
+            String checkpoint = Path.of(spec.paths().outputDir()).resolve(RoundContract.MODEL_DIR).toString();
             RoundResult result = new RoundResult(RoundSpec.CURRENT_VERSION, spec.iteration(), hash, checkpoint, round(seconds),
                     metrics, message(spec, metrics));
             output.commit(result);
@@ -176,7 +173,7 @@ public final class RoundRunner {
         PreferenceLoss loss = Losses.forRound(spec.training(), spec.iteration());
         progress.stage("train", PreferenceTrainer.totalSteps(pairs.size(), spec.training()));
         PreferenceTrainer.Summary s;
-        try (StepLog steps = new StepLog(staging.resolve(RoundOutput.METRICS_FILE))) {
+        try (StepLog steps = new StepLog(staging.resolve(RoundContract.METRICS_FILE))) {
             s = new PreferenceTrainer(policy.model(), policy.padId(), loss, spec.training(), seed)
                     .train(pairs.stream().map(LabeledPair::tokens).toList(), m -> {
                         steps.write(m);
@@ -192,32 +189,12 @@ public final class RoundRunner {
             metrics.put("margin", s.margin());
             metrics.put("accuracy", s.accuracy());
             metrics.put("train_tokens_per_s", s.tokensPerSecond());
-            if (loss.name().equals("spa")) {
+            if (loss.refines()) {
                 metrics.put("flagged_fraction", s.flaggedFraction());
                 metrics.put("tau", s.tau());
             }
         }
         return s;
-    }
-
-    static ComputeDevice computeDevice(RoundSpec.Runtime runtime) {
-        DataType dtype = runtime.dtype().equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
-        if (runtime.device().equals("gpu")) {
-            if (Engine.getInstance().getGpuCount() == 0) {
-                throw new IllegalStateException("runtime.device is gpu, but the PyTorch engine sees no GPU");
-            }
-            return new ComputeDevice(Device.gpu(), dtype);
-        }
-        return new ComputeDevice(Device.cpu(), dtype);
-    }
-
-    /** Loads a model directory; an unusable checkpoint is an input error naming the spec field. */
-    static LanguageModel load(Path dir, ComputeDevice device, String field) throws IOException {
-        try {
-            return LanguageModel.load(dir, device);
-        } catch (CheckpointException e) {
-            throw new InputException(field + ": " + e.getMessage(), e);
-        }
     }
 
     private static String message(RoundSpec spec, Map<String, Double> m) {

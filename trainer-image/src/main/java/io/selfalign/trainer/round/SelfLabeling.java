@@ -1,5 +1,6 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
@@ -132,10 +133,10 @@ final class SelfLabeling implements AutoCloseable {
     private Judge judge() throws IOException {
         if (pluggedJudge != null) return pluggedJudge;
         if (judgeReference == null) {
-            judgeReference = RoundRunner.load(paths.local(spec.paths().judgeReference()), device, "paths.judgeReference");
+            judgeReference = ModelLoading.load(paths.local(spec.paths().judgeReference()), device, "paths.judgeReference");
         }
         return new ImplicitRewardJudge(policy.model(), judgeReference.model(), policy.padId(), spec.training().beta(),
-                spec.judge().score().equals("mean"), spec.generation().batchSize());
+                spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
     }
 
     /** Frees the judge reference before training. */

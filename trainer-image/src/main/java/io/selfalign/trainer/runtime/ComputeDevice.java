@@ -3,6 +3,7 @@ package io.selfalign.trainer.runtime;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
+import io.selfalign.api.round.DeviceKind;
 import java.util.Locale;
 
 /**
@@ -18,15 +19,14 @@ public record ComputeDevice(Device device, DataType computeType) {
 
     /** "cpu" or "gpu" (the first GPU; an error naming the flag when none is visible). */
     public static ComputeDevice parse(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "cpu" -> cpu();
-            case "gpu" -> {
+        return switch (DeviceKind.parse(name.toLowerCase(Locale.ROOT), "--device")) {
+            case CPU -> cpu();
+            case GPU -> {
                 if (Engine.getInstance().getGpuCount() == 0) {
                     throw new IllegalArgumentException("--device gpu: no GPU visible to the PyTorch engine");
                 }
                 yield new ComputeDevice(Device.gpu(), DataType.FLOAT16);
             }
-            default -> throw new IllegalArgumentException("--device must be cpu or gpu, got '" + name + "'");
         };
     }
 }

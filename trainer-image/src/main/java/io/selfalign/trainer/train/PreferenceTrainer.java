@@ -12,7 +12,6 @@ import io.selfalign.trainer.loss.NoiseDetection;
 import io.selfalign.trainer.loss.PairScores;
 import io.selfalign.trainer.loss.PreferenceLoss;
 import io.selfalign.trainer.loss.SelfRefinement;
-import io.selfalign.trainer.loss.SpaLoss;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.optim.AdamW;
 import io.selfalign.trainer.optim.DynamicLossScaler;
@@ -88,7 +87,7 @@ public final class PreferenceTrainer {
         LengthLimits limits = new LengthLimits(config.maxLength(), config.maxPromptLength());
         List<TokenizedPair> pairs = rawPairs.stream().map(limits::apply).toList();
         long totalSteps = totalSteps(pairs.size(), config);
-        boolean refine = loss instanceof SpaLoss;
+        boolean refine = loss.refines();
         RoundSpec.Refinement r = config.refinement();
         double lambda = refine ? r.lambda() : 0;
         SelfRefinement refinement = refine ? new SelfRefinement(r.alpha(), r.noisyFraction(), r.window(), r.warmupFraction(), totalSteps) : null;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.selfalign.api.round.JudgeScore;
 import io.selfalign.trainer.keysort.KeySortSizes;
 import io.selfalign.trainer.keysort.SftTrainer;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ class AlignmentBenchTest {
     void runsArmsThroughTheRoundEngineAndResumes(@TempDir Path out) throws Exception {
         KeySortSizes sizes = new KeySortSizes(128, 16, new int[] {16}, 16);
         SftTrainer.Options sft = new SftTrainer.Options(3e-3, 32, 1, 0.05, 1.0, 0);
-        BenchSettings settings = new BenchSettings(1e-4, 1, 1, 1, 32, "sum");
+        BenchSettings settings = new BenchSettings(1e-4, 1, 1, 1, 32, JudgeScore.SUM);
         var options = new AlignmentBench.Options(List.of(Arm.SFT, Arm.DPO_SEED, Arm.SPA), 1, sizes, sft, settings, out);
 
         List<StageResult> results = new AlignmentBench(options, System.err).run();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.keysort.KeySortSizes;
 import java.nio.file.Path;
@@ -19,16 +20,18 @@ class BenchRoundsTest {
         RoundSpec seed = rounds.seedStage(Arm.DPO_SEED);
         assertEquals(java.util.List.of(), seed.problems());
         assertEquals(0, seed.iteration());
-        assertEquals("dpo", seed.training().loss());
+        assertEquals(Loss.DPO, seed.training().loss());
         assertEquals(3, seed.training().epochs());
         assertTrue(seed.data().seedPreferences().endsWith("data/keysort/seed.jsonl"));
-        assertEquals(ws.resolve("models/keysort-sft").toString(), seed.paths().policyModel());
+        assertEquals("/workspace/models/keysort-sft", seed.paths().policyModel());
+        assertEquals(1, seed.seed());
 
         RoundSpec all = rounds.seedStage(Arm.DPO_ALL);
         assertEquals(java.util.List.of(), all.problems());
         assertEquals(1, all.training().epochs());
         assertTrue(all.data().seedPreferences().endsWith("data/keysort/all-gold.jsonl"));
-        assertEquals("/tmp/bench/seed-1/runs/bench/dpo-all/iter-0", all.paths().outputDir());
+        assertEquals("/workspace/runs/bench/dpo-all/iter-0", all.paths().outputDir());
+        assertEquals(ws.resolve("runs/bench/dpo-all/iter-0"), rounds.local(all.paths().outputDir()));
     }
 
     @Test
@@ -38,11 +41,14 @@ class BenchRoundsTest {
         assertEquals(java.util.List.of(), spa2.problems());
         assertEquals(800, spa2.data().promptOffset());
         assertEquals(2_000, spa2.data().promptCount());
-        assertEquals("spa", spa2.training().loss());
+        assertEquals(Loss.SPA, spa2.training().loss());
         assertEquals(0.1, spa2.training().refinement().alpha());
         assertEquals(0.25, spa2.training().refinement().lambda());
-        assertEquals(prev.toString(), spa2.paths().policyModel());
-        assertEquals(ws.resolve("models/keysort-sft").toString(), spa2.paths().judgeReference());
+        assertEquals("/workspace/runs/bench/spa/iter-1/model", spa2.paths().policyModel());
+        assertEquals("/workspace/runs/bench/dpo-seed/iter-0/model",
+                rounds.iteration(Arm.SPA, 1, rounds.modelDir(Arm.DPO_SEED, 0)).paths().policyModel());
+        assertEquals(1, spa2.seed(), "every round of a bench seed uses that seed");
+        assertEquals("/workspace/models/keysort-sft", spa2.paths().judgeReference());
         assertEquals(2, spa2.generation().samplesPerPrompt());
         assertEquals(13, spa2.generation().maxNewTokens());
         assertNull(spa2.runtime().terminationLog());

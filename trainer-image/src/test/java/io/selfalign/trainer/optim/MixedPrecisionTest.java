@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.selfalign.api.round.LrSchedule;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.DecoderModel;
@@ -54,7 +55,7 @@ class MixedPrecisionTest {
         Map<String, NDArray> named = new LinkedHashMap<>();
         named.put("lm.weight", w);
         TrainableParameters params = new TrainableParameters(named);
-        ParameterUpdater updater = new ParameterUpdater(params, AdamW.withWeightDecay(0), LearningRateSchedule.of("constant", 0, steps), 0.05, 1.0, scaler);
+        ParameterUpdater updater = new ParameterUpdater(params, AdamW.withWeightDecay(0), LearningRateSchedule.of(LrSchedule.CONSTANT, 0, steps), 0.05, 1.0, scaler);
         NDArray x16 = x.toType(w.getDataType(), true);
         NDArray one32 = manager.ones(new Shape(1)); // a float32 operand promotes the float16 prediction (with gradient)
         List<ParameterUpdater.Report> reports = new ArrayList<>();
@@ -101,7 +102,7 @@ class MixedPrecisionTest {
         try (DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
             model.setTrainable(true);
             ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(model.parameters()), AdamW.withWeightDecay(0),
-                    LearningRateSchedule.of("constant", 0, 40), 5e-3, 1.0, DynamicLossScaler.forFloat16());
+                    LearningRateSchedule.of(LrSchedule.CONSTANT, 0, 40), 5e-3, 1.0, DynamicLossScaler.forFloat16());
             // Left-padded with the fixture's pad token (id 0, an all-zero embedding).
             NDArray ids = manager.create(new long[] {0, 0, 1, 40, 41, 42, 2, 1, 50, 51, 52, 53, 54, 2}, new Shape(2, 7));
             NDArray mask = ids.neq(0).toType(DataType.FLOAT32, false);
@@ -132,7 +133,7 @@ class MixedPrecisionTest {
         NDArray w = manager.zeros(new Shape(3, 1));
         w.setRequiresGradient(true);
         TrainableParameters params = new TrainableParameters(Map.of("w", w));
-        ParameterUpdater updater = new ParameterUpdater(params, AdamW.withWeightDecay(0), LearningRateSchedule.of("constant", 0, 1), 0.1, 1.0, DynamicLossScaler.none());
+        ParameterUpdater updater = new ParameterUpdater(params, AdamW.withWeightDecay(0), LearningRateSchedule.of(LrSchedule.CONSTANT, 0, 1), 0.1, 1.0, DynamicLossScaler.none());
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             gc.backward(x.matMul(w).mul(Float.POSITIVE_INFINITY).sum());
         }

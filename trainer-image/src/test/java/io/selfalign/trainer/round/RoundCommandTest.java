@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.selfalign.api.round.ComputeDtype;
+import io.selfalign.api.round.DeviceKind;
+import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
@@ -48,7 +51,7 @@ class RoundCommandTest {
 
     /** Runs a broken variant of the seed-stage spec; expects 78, a message containing {@code expected}, and no output. */
     private static void assertInputError(UnaryOperator<RoundSpec> breakIt, String expected) throws IOException {
-        RoundSpec spec = breakIt.apply(RoundFixture.spec(0, "dpo", 0));
+        RoundSpec spec = breakIt.apply(RoundFixture.spec(0, Loss.DPO, 0));
         Outcome o = run(spec);
         assertEquals(78, o.exitCode(), o.termination());
         assertTrue(o.termination().contains(expected), "'" + o.termination() + "' should contain '" + expected + "'");
@@ -58,18 +61,16 @@ class RoundCommandTest {
     }
 
     private static RoundSpec withData(RoundSpec s, RoundSpec.Data d) {
-        return new RoundSpec(s.version(), s.run(), s.iteration(), s.iterations(), s.seed(), s.paths(), d, s.generation(), s.judge(),
-                s.training(), s.runtime());
+        return s.toBuilder().data(d).build();
     }
 
     private static RoundSpec withPaths(RoundSpec s, RoundSpec.Paths p) {
-        return new RoundSpec(s.version(), s.run(), s.iteration(), s.iterations(), s.seed(), p, s.data(), s.generation(), s.judge(),
-                s.training(), s.runtime());
+        return s.toBuilder().paths(p).build();
     }
 
     @Test
     void successWritesTheCompactResultToTheTerminationLog() throws IOException {
-        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(0, "dpo", 0), RoundFixture.WS + "/runs/team/cli/iter-0");
+        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(0, Loss.DPO, 0), RoundFixture.WS + "/runs/team/cli/iter-0");
         Outcome o = run(spec);
         assertEquals(0, o.exitCode());
         assertTrue(o.termination().getBytes(StandardCharsets.UTF_8).length <= RoundResult.MAX_TERMINATION_BYTES);
@@ -107,18 +108,20 @@ class RoundCommandTest {
 
     @Test
     void specProblemsNameTheField() throws IOException {
-        assertInputError(s -> {
-            RoundSpec.Training t = s.training();
-            return new RoundSpec(s.version(), s.run(), s.iteration(), s.iterations(), s.seed(), s.paths(), s.data(), s.generation(), s.judge(),
-                    new RoundSpec.Training("ppo", t.beta(), t.learningRate(), t.epochs(), t.batchSize(), t.microBatchSize(), t.warmupRatio(),
-                            t.schedule(), t.maxLength(), t.maxPromptLength(), t.weightDecay(), t.maxGradNorm(), t.labelSmoothing(),
-                            t.simpoGamma(), t.orpoLambda(), t.refinement()), s.runtime());
-        }, "training.loss: unknown loss 'ppo'");
-        assertInputError(s -> withPaths(s, new RoundSpec.Paths(RoundFixture.WS, "/etc/models", s.paths().policyModel(),
-                s.paths().judgeReference(), s.paths().outputDir())), "paths.baseModel: /etc/models lies outside the workspace");
-        assertInputError(s -> new RoundSpec(s.version(), s.run(), 3, 2, s.seed(), s.paths(), s.data(), s.generation(), s.judge(),
-                s.training(), s.runtime()), "iteration: must be in 0..2, got 3");
+        assertInputError(s -> s.toBuilder().training(s.training().toBuilder().loss(null).build()).build(), "training.loss: required");
+        assertInputError(s -> withPaths(s, s.paths().toBuilder().baseModel("/etc/models").build()),
+                "paths.baseModel: /etc/models lies outside the workspace");
+        assertInputError(s -> s.toBuilder().iteration(3).build(), "iteration: must be in 0..2, got 3");
         assertInputError(s -> withData(s, new RoundSpec.Data(null, RoundFixture.PROMPTS, 0, 3)), "data.seedPreferences: required for iteration 0");
+    }
+
+    @Test
+    void anUnknownLossInRoundJsonIsAnInputErrorNamingTheField() throws IOException {
+        Path file = root.resolve("round-ppo.json");
+        Files.writeString(file, RoundJson.write(RoundFixture.spec(0, Loss.DPO, 0)).replace("\"loss\":\"dpo\"", "\"loss\":\"ppo\""));
+        Outcome o = run(file);
+        assertEquals(78, o.exitCode(), o.termination());
+        assertTrue(o.termination().contains("invalid round spec: training.loss: ") && o.termination().contains("\"ppo\""), o.termination());
     }
 
     @Test
@@ -134,7 +137,7 @@ class RoundCommandTest {
 
     @Test
     void aPromptSliceOutsideTheFileIsAnInputError() throws IOException {
-        RoundSpec s = RoundFixture.spec(1, "spa", 0.5);
+        RoundSpec s = RoundFixture.spec(1, Loss.SPA, 0.5);
         RoundSpec iter1 = withPaths(s, new RoundSpec.Paths(RoundFixture.WS, RoundFixture.BASE, RoundFixture.BASE, RoundFixture.BASE, s.paths().outputDir()));
         RoundSpec beyond = withData(iter1, new RoundSpec.Data(RoundFixture.SEED, RoundFixture.PROMPTS, 4, 3));
         Outcome o = run(beyond);
@@ -144,9 +147,8 @@ class RoundCommandTest {
 
     @Test
     void aMissingGpuIsARuntimeFailureNotAnInputError() throws IOException {
-        RoundSpec s = RoundFixture.withOutputDir(RoundFixture.spec(0, "dpo", 0), RoundFixture.WS + "/runs/team/gpu/iter-0");
-        RoundSpec gpu = new RoundSpec(s.version(), s.run(), s.iteration(), s.iterations(), s.seed(), s.paths(), s.data(), s.generation(),
-                s.judge(), s.training(), new RoundSpec.Runtime("gpu", "float16", 0, null));
+        RoundSpec s = RoundFixture.withOutputDir(RoundFixture.spec(0, Loss.DPO, 0), RoundFixture.WS + "/runs/team/gpu/iter-0");
+        RoundSpec gpu = s.toBuilder().runtime(new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 0, null)).build();
         Outcome o = run(gpu);
         assertEquals(1, o.exitCode());
         assertTrue(o.termination().startsWith("round failed: "), o.termination());

@@ -1,5 +1,11 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.ComputeDtype;
+import io.selfalign.api.round.DeviceKind;
+import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.Loss;
+import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.Fixtures;
 import java.io.IOException;
@@ -49,21 +55,44 @@ final class RoundFixture {
     }
 
     /** Iteration k of run team/demo: seed stage (k = 0, one warm-up step) or self-labeling on prompts [3(k−1), 3k) without warm-up. */
-    static RoundSpec spec(int k, String loss, double lambda) {
+    static RoundSpec spec(int k, Loss loss, double lambda) {
         String policy = k == 0 ? BASE : iterDir(k - 1) + "/model";
-        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("team", "demo", "uid-1"), k, 2, 7,
-                new RoundSpec.Paths(WS, BASE, policy, BASE, iterDir(k)),
-                new RoundSpec.Data(SEED, PROMPTS, k == 0 ? 0 : 3L * (k - 1), 3),
-                new RoundSpec.Generation(2, 1.0, 1.0, 0, 6, 4),
-                new RoundSpec.Judge("initial", "sum", false),
-                new RoundSpec.Training(loss, 0.1, 5e-3, k == 0 ? 2 : 1, 2, 1, k == 0 ? 0.1 : 0.0, "cosine", 48, 24, 0.01, 1.0, 0.1, 0.5, 0.1,
-                        new RoundSpec.Refinement(0.1, 0.1, 4, 0.2, lambda)),
-                new RoundSpec.Runtime("cpu", "float32", 0, null));
+        return RoundSpec.builder()
+                .run(new RoundSpec.RunRef("team", "demo", "uid-1"))
+                .iteration(k)
+                .iterations(2)
+                .seed(7)
+                .paths(RoundSpec.Paths.builder()
+                        .workspace(WS).baseModel(BASE).policyModel(policy).judgeReference(BASE).outputDir(iterDir(k)).build())
+                .data(RoundSpec.Data.builder()
+                        .seedPreferences(SEED).prompts(PROMPTS).promptOffset(k == 0 ? 0 : 3L * (k - 1)).promptCount(3).build())
+                .generation(RoundSpec.Generation.builder()
+                        .samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0).maxNewTokens(6).batchSize(4).build())
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false))
+                .training(RoundSpec.Training.builder()
+                        .loss(loss)
+                        .beta(0.1)
+                        .learningRate(5e-3)
+                        .epochs(k == 0 ? 2 : 1)
+                        .batchSize(2)
+                        .microBatchSize(1)
+                        .warmupRatio(k == 0 ? 0.1 : 0.0)
+                        .schedule(LrSchedule.COSINE)
+                        .maxLength(48)
+                        .maxPromptLength(24)
+                        .weightDecay(0.01)
+                        .maxGradNorm(1.0)
+                        .labelSmoothing(0.1)
+                        .simpoGamma(0.5)
+                        .orpoLambda(0.1)
+                        .refinement(RoundSpec.Refinement.builder()
+                                .alpha(0.1).noisyFraction(0.1).window(4).warmupFraction(0.2).lambda(lambda).build())
+                        .build())
+                .runtime(new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null))
+                .build();
     }
 
     static RoundSpec withOutputDir(RoundSpec s, String outputDir) {
-        return new RoundSpec(s.version(), s.run(), s.iteration(), s.iterations(), s.seed(),
-                new RoundSpec.Paths(s.paths().workspace(), s.paths().baseModel(), s.paths().policyModel(), s.paths().judgeReference(), outputDir),
-                s.data(), s.generation(), s.judge(), s.training(), s.runtime());
+        return s.toBuilder().paths(s.paths().toBuilder().outputDir(outputDir).build()).build();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
@@ -52,7 +53,7 @@ class RoundRunnerTest {
     @Test
     @Order(1)
     void seedStageTrainsOnTheGoldPairs() throws IOException {
-        RoundSpec spec = RoundFixture.spec(0, "spa", 0.5);
+        RoundSpec spec = RoundFixture.spec(0, Loss.SPA, 0.5);
         RoundResult r = new RoundRunner().run(spec, root);
         Path out = local(RoundFixture.iterDir(0));
         assertEquals(RoundFixture.iterDir(0) + "/model", r.checkpoint(), "reported paths are the spec's, not the local ones");
@@ -87,7 +88,7 @@ class RoundRunnerTest {
     @Test
     @Order(2)
     void selfLabelingIterationJudgesTrainsAndReports() throws IOException {
-        RoundSpec spec = RoundFixture.spec(1, "spa", 0.5);
+        RoundSpec spec = RoundFixture.spec(1, Loss.SPA, 0.5);
         RoundResult r = new RoundRunner().run(spec, root);
         Path out = local(RoundFixture.iterDir(1));
         assertEquals(3.0, r.metrics().get("prompts"));
@@ -123,7 +124,7 @@ class RoundRunnerTest {
     @Test
     @Order(3)
     void aFinishedRoundIsReportedAgainWithoutRecomputing() throws IOException {
-        RoundSpec spec = RoundFixture.spec(1, "spa", 0.5);
+        RoundSpec spec = RoundFixture.spec(1, Loss.SPA, 0.5);
         Path weights = local(RoundFixture.iterDir(1)).resolve("model/model.safetensors");
         FileTime before = Files.getLastModifiedTime(weights);
         Judge mustNotRun = requests -> {
@@ -137,7 +138,7 @@ class RoundRunnerTest {
     @Test
     @Order(4)
     void theSameSeedGivesTheSameRoundOnCpu() throws IOException {
-        RoundSpec twin = RoundFixture.withOutputDir(RoundFixture.spec(1, "spa", 0.5), RoundFixture.WS + "/runs/team/twin/iter-1");
+        RoundSpec twin = RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.SPA, 0.5), RoundFixture.WS + "/runs/team/twin/iter-1");
         new RoundRunner().run(twin, root);
         Path a = local(RoundFixture.iterDir(1));
         Path b = local(twin.paths().outputDir());
@@ -151,7 +152,7 @@ class RoundRunnerTest {
         // An oracle that prefers shorter responses: every chosen response is at most as long as its rejected one.
         Judge shorter = requests -> requests.stream()
                 .map(r -> r.candidates().stream().mapToDouble(c -> -c.tokens().length).toArray()).toArray(double[][]::new);
-        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(1, "dpo", 0), RoundFixture.WS + "/runs/team/oracle/iter-1");
+        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0), RoundFixture.WS + "/runs/team/oracle/iter-1");
         RoundResult r = new RoundRunner().run(spec, root, RoundRunner.Options.quiet().withJudge(shorter));
         for (JsonNode p : jsonl(local(spec.paths().outputDir()).resolve("pairs.jsonl"))) {
             assertTrue(p.get("chosenTokens").size() <= p.get("rejectedTokens").size());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import java.io.IOException;
@@ -29,10 +30,13 @@ class SeedRoundChecksTest {
 
     /** Iteration 0 of the fixture's run, checking prompt rows [0, count) and generating up to maxNewTokens. */
     private static RoundSpec seedRound(long count, int maxNewTokens) {
-        RoundSpec s = RoundFixture.spec(0, "spa", 0);
-        return new RoundSpec(s.version(), s.run(), 0, s.iterations(), s.seed(), s.paths(),
-                new RoundSpec.Data(RoundFixture.SEED, RoundFixture.PROMPTS, 0, count),
-                new RoundSpec.Generation(2, 1.0, 1.0, 0, maxNewTokens, 4), s.judge(), s.training(), s.runtime());
+        RoundSpec s = RoundFixture.spec(0, Loss.SPA, 0);
+        return s.toBuilder()
+                .data(RoundSpec.Data.builder().seedPreferences(RoundFixture.SEED).prompts(RoundFixture.PROMPTS)
+                        .promptOffset(0).promptCount(count).build())
+                .generation(s.generation().toBuilder().samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0)
+                        .maxNewTokens(maxNewTokens).batchSize(4).build())
+                .build();
     }
 
     private String failure(RoundSpec spec) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import io.selfalign.api.round.Loss;
+import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.loss.Losses;
@@ -26,9 +28,25 @@ class PreferenceTrainerTest {
             new TokenizedPair(new long[] {1, 13, 14, 15}, new long[] {23, 24, 25, 2}, new long[] {35, 2}),
             new TokenizedPair(new long[] {1, 16}, new long[] {26, 2}, new long[] {36, 37, 38, 39, 2}));
 
-    static RoundSpec.Training config(String loss, int epochs, int batch, int micro, double lambda) {
-        return new RoundSpec.Training(loss, 0.1, 5e-3, epochs, batch, micro, 0.0, "constant", 64, 32, 0.0, 1.0, 0.1, 0.5, 0.1,
-                new RoundSpec.Refinement(0.1, 0.25, 4, 0.0, lambda));
+    static RoundSpec.Training config(Loss loss, int epochs, int batch, int micro, double lambda) {
+        return RoundSpec.Training.builder()
+                .loss(loss)
+                .beta(0.1)
+                .learningRate(5e-3)
+                .epochs(epochs)
+                .batchSize(batch)
+                .microBatchSize(micro)
+                .warmupRatio(0.0)
+                .schedule(LrSchedule.CONSTANT)
+                .maxLength(64)
+                .maxPromptLength(32)
+                .weightDecay(0.0)
+                .maxGradNorm(1.0)
+                .labelSmoothing(0.1)
+                .simpoGamma(0.5)
+                .orpoLambda(0.1)
+                .refinement(RoundSpec.Refinement.builder().alpha(0.1).noisyFraction(0.25).window(4).warmupFraction(0.0).lambda(lambda).build())
+                .build();
     }
 
     private static DecoderModel load() throws IOException {
@@ -48,7 +66,7 @@ class PreferenceTrainerTest {
     @Test
     void dpoStartsAtLogTwoAndLearnsThePreferences() throws IOException {
         try (DecoderModel model = load()) {
-            List<PreferenceTrainer.StepMetrics> steps = train(model, config("dpo", 6, 4, 2, 0), 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.DPO, 6, 4, 2, 0), 1);
             assertEquals(6, steps.size());
             // Policy = reference at the first step: z = 0, loss = log 2, rewards 0.
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-5);
@@ -64,8 +82,8 @@ class PreferenceTrainerTest {
     @Test
     void gradientAccumulationEqualsOneLargeBatch() throws IOException {
         try (DecoderModel a = load(); DecoderModel b = load()) {
-            train(a, config("dpo", 1, 4, 1, 0), 1);
-            train(b, config("dpo", 1, 4, 4, 0), 1);
+            train(a, config(Loss.DPO, 1, 4, 1, 0), 1);
+            train(b, config(Loss.DPO, 1, 4, 4, 0), 1);
             assertArrayEquals(weights(a), weights(b), 1e-6f);
         }
     }
@@ -73,8 +91,8 @@ class PreferenceTrainerTest {
     @Test
     void trainingIsDeterministicForASeed() throws IOException {
         try (DecoderModel a = load(); DecoderModel b = load()) {
-            train(a, config("spa", 2, 2, 1, 0.5), 1);
-            train(b, config("spa", 2, 2, 1, 0.5), 1);
+            train(a, config(Loss.SPA, 2, 2, 1, 0.5), 1);
+            train(b, config(Loss.SPA, 2, 2, 1, 0.5), 1);
             assertArrayEquals(weights(a), weights(b), 0f);
         }
     }
@@ -82,7 +100,7 @@ class PreferenceTrainerTest {
     @Test
     void spaWithExtrapolationFlagsEveryPairWhileTheWindowIsEmpty() throws IOException {
         try (DecoderModel model = load()) {
-            RoundSpec.Training cfg = config("spa", 1, 4, 2, 0.5);
+            RoundSpec.Training cfg = config(Loss.SPA, 1, 4, 2, 0.5);
             List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
             PreferenceTrainer.Summary summary = new PreferenceTrainer(model, 0, Losses.forRound(cfg, 1), cfg, 42).train(PAIRS, steps::add);
             // Before any update h̃ = h_ref, so μ̃ = 0 ≤ τ = 0: all four pairs are flagged (with confidence ½),
@@ -101,7 +119,7 @@ class PreferenceTrainerTest {
         try (DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
             float[] before = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toType(DataType.FLOAT32, true).toFloatArray();
             // Pads with the fixture's pad token (id 0), whose embedding is all zeros.
-            List<PreferenceTrainer.StepMetrics> steps = train(model, config("spa", 1, 4, 2, 0.5), 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.SPA, 1, 4, 2, 0.5), 1);
             assertEquals(DataType.FLOAT16, model.dataType());
             // fp16 logits promoted to fp32 for the loss: log 2 at the first step up to fp16 rounding of the logits.
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-3);
@@ -114,9 +132,9 @@ class PreferenceTrainerTest {
 
     @Test
     void seedStageSpaIsPlainDpo() {
-        assertEquals("dpo", Losses.forRound(config("spa", 1, 4, 2, 0.5), 0).name());
-        assertEquals("spa", Losses.forRound(config("spa", 1, 4, 2, 0.5), 1).name());
-        assertEquals("ipo", Losses.forRound(config("ipo", 1, 4, 2, 0.5), 0).name());
+        assertEquals(Loss.DPO, Losses.forRound(config(Loss.SPA, 1, 4, 2, 0.5), 0).name());
+        assertEquals(Loss.SPA, Losses.forRound(config(Loss.SPA, 1, 4, 2, 0.5), 1).name());
+        assertEquals(Loss.IPO, Losses.forRound(config(Loss.IPO, 1, 4, 2, 0.5), 0).name());
     }
 
     @Test

@@ -1,52 +1,63 @@
-package io.selfalign.operator.round;
+package io.selfalign.api.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.selfalign.api.round.RoundJson;
-import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
-import io.selfalign.operator.testing.OperatorHarness;
+import io.selfalign.api.v1alpha1.AlignmentRunSpec;
+import io.selfalign.api.v1alpha1.DataSpec;
+import io.selfalign.api.v1alpha1.ModelSpec;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RoundSpecFactoryTest {
-    final RoundSpecFactory factory = new RoundSpecFactory("nvidia.com/gpu");
+    static final RoundSpec.Runtime GPU = new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT32, 9400, RoundContract.TERMINATION_LOG);
 
     static AlignmentRun run() {
-        AlignmentRun run = OperatorHarness.run("zephyr", 4);
+        AlignmentRun run = new AlignmentRun();
+        run.getMetadata().setName("zephyr");
+        run.getMetadata().setNamespace("team-a");
         run.getMetadata().setUid("uid-1");
-        run.getSpec().data.promptsPerIteration = List.of(800L, 2000L, 3000L, 10L);
+        AlignmentRunSpec spec = new AlignmentRunSpec();
+        spec.model = new ModelSpec();
+        spec.model.path = "models/sft";
+        spec.data = new DataSpec();
+        spec.data.seedPreferences = "data/seed.jsonl";
+        spec.data.prompts = "data/prompts.jsonl";
+        spec.data.promptsPerIteration = List.of(800L, 2000L, 3000L, 10L);
+        spec.iterations = 4;
+        run.setSpec(spec);
         return run;
+    }
+
+    static RoundSpec create(AlignmentRun run, int k) {
+        return RoundSpecFactory.create(run, k, GPU);
     }
 
     @Test
     void seedRoundTrainsTheBaseModelOnTheSeedPairsWithDpo() {
-        RoundSpec s = factory.create(run(), 0);
+        RoundSpec s = create(run(), 0);
         assertEquals(new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/models/sft", "/workspace/models/sft",
                 "/workspace/runs/team-a/zephyr/iter-0"), s.paths());
         // All four iterations' prompts (800 + 2000 + 3000 + 10): the seed round checks them before it trains.
         assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 0, 5810), s.data());
-        assertEquals("dpo", s.training().loss());
+        assertEquals(Loss.DPO, s.training().loss());
         assertEquals(3, s.training().epochs());
         assertEquals(0.0, s.training().refinement().lambda());
         assertEquals(42, s.seed());
-        assertEquals(new RoundSpec.Runtime("gpu", "float32", 9400, "/dev/termination-log"), s.runtime());
+        assertEquals(GPU, s.runtime());
         assertTrue(s.problems().isEmpty(), s.problems().toString());
     }
 
     @Test
     void iterationKTrainsThePreviousModelOnItsPromptSlice() {
-        RoundSpec s = factory.create(run(), 3);
+        RoundSpec s = create(run(), 3);
         assertEquals("/workspace/runs/team-a/zephyr/iter-2/model", s.paths().policyModel());
         assertEquals("/workspace/models/sft", s.paths().judgeReference());
         assertEquals("/workspace/runs/team-a/zephyr/iter-3", s.paths().outputDir());
         assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000), s.data());
-        assertEquals("spa", s.training().loss());
+        assertEquals(Loss.SPA, s.training().loss());
         assertEquals(1, s.training().epochs());
         assertEquals(0.125, s.training().refinement().lambda());
         assertEquals(45, s.seed());
@@ -56,8 +67,8 @@ class RoundSpecFactoryTest {
     @Test
     void judgeReferencePreviousIsThePolicy() {
         AlignmentRun run = run();
-        run.getSpec().judge.reference = "previous";
-        RoundSpec s = factory.create(run, 2);
+        run.getSpec().judge.reference = JudgeReference.PREVIOUS;
+        RoundSpec s = create(run, 2);
         assertEquals(s.paths().policyModel(), s.paths().judgeReference());
     }
 
@@ -65,18 +76,18 @@ class RoundSpecFactoryTest {
     void withoutSeedPreferencesIterationOneStartsFromTheBaseModel() {
         AlignmentRun run = run();
         run.getSpec().data.seedPreferences = null;
-        assertEquals("/workspace/models/sft", factory.create(run, 1).paths().policyModel());
-        assertEquals("/workspace/runs/team-a/zephyr/iter-1/model", factory.create(run, 2).paths().policyModel());
-        assertNull(factory.create(run, 1).data().seedPreferences());
+        assertEquals("/workspace/models/sft", create(run, 1).paths().policyModel());
+        assertEquals("/workspace/runs/team-a/zephyr/iter-1/model", create(run, 2).paths().policyModel());
+        assertNull(create(run, 1).data().seedPreferences());
     }
 
     @Test
     void oneNumberGivesEqualConsecutiveSlices() {
         AlignmentRun run = run();
         run.getSpec().data.promptsPerIteration = List.of(50L);
-        assertEquals(0, factory.create(run, 1).data().promptOffset());
-        assertEquals(100, factory.create(run, 3).data().promptOffset());
-        assertEquals(50, factory.create(run, 3).data().promptCount());
+        assertEquals(0, create(run, 1).data().promptOffset());
+        assertEquals(100, create(run, 3).data().promptOffset());
+        assertEquals(50, create(run, 3).data().promptCount());
     }
 
     @Test
@@ -91,20 +102,14 @@ class RoundSpecFactoryTest {
     }
 
     @Test
-    void deviceIsCpuUnlessTheTrainerGetsAGpu() {
-        AlignmentRun run = run();
-        ResourceRequirements cpu = new ResourceRequirements();
-        cpu.setRequests(Map.of("cpu", new Quantity("2"), "memory", new Quantity("4Gi")));
-        run.getSpec().trainer.resources = cpu;
-        assertEquals("cpu", factory.create(run, 1).runtime().device());
-        ResourceRequirements gpu = new ResourceRequirements();
-        gpu.setLimits(Map.of("nvidia.com/gpu", new Quantity("2")));
-        run.getSpec().trainer.resources = gpu;
-        assertEquals("gpu", factory.create(run, 1).runtime().device());
+    void onlySpaBecomesDpoInTheSeedRound() {
+        assertEquals(Loss.DPO, RoundSpecFactory.loss(Loss.SPA, 0));
+        assertEquals(Loss.SPA, RoundSpecFactory.loss(Loss.SPA, 1));
+        assertEquals(Loss.IPO, RoundSpecFactory.loss(Loss.IPO, 0));
     }
 
     @Test
     void sameRunAndRoundGiveTheSameSpecHash() {
-        assertEquals(RoundJson.specHash(factory.create(run(), 2)), RoundJson.specHash(factory.create(run(), 2)));
+        assertEquals(RoundJson.specHash(create(run(), 2)), RoundJson.specHash(create(run(), 2)));
     }
 }

@@ -1,5 +1,11 @@
-package io.selfalign.trainer.bench;
+package io.selfalign.trainer.cli;
 
+import io.selfalign.api.round.JudgeScore;
+import io.selfalign.trainer.bench.AlignmentBench;
+import io.selfalign.trainer.bench.Arm;
+import io.selfalign.trainer.bench.BenchReport;
+import io.selfalign.trainer.bench.BenchSettings;
+import io.selfalign.trainer.bench.StageResult;
 import io.selfalign.trainer.keysort.KeySortSizes;
 import io.selfalign.trainer.keysort.SftTrainer;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +64,6 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr: must be > 0, got " + learningRate);
         if (seedEpochs < 1) throw new IllegalArgumentException("--seed-epochs: must be >= 1, got " + seedEpochs);
-        if (!List.of("sum", "mean").contains(judgeScore)) throw new IllegalArgumentException("--judge-score: must be sum or mean, got " + judgeScore);
         int n = seeds != null ? seeds : quick ? 1 : 3;
         if (n < 1) throw new IllegalArgumentException("--seeds: must be >= 1, got " + n);
         List<Arm> arms = new ArrayList<>(quick ? List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA)
@@ -66,7 +71,8 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         if (oracle) arms.add(Arm.ORACLE);
         if (armLabels != null) arms = armLabels.stream().map(Arm::byLabel).toList();
         BenchSettings defaults = BenchSettings.defaults();
-        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(), judgeScore);
+        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(),
+                JudgeScore.parse(judgeScore, "--judge-score"));
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         Files.createDirectories(out);
         System.err.printf(Locale.ROOT, "bench alignment: %d seed(s), arms %s, sizes %s, lr %.1e, seed epochs %d, judge score %s, out %s%n",

@@ -1,5 +1,8 @@
-package io.selfalign.trainer.keysort;
+package io.selfalign.trainer.cli;
 
+import io.selfalign.trainer.keysort.KeySortPreparer;
+import io.selfalign.trainer.keysort.KeySortSizes;
+import io.selfalign.trainer.keysort.SftTrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,0 +1,24 @@
+package io.selfalign.api.round;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Reference model of the implicit-reward judge ({@code judge.reference}). */
+public enum JudgeReference {
+    /** The base model, fixed for all iterations (SPA's choice). */
+    @JsonProperty("initial")
+    INITIAL,
+    /** The policy that generated the responses. */
+    @JsonProperty("previous")
+    PREVIOUS;
+
+    /** The JSON name, also what messages print. */
+    @Override
+    public String toString() {
+        return WireNames.of(this);
+    }
+
+    /** The constant with this JSON name; fails naming {@code field} and the accepted names. */
+    public static JudgeReference parse(String wireName, String field) {
+        return WireNames.parse(JudgeReference.class, wireName, field);
+    }
+}

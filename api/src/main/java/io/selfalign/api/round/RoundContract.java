@@ -1,0 +1,49 @@
+package io.selfalign.api.round;
+
+/**
+ * The fixed names and numbers of the round contract that the operator, the trainer and the local mode
+ * must agree on: where the round file and the workspace are mounted, where the trainer leaves its
+ * outputs and its summary, and what its exit code means.
+ */
+public final class RoundContract {
+    /** The trainer's exit code for an invalid round spec or input (sysexits EX_CONFIG): never retried. */
+    public static final int EXIT_INVALID_INPUT = 78;
+    /** Where the trainer writes its one-line JSON summary; Kubernetes copies it into the pod status. */
+    public static final String TERMINATION_LOG = "/dev/termination-log";
+
+    /** Directory of the mounted round ConfigMap. */
+    public static final String ROUND_DIR = "/etc/selfalign";
+    public static final String ROUND_FILE = "round.json";
+    public static final String ROUND_PATH = ROUND_DIR + "/" + ROUND_FILE;
+
+    /** Mount point of the workspace volume in the trainer pod. */
+    public static final String WORKSPACE = "/workspace";
+
+    /** The round's outputs inside {@code outputDir}. */
+    public static final String MODEL_DIR = "model";
+    public static final String RESULT_FILE = "result.json";
+    public static final String PAIRS_FILE = "pairs.jsonl";
+    public static final String METRICS_FILE = "metrics.jsonl";
+
+    private RoundContract() {}
+
+    /** A path relative to the workspace root as the trainer pod sees it. */
+    public static String inWorkspace(String relative) {
+        return WORKSPACE + "/" + relative;
+    }
+
+    /** The run's directory inside the pod: {@code /workspace/runs/<namespace>/<run>}. */
+    public static String runDir(String namespace, String run) {
+        return WORKSPACE + "/runs/" + namespace + "/" + run;
+    }
+
+    /** Round k's output directory: {@code /workspace/runs/<namespace>/<run>/iter-<k>}. */
+    public static String outputDir(String namespace, String run, int k) {
+        return runDir(namespace, run) + "/iter-" + k;
+    }
+
+    /** The checkpoint round k writes. */
+    public static String modelDir(String namespace, String run, int k) {
+        return outputDir(namespace, run, k) + "/" + MODEL_DIR;
+    }
+}

@@ -1,0 +1,136 @@
+package io.selfalign.api.round;
+
+import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.AlignmentRunSpec;
+import io.selfalign.api.v1alpha1.GenerationSpec;
+import io.selfalign.api.v1alpha1.RefinementSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
+import java.util.List;
+
+/**
+ * Maps an AlignmentRun and a round index onto the round contract ({@code round.json}): every rule of
+ * how a run becomes rounds lives here, for the operator and the benchmark alike. Pure: the same run and
+ * index always give the same spec (and spec hash), which is what makes a rerun of a finished round
+ * recognisable to the trainer.
+ *
+ * <p>Paths: the spec's paths are relative to the workspace volume, mounted at {@link RoundContract#WORKSPACE}.
+ * Round k writes {@link RoundContract#outputDir}; its policy is the base model at k = 0 (and at k = 1 when
+ * the run has no seed preferences, so no iteration-0 model exists), else round k-1's {@code model/}.
+ *
+ * <p>Extrapolation λ of iteration k ≥ 1 is the k-th entry of {@code training.refinement.extrapolation};
+ * beyond the list each further iteration halves the last value. Unset, the list is SPA's 1/2, 1/4, 1/8, ...
+ * The seed round uses λ = 0 and, when the loss is {@code spa}, plain {@code dpo} (SPA's stage 0).
+ */
+public final class RoundSpecFactory {
+    private RoundSpecFactory() {}
+
+    /** Round k of a run; {@code runtime} is where the cluster runs the trainer (not part of the spec hash). */
+    public static RoundSpec create(AlignmentRun run, int k, RoundSpec.Runtime runtime) {
+        var meta = run.getMetadata();
+        return create(new RoundSpec.RunRef(meta.getNamespace(), meta.getName(), meta.getUid()), run.getSpec(), k, runtime);
+    }
+
+    public static RoundSpec create(RoundSpec.RunRef run, AlignmentRunSpec s, int k, RoundSpec.Runtime runtime) {
+        String base = RoundContract.inWorkspace(s.model.path);
+        boolean hasSeedRound = s.data.seedPreferences != null;
+        String policy = k == 0 || (k == 1 && !hasSeedRound) ? base : RoundContract.modelDir(run.namespace(), run.name(), k - 1);
+        // Seed pairs go to every round: iteration 0 trains on them, later rounds report the judge's agreement with them.
+        String seed = hasSeedRound ? RoundContract.inWorkspace(s.data.seedPreferences) : null;
+        RoundSpec.Data.Builder data = RoundSpec.Data.builder().seedPreferences(seed).prompts(RoundContract.inWorkspace(s.data.prompts));
+        if (k > 0) {
+            data.promptOffset(promptOffset(s, k)).promptCount(promptCount(s, k));
+        } else {
+            // Iteration 0 gets the prompts of all iterations: the seed round checks them before its hours of training.
+            data.promptOffset(0).promptCount(promptOffset(s, s.iterations + 1));
+        }
+        return RoundSpec.builder()
+                .run(run)
+                .iteration(k)
+                .iterations(s.iterations)
+                .seed(s.seed + k)
+                .paths(RoundSpec.Paths.builder()
+                        .workspace(RoundContract.WORKSPACE)
+                        .baseModel(base)
+                        .policyModel(policy)
+                        .judgeReference(s.judge.reference == JudgeReference.PREVIOUS ? policy : base)
+                        .outputDir(RoundContract.outputDir(run.namespace(), run.name(), k))
+                        .build())
+                .data(data.build())
+                .generation(generation(s.generation))
+                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies))
+                .training(training(s.training, k))
+                .runtime(runtime)
+                .build();
+    }
+
+    private static RoundSpec.Generation generation(GenerationSpec g) {
+        return RoundSpec.Generation.builder()
+                .samplesPerPrompt(g.samplesPerPrompt)
+                .temperature(g.temperature)
+                .topP(g.topP)
+                .topK(g.topK)
+                .maxNewTokens(g.maxNewTokens)
+                .batchSize(g.batchSize)
+                .build();
+    }
+
+    private static RoundSpec.Training training(TrainingSpec t, int k) {
+        RefinementSpec r = t.refinement;
+        return RoundSpec.Training.builder()
+                .loss(loss(t.loss, k))
+                .beta(t.beta)
+                .learningRate(t.learningRate)
+                .epochs(k == 0 ? t.seedEpochs : t.epochs)
+                .batchSize(t.batchSize)
+                .microBatchSize(t.microBatchSize)
+                .warmupRatio(t.warmupRatio)
+                .schedule(t.schedule)
+                .maxLength(t.maxLength)
+                .maxPromptLength(t.maxPromptLength)
+                .weightDecay(t.weightDecay)
+                .maxGradNorm(t.maxGradNorm)
+                .labelSmoothing(t.labelSmoothing)
+                .simpoGamma(t.simpoGamma)
+                .orpoLambda(t.orpoLambda)
+                .refinement(RoundSpec.Refinement.builder()
+                        .alpha(r.alpha)
+                        .noisyFraction(r.noisyFraction)
+                        .window(r.window)
+                        .warmupFraction(r.warmupFraction)
+                        .lambda(lambda(r.extrapolation, k))
+                        .build())
+                .build();
+    }
+
+    /**
+     * The loss round k trains with: the seed round trains on gold labels, so {@code spa} there is plain
+     * sigmoid DPO (SPA's stage 0); every other loss is used as configured.
+     */
+    public static Loss loss(Loss configured, int k) {
+        return k == 0 && configured == Loss.SPA ? Loss.DPO : configured;
+    }
+
+    /** Prompts of iteration k ≥ 1: the single entry for every iteration, or the k-th entry. */
+    static long promptCount(AlignmentRunSpec s, int k) {
+        List<Long> perIteration = s.data.promptsPerIteration;
+        return perIteration.size() == 1 ? perIteration.get(0) : perIteration.get(k - 1);
+    }
+
+    /** Iteration k's slice starts where iteration k-1's ended. */
+    static long promptOffset(AlignmentRunSpec s, int k) {
+        long offset = 0;
+        for (int j = 1; j < k; j++) offset += promptCount(s, j);
+        return offset;
+    }
+
+    /** SPA's schedule when the run sets none: 1/2, 1/4, 1/8, ... */
+    private static final List<Double> SPA_LAMBDA = List.of(0.5);
+
+    /** λ of round k under the run's {@code extrapolation} list (null: SPA's schedule); 0 for the seed round. */
+    public static double lambda(List<Double> schedule, int k) {
+        if (k == 0) return 0;
+        if (schedule == null || schedule.isEmpty()) schedule = SPA_LAMBDA;
+        if (k <= schedule.size()) return schedule.get(k - 1);
+        return schedule.get(schedule.size() - 1) / Math.pow(2, k - schedule.size());
+    }
+}
