@@ -15,11 +15,15 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.round.Rounds;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * local mode and tests): for each round Job it creates a pod, has a {@link PodRunner} run it, and writes
  * pod and Job status the way Kubernetes does — the container's exit code and termination message,
  * {@code backoffLimit}, the {@code podFailurePolicy} (exit 78 fails the Job at once, DisruptionTarget is
- * not counted), suspension (the running pod is stopped and deleted) and deletion (pods go with the Job).
+ * not counted), {@code activeDeadlineSeconds} (at the deadline the running pod is stopped and the Job fails
+ * with reason DeadlineExceeded), suspension (the running pod is stopped and deleted; the deadline restarts on
+ * resume) and deletion (pods go with the Job).
  */
 public final class Kubelet implements AutoCloseable {
     public static final String JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
@@ -38,6 +44,12 @@ public final class Kubelet implements AutoCloseable {
     private final KubernetesClient client;
     private final PodRunner runner;
     private final SharedIndexInformer<Job> informer;
+    /** Fires each Job's activeDeadlineSeconds; one daemon thread, so a forgotten close never keeps a JVM alive. */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kubelet-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
 
     public Kubelet(KubernetesClient client, PodRunner runner) {
         this.client = client;
@@ -71,20 +83,63 @@ public final class Kubelet implements AutoCloseable {
                 runner.stop(p);
                 client.resource(p).delete();
             }
-            if (!running.isEmpty()) updateJobStatus(job, s -> s.setActive(0));
+            // As Kubernetes does: a resumed Job's startTime (and so its deadline) starts again.
+            if (!running.isEmpty() || job.getStatus() != null && job.getStatus().getStartTime() != null) {
+                updateJobStatus(job, s -> {
+                    s.setActive(0);
+                    s.setStartTime(null);
+                });
+            }
             return;
         }
         if (!running.isEmpty()) return;
         int attempt = pods.size();
         Pod pod = client.resource(newPod(job, attempt)).create();
+        boolean starting = job.getStatus() == null || job.getStatus().getStartTime() == null;
         updateJobStatus(job, s -> {
             s.setActive(1);
             if (s.getStartTime() == null) s.setStartTime(Instant.now().toString());
         });
+        if (starting) scheduleDeadline(job);
         runner.start(job, pod, attempt).whenComplete((end, error) -> {
             PodEnd outcome = error == null ? end : new PodEnd.Fail(1, "the pod could not run: " + error.getMessage());
             ended(job, pod, outcome);
         });
+    }
+
+    private void scheduleDeadline(Job job) {
+        Long seconds = job.getSpec().getActiveDeadlineSeconds();
+        if (seconds == null) return;
+        Job started = client.resource(job).get();
+        if (started == null || started.getStatus() == null || started.getStatus().getStartTime() == null) return;
+        Instant due = Instant.parse(started.getStatus().getStartTime()).plusSeconds(seconds);
+        deadlines.schedule(() -> deadline(job, due), Math.max(0, Duration.between(Instant.now(), due).toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The Job controller's activeDeadlineSeconds: a Job still active at {@code due} loses its running pod and
+     * fails with reason DeadlineExceeded (not retried). A Job suspended and resumed meanwhile has a later
+     * startTime and its own timer.
+     */
+    private synchronized void deadline(Job seen, Instant due) {
+        try {
+            Job job = client.resource(seen).get();
+            if (job == null || finished(job.getStatus()) || Boolean.TRUE.equals(job.getSpec().getSuspend())) return;
+            String startTime = job.getStatus() == null ? null : job.getStatus().getStartTime();
+            if (startTime == null || !Instant.parse(startTime).plusSeconds(job.getSpec().getActiveDeadlineSeconds()).equals(due)) return;
+            for (Pod p : podsOf(job)) {
+                if (!running(p)) continue;
+                runner.stop(p);
+                terminate(p, 137, "DeadlineExceeded", "", List.of());
+            }
+            updateJobStatus(job, s -> {
+                s.setActive(0);
+                s.setConditions(List.of(condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")));
+            });
+            LOG.info("Job {} exceeded its deadline of {} s", job.getMetadata().getName(), job.getSpec().getActiveDeadlineSeconds());
+        } catch (RuntimeException e) {
+            LOG.warn("cannot enforce the deadline of Job {}: {}", seen.getMetadata().getName(), e.toString());
+        }
     }
 
     private synchronized void deleted(Job job) {
@@ -107,12 +162,7 @@ public final class Kubelet implements AutoCloseable {
             conditions.add(new PodConditionBuilder().withType("DisruptionTarget").withStatus("True")
                     .withReason("PreemptionByScheduler").build());
         }
-        pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
-        pod.getStatus().setConditions(conditions);
-        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(Rounds.CONTAINER)
-                .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(message)
-                .withReason(exitCode == 0 ? "Completed" : disrupted ? "Preempted" : "Error").endTerminated().endState().build()));
-        client.resource(pod).updateStatus();
+        terminate(pod, exitCode, exitCode == 0 ? "Completed" : disrupted ? "Preempted" : "Error", message, conditions);
 
         if (exitCode == 0) {
             updateJobStatus(job, s -> {
@@ -139,6 +189,16 @@ public final class Kubelet implements AutoCloseable {
             });
         }
         LOG.debug("pod {} ended: {}", pod.getMetadata().getName(), end);
+    }
+
+    /** Writes a pod's end: phase, conditions and its container's terminated state. */
+    private void terminate(Pod pod, int exitCode, String reason, String message, List<PodCondition> conditions) {
+        pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
+        pod.getStatus().setConditions(conditions);
+        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(Rounds.CONTAINER)
+                .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(message)
+                .withReason(reason).endTerminated().endState().build()));
+        client.resource(pod).updateStatus();
     }
 
     private static Pod newPod(Job job, int attempt) {
@@ -192,5 +252,6 @@ public final class Kubelet implements AutoCloseable {
     @Override
     public void close() {
         informer.close();
+        deadlines.shutdownNow();
     }
 }
