@@ -23,34 +23,46 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 
 /**
  * An in-process Kubernetes API: Fabric8's mock server in CRUD mode with the AlignmentRun CRD registered
  * (so the status subresource behaves), the discovery documents kubectl asks for, and Table answers with the
  * CRD's printer columns ({@link TableDispatcher}), so that {@code kubectl get arun} works against it through the
- * kubeconfig {@link #writeKubeconfig} writes.
+ * kubeconfig {@link #writeKubeconfig} writes. Only holders of that kubeconfig get in, and only for the one run
+ * local mode was started for ({@link AccessGuard}).
  */
 public final class LocalCluster implements AutoCloseable {
     /** The CRD, copied from crds/ into the operator jar at build time. */
     public static final String CRD_RESOURCE = "/crds/alignmentruns.selfalign.io-v1.yml";
     private static final String[] VERBS = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
 
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
     private final KubernetesMockServer server;
     private final KubernetesClient client;
+    private final String token = AccessGuard.newToken();
 
-    public LocalCluster(int port) throws IOException {
+    /**
+     * @param port 0 picks a free port
+     * @param only the one AlignmentRun this API accepts (by namespace and name)
+     */
+    public LocalCluster(int port, AlignmentRun only) throws IOException {
         // One expectations map shared by the server and the dispatcher: discovery stubs answer first, CRUD the rest.
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         CustomResourceDefinition crd = crd();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new TableDispatcher(new KubernetesMixedDispatcher(responses), crd), false);
+                new AccessGuard(new TableDispatcher(new KubernetesMixedDispatcher(responses), crd), token,
+                        only.getMetadata().getNamespace(), only.getMetadata().getName()), false);
         server.init(java.net.InetAddress.getLoopbackAddress(), port);
         discovery();
-        client = server.createClient();
+        client = server.createClient(b -> b.editOrNewConfig().withOauthToken(token).endConfig());
         client.resource(crd).create();
     }
 
@@ -71,9 +83,19 @@ public final class LocalCluster implements AutoCloseable {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    /** Writes a kubeconfig for kubectl pointing at this API server, with {@code namespace} as the default. */
+    /** The bearer token every request must carry. */
+    String token() {
+        return token;
+    }
+
+    /**
+     * Writes a kubeconfig for kubectl pointing at this API server, with {@code namespace} as the default and the
+     * API's token; readable by its owner only (mode 0600, from its creation on: never briefly world-readable).
+     */
     public void writeKubeconfig(Path file, String namespace) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         Files.writeString(file, """
                 apiVersion: v1
                 kind: Config
@@ -90,8 +112,9 @@ public final class LocalCluster implements AutoCloseable {
                 current-context: selfalign-local
                 users:
                 - name: selfalign-local
-                  user: {}
-                """.formatted(url(), namespace), StandardCharsets.UTF_8);
+                  user:
+                    token: %s
+                """.formatted(url(), namespace, token), StandardCharsets.UTF_8);
     }
 
     private void discovery() {

@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
 import java.net.URI;
@@ -16,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,17 +33,19 @@ class LocalClusterTest {
 
     static final Path EXAMPLE = Path.of("..", "examples", "local", "keysort-spa.yaml");
 
+    static HttpRequest.Builder get(LocalCluster cluster, String path) {
+        return HttpRequest.newBuilder(URI.create(cluster.url() + path)).header("Authorization", "Bearer " + cluster.token());
+    }
+
     @Test
     void kubectlFindsTheApiThroughDiscoveryAndTheKubeconfig() throws Exception {
-        try (LocalCluster cluster = new LocalCluster(0)) {
+        try (LocalCluster cluster = new LocalCluster(0, LocalCommand.readRun(EXAMPLE))) {
             HttpClient http = HttpClient.newHttpClient();
             for (String path : new String[] {"/version", "/api?timeout=32s", "/apis", "/apis/selfalign.io/v1alpha1?timeout=32s"}) {
-                var response = http.send(HttpRequest.newBuilder(URI.create(cluster.url() + path)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                var response = http.send(get(cluster, path).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode(), path);
             }
-            var runs = http.send(HttpRequest.newBuilder(URI.create(cluster.url() + "/apis/selfalign.io/v1alpha1")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            var runs = http.send(get(cluster, "/apis/selfalign.io/v1alpha1").build(), HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(runs.contains("\"arun\""), runs);
             Path kubeconfig = dir.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, "default");
@@ -46,10 +53,46 @@ class LocalClusterTest {
         }
     }
 
+    /** Issue 12: the API listened without authentication and reconciled any run, whose env reached a local process. */
+    @Test
+    void theApiNeedsTheKubeconfigsTokenAndAcceptsOnlyItsOwnRun() throws Exception {
+        AlignmentRun run = LocalCommand.readRun(EXAMPLE);
+        try (LocalCluster cluster = new LocalCluster(0, run)) {
+            Path kubeconfig = dir.resolve("state/kubeconfig");
+            cluster.writeKubeconfig(kubeconfig, "default");
+            assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(kubeconfig));
+            assertTrue(Files.readString(kubeconfig).contains("token: " + cluster.token()));
+
+            HttpClient http = HttpClient.newHttpClient();
+            String runs = "/apis/selfalign.io/v1alpha1/namespaces/default/alignmentruns";
+            var anonymous = http.send(HttpRequest.newBuilder(URI.create(cluster.url() + runs)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode(), anonymous.body());
+            var wrongToken = http.send(HttpRequest.newBuilder(URI.create(cluster.url() + "/version"))
+                    .header("Authorization", "Bearer " + cluster.token() + "x").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, wrongToken.statusCode());
+
+            // kubectl's way in: the kubeconfig local mode wrote.
+            try (KubernetesClient kubectl = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
+                kubectl.resource(run).create();
+                assertEquals("keysort-spa", kubectl.resources(AlignmentRun.class).inNamespace("default").withName("keysort-spa").get()
+                        .getMetadata().getName());
+                AlignmentRun other = LocalCommand.readRun(EXAMPLE);
+                other.getMetadata().setName("someone-elses");
+                KubernetesClientException refused = assertThrows(KubernetesClientException.class, () -> kubectl.resource(other).create());
+                assertEquals(403, refused.getCode());
+                assertTrue(refused.getMessage().contains("runs only the AlignmentRun default/keysort-spa"), refused.getMessage());
+                other.getMetadata().setName("keysort-spa");
+                other.getMetadata().setNamespace("team-b");
+                assertEquals(403, assertThrows(KubernetesClientException.class, () -> kubectl.resource(other).create()).getCode());
+                assertTrue(kubectl.resources(AlignmentRun.class).inAnyNamespace().list().getItems().size() == 1);
+            }
+        }
+    }
+
     @Test
     void kubectlsTableRequestsGetThePrinterColumnsInTheCrdsOrder() throws Exception {
-        try (LocalCluster cluster = new LocalCluster(0)) {
-            AlignmentRun run = LocalCommand.readRun(EXAMPLE);
+        AlignmentRun run = LocalCommand.readRun(EXAMPLE);
+        try (LocalCluster cluster = new LocalCluster(0, run)) {
             run = cluster.client().resource(run).create();
             AlignmentRunStatus status = new AlignmentRunStatus();
             status.phase = RunPhase.RUNNING;
@@ -61,8 +104,8 @@ class LocalClusterTest {
             cluster.client().resource(run).updateStatus();
 
             String accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
-            JsonNode table = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(cluster.url() + "/apis/selfalign.io/v1alpha1/namespaces/default/alignmentruns?limit=500"))
+            JsonNode table = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
+                    get(cluster, "/apis/selfalign.io/v1alpha1/namespaces/default/alignmentruns?limit=500")
                     .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString()).body());
             assertEquals("Table", table.path("kind").asText());
             List<String> names = new ArrayList<>();

@@ -45,7 +45,7 @@ class LocalEndToEndTest {
         AlignmentRun run = LocalCommand.readRun(ws.resolve("tiny-spa.yaml"));
 
         AlignmentRun done;
-        try (LocalCluster cluster = new LocalCluster(0)) {
+        try (LocalCluster cluster = new LocalCluster(0, run)) {
             KubernetesClient client = cluster.client();
             AlignmentRun applied = client.resource(run).create();
             Operator operator = LocalCommand.operator(client, new SimpleMeterRegistry());
