@@ -14,7 +14,9 @@ import io.selfalign.operator.config.OperatorSettings;
 import io.selfalign.operator.kubelet.Kubelet;
 import io.selfalign.operator.metrics.RunMetrics;
 import io.selfalign.operator.reconcile.AlignmentRunReconciler;
+import io.selfalign.operator.round.RoundSpecs;
 import io.selfalign.operator.status.ConditionsBuilder;
+import io.selfalign.operator.validate.SpecValidator;
 import io.selfalign.api.v1alpha1.RunPhase;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,6 +53,8 @@ import picocli.CommandLine.Option;
 public final class LocalCommand implements Callable<Integer> {
     /** On a run, asks local mode to create the tiny KeySort model and data first when the model is missing. */
     public static final String BOOTSTRAP_ANNOTATION = "selfalign.io/bootstrap";
+    /** The operator's settings in local mode: no image (rounds are local processes), the open trainer policy. */
+    static final OperatorSettings SETTINGS = new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu");
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -83,15 +87,24 @@ public final class LocalCommand implements Callable<Integer> {
         AlignmentRun run = readRun(file);
         Path ws = workspace.toAbsolutePath().normalize();
         Path state = ws.resolve(".selfalign-local");
-        Files.createDirectories(state);
         if (!Files.isRegularFile(trainerJar)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--trainer-jar: " + trainerJar + " does not exist (build it: ./mvnw -B -DskipTests package)");
         }
-        bootstrap(run, ws);
+        // The spec is checked before anything touches the workspace: a wrong run must not bootstrap anything.
+        List<String> problems = new SpecValidator(new RoundSpecs(SETTINGS.gpuResource()), SETTINGS.trainerPolicy()).validate(run);
+        if (!problems.isEmpty()) {
+            out.println("Invalid spec in " + file + ": " + String.join("; ", problems));
+            return 2;
+        }
+        Files.createDirectories(state);
+        for (String leftover : TrainerProcessRunner.reapLeftovers(state.resolve("pods"))) {
+            out.println("Stopped a trainer an earlier local mode left running: " + leftover);
+        }
+        bootstrap(run, ws, state.resolve("bootstrap"));
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (LocalCluster cluster = new LocalCluster(apiPort);
+        try (LocalCluster cluster = new LocalCluster(apiPort, run);
              HTTPServer metrics = metricsPort == 0 ? null : metricsServer(metricsPort, registry)) {
             KubernetesClient client = cluster.client();
             // Created first, before any other client activity, so the API server gives it the same uid on every rerun.
@@ -99,7 +112,8 @@ public final class LocalCommand implements Callable<Integer> {
             checkSameUid(applied, state);
             Path kubeconfig = state.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
-            out.println("Kubernetes API (in-process): " + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
+            out.println("Kubernetes API (in-process, for this run only; its token is in the kubeconfig, mode 0600): "
+                    + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
             if (metrics != null) {
                 out.println("Operator metrics: http://127.0.0.1:" + metrics.getPort() + "/q/metrics"
                         + (metrics.getPort() == metricsPort ? "" : " (port " + metricsPort + " is taken)"));
@@ -190,8 +204,7 @@ public final class LocalCommand implements Callable<Integer> {
                 .withUseSSAToPatchPrimaryResource(false)
                 .withSSABasedCreateUpdateMatchForDependentResources(false)
                 .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry)));
-        operator.register(new AlignmentRunReconciler(
-                new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu"), new RunMetrics(registry)));
+        operator.register(new AlignmentRunReconciler(SETTINGS, new RunMetrics(registry)));
         return operator;
     }
 
@@ -217,20 +230,19 @@ public final class LocalCommand implements Callable<Integer> {
 
     /**
      * With annotation selfalign.io/bootstrap: keysort and no model yet, the trainer prepares the KeySort task
-     * at its quick sizes (slices of 128 prompts): the full sizes take far longer than a first try should.
+     * at its quick sizes (slices of 128 prompts): the full sizes take far longer than a first try should. Files
+     * the workspace already has stay as they are ({@link Bootstrap}).
      */
-    private void bootstrap(AlignmentRun run, Path ws) throws IOException, InterruptedException {
+    private void bootstrap(AlignmentRun run, Path ws, Path staging) throws IOException, InterruptedException {
         var annotations = run.getMetadata().getAnnotations();
         String kind = annotations == null ? null : annotations.get(BOOTSTRAP_ANNOTATION);
-        if (kind == null || run.getSpec() == null || run.getSpec().model == null || run.getSpec().model.path == null) return;
+        if (kind == null) return;
         if (!"keysort".equals(kind)) {
             throw new IllegalArgumentException(BOOTSTRAP_ANNOTATION + ": unknown bootstrap '" + kind + "', expected keysort");
         }
-        if (Files.exists(ws.resolve(run.getSpec().model.path))) return;
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
-                "-jar", trainerJar.toAbsolutePath().toString(), "keysort", "prepare", "--quick", "--workspace", ws.toString());
-        out.println("Bootstrap: " + run.getSpec().model.path + " is missing; preparing the KeySort task: " + String.join(" ", command));
-        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
-        if (exit != 0) throw new IllegalStateException("keysort prepare failed with exit code " + exit);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        new Bootstrap(target -> List.of(java, "-Dai.djl.offline=true", "-jar", trainerJar.toAbsolutePath().toString(),
+                "keysort", "prepare", "--quick", "--workspace", target.toString()), out)
+                .ensureModel(ws, run.getSpec().model.path, staging);
     }
 }

@@ -15,18 +15,25 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs a round's pod as a local process: the ConfigMap's {@code round.json} is written unchanged to a
  * local file, the trainer command runs with the local workspace folder standing for {@code /workspace},
- * and its exit code and termination log become the pod's outcome.
+ * and its exit code and termination log become the pod's outcome. Each running trainer's pid is kept in its
+ * pod folder ({@value #PID_FILE}), so that a later local mode on the same workspace can stop trainers an earlier
+ * one left behind when it was killed ({@link #reapLeftovers}).
  */
 public final class TrainerProcessRunner implements PodRunner {
     /** Builds the trainer command line for a round. */
@@ -35,8 +42,13 @@ public final class TrainerProcessRunner implements PodRunner {
         List<String> of(Path roundJson, Path workspaceRoot, Path terminationLog);
     }
 
+    /** A running trainer's pid, in its pod folder. */
+    public static final String PID_FILE = "trainer.pid";
+
     /**
-     * The trainer jar's {@code round} command, offline.
+     * The trainer jar's {@code round} command, offline. The trainer exits when local mode does (even on kill -9,
+     * which runs no shutdown hook) and serves its metrics on 127.0.0.1 only: on this machine nothing else should
+     * reach them.
      *
      * @param jvmOptions extra options for the trainer's JVM, e.g. {@code -Dai.djl.pytorch.num_threads=1}
      */
@@ -46,7 +58,8 @@ public final class TrainerProcessRunner implements PodRunner {
             List<String> command = new java.util.ArrayList<>(List.of(java, "-Dai.djl.offline=true"));
             command.addAll(List.of(jvmOptions));
             command.addAll(List.of("-jar", jar.toString(), "round", "--spec", spec.toString(),
-                    "--workspace-root", workspace.toString(), "--termination-log", terminationLog.toString()));
+                    "--workspace-root", workspace.toString(), "--termination-log", terminationLog.toString(),
+                    "--exit-with-parent", "--metrics-address", "127.0.0.1"));
             return command;
         };
     }
@@ -98,9 +111,17 @@ public final class TrainerProcessRunner implements PodRunner {
         }
         String key = key(pod);
         processes.put(key, process);
+        Path pidFile = dir.resolve(PID_FILE);
+        try {
+            Files.writeString(pidFile, Long.toString(process.pid()));
+        } catch (IOException e) {
+            // Only a later cleanup depends on it; the round itself can run.
+            LOG.warn("cannot write {}: {}", pidFile, e.toString());
+        }
         LOG.info("pod {} started: {} (log {})", pod.getMetadata().getName(), process.info().commandLine().orElse(""), log);
         return process.onExit().thenApply(p -> {
             processes.remove(key);
+            deletePidFile(pidFile);
             String message = terminationMessage(terminationLog, log, p.exitValue() != 0);
             return p.exitValue() == 0 ? new PodEnd.Succeed(message) : new PodEnd.Fail(p.exitValue(), message);
         });
@@ -112,6 +133,51 @@ public final class TrainerProcessRunner implements PodRunner {
         if (p != null) destroy(p);
     }
 
+    /**
+     * Stops the trainers that an earlier local mode on this workspace started and left running (it was killed
+     * with -9, or its machine's session ended): each pid file names one, and a process is stopped only while its
+     * command line still holds that pod's round.json path, so a pid the system has since given to another
+     * program is left alone. Call before starting any trainer.
+     *
+     * @param podsDir the pods folder of the runner that will run this workspace's trainers
+     * @return one line per trainer stopped
+     */
+    public static List<String> reapLeftovers(Path podsDir) throws IOException {
+        if (!Files.isDirectory(podsDir)) return List.of();
+        List<Path> pidFiles;
+        try (Stream<Path> files = Files.find(podsDir, 3, (f, a) -> a.isRegularFile() && f.getFileName().toString().equals(PID_FILE))) {
+            pidFiles = files.sorted().toList();
+        }
+        List<String> stopped = new ArrayList<>();
+        for (Path pidFile : pidFiles) {
+            String roundJson = pidFile.resolveSibling(RoundContract.ROUND_FILE).toString();
+            Optional<ProcessHandle> leftover = readPid(pidFile).flatMap(ProcessHandle::of)
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(roundJson)).orElse(false));
+            if (leftover.isPresent()) {
+                destroy(leftover.get());
+                stopped.add("pid " + leftover.get().pid() + " (" + podsDir.relativize(pidFile.getParent()) + ")");
+            }
+            deletePidFile(pidFile);
+        }
+        return stopped;
+    }
+
+    private static Optional<Long> readPid(Path pidFile) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void deletePidFile(Path pidFile) {
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", pidFile, e.toString());
+        }
+    }
+
     /** Stops every running trainer (Ctrl-C). */
     public void stopAll() {
         processes.values().forEach(TrainerProcessRunner::destroy);
@@ -119,10 +185,18 @@ public final class TrainerProcessRunner implements PodRunner {
     }
 
     private static void destroy(Process p) {
+        destroy(p.toHandle());
+    }
+
+    /** SIGTERM to the process and its descendants, SIGKILL after 10 s (a stopped process gets only the latter). */
+    private static void destroy(ProcessHandle p) {
         p.descendants().forEach(ProcessHandle::destroy);
         p.destroy();
         try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+            p.onExit().get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();

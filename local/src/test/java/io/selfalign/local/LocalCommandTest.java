@@ -28,11 +28,24 @@ class LocalCommandTest {
         assertEndsInvalidNaming("spec.training.learningRate: must be a finite number", "learningRate: 1.0e-3", "learningRate: .inf");
     }
 
-    private void assertEndsInvalidNaming(String field, String from, String to) throws Exception {
+    /** Issue 12: a missing model (a typo) ran keysort prepare over the workspace before the spec was checked. */
+    @Test
+    void anInvalidSpecBootstrapsNothing() throws Exception {
+        assertEndsInvalidNaming("spec.training.microBatchSize", "microBatchSize: 4", "microBatchSize: 3",
+                "namespace: e2e\n", "namespace: e2e\n  annotations:\n    selfalign.io/bootstrap: keysort\n",
+                "path: models/tiny-llama", "path: models/tiny-lama");
+        assertTrue(Files.notExists(dir.resolve("ws/models")) && Files.notExists(dir.resolve("ws/data")), "nothing was prepared");
+    }
+
+    /** Replaces each (from, to) pair of {@code edits} in the end-to-end run and expects exit 2 naming {@code field}. */
+    private void assertEndsInvalidNaming(String field, String... edits) throws Exception {
         String yaml = Files.readString(LocalEndToEndTest.resource("e2e").resolve("tiny-spa.yaml"));
-        assertTrue(yaml.contains(from), from);
+        for (int i = 0; i < edits.length; i += 2) {
+            assertTrue(yaml.contains(edits[i]), edits[i]);
+            yaml = yaml.replace(edits[i], edits[i + 1]);
+        }
         Path file = dir.resolve("run.yaml");
-        Files.writeString(file, yaml.replace(from, to));
+        Files.writeString(file, yaml);
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         int exit;

@@ -115,14 +115,71 @@ class TrainerProcessRunnerTest {
     }
 
     @Test
-    void suspendingTheJobKillsTheProcess() {
+    void suspendingTheJobKillsTheProcess() throws Exception {
         Job job = round("sleep", 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> kubelet.podsOf(job).size() == 1
                 && ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
+        Path pidFile = runner.podDir(kubelet.podsOf(job).get(0)).resolve(TrainerProcessRunner.PID_FILE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile));
+        assertTrue(ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow().isAlive());
         // a merge patch, as the operator sends it: no resourceVersion to conflict with the kubelet's status writes
         h.client.batch().v1().jobs().resource(job).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
         await().atMost(Duration.ofSeconds(15)).until(() -> kubelet.podsOf(job).isEmpty()
                 && ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.notExists(pidFile));
+    }
+
+    /**
+     * Issue 12: after kill -9 of local mode its trainer kept running and the rerun started a second one on the
+     * same round. A rerun stops what the pid files name, but only processes that are still that pod's trainer.
+     */
+    @Test
+    void leftoverTrainersOfTheWorkspaceAreStoppedAndAReusedPidIsLeftAlone() throws Exception {
+        Path pods = dir.resolve("pods");
+        Path leftoverPod = Files.createDirectories(pods.resolve("team-a/old-iter-1-0"));
+        // As an earlier local mode started it: the command line names the pod's round.json ("; exit" keeps bash from exec'ing sleep).
+        Process leftover = new ProcessBuilder("bash", "-c", "sleep 60; exit 0", "trainer", leftoverPod.resolve("round.json").toString()).start();
+        Files.writeString(leftoverPod.resolve(TrainerProcessRunner.PID_FILE), Long.toString(leftover.pid()));
+        // A pid file whose pid now belongs to another program.
+        Path reusedPod = Files.createDirectories(pods.resolve("team-a/old-iter-2-0"));
+        Process unrelated = new ProcessBuilder("sleep", "60").start();
+        Files.writeString(reusedPod.resolve(TrainerProcessRunner.PID_FILE), Long.toString(unrelated.pid()));
+        try {
+            assertEquals(List.of("pid " + leftover.pid() + " (team-a/old-iter-1-0)"), TrainerProcessRunner.reapLeftovers(pods));
+            assertTrue(leftover.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the leftover trainer was stopped");
+            assertTrue(unrelated.isAlive(), "an unrelated process is never killed");
+            assertTrue(Files.notExists(leftoverPod.resolve(TrainerProcessRunner.PID_FILE)));
+            assertTrue(Files.notExists(reusedPod.resolve(TrainerProcessRunner.PID_FILE)));
+        } finally {
+            leftover.destroyForcibly();
+            unrelated.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theTrainerCommandExitsWithLocalModeAndKeepsItsMetricsOnLoopback() {
+        List<String> command = TrainerProcessRunner.trainerJar(Path.of("trainer.jar"))
+                .of(Path.of("round.json"), Path.of("ws"), Path.of("termination-log"));
+        assertTrue(command.contains("--exit-with-parent"), command.toString());
+        assertEquals("127.0.0.1", command.get(command.indexOf("--metrics-address") + 1), command.toString());
+    }
+
+    /** Issue 12: a stopped or hanging trainer used to hang local mode forever; roundTimeout was ignored. */
+    @Test
+    void aRoundTimeoutKillsTheTrainerAndFailsTheRunWithDeadlineExceeded() {
+        h.startOperator();
+        AlignmentRun run = OperatorHarness.run("slow", 1);
+        run.getSpec().roundTimeout = "1s";
+        run.getSpec().backoffLimit = 3;
+        run.getSpec().trainer.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("MODE", "sleep", null));
+        h.create(run);
+        AlignmentRun failed = h.awaitRun("slow", OperatorHarness.phase(RunPhase.FAILED), Duration.ofSeconds(20));
+        var condition = failed.getStatus().conditions.stream().filter(c -> "Failed".equals(c.getType())).findFirst().orElseThrow();
+        assertEquals("DeadlineExceeded", condition.getReason(), condition.getMessage());
+        Job job = h.client.batch().v1().jobs().inNamespace(OperatorHarness.NS).withName("slow-iter-0").get();
+        assertEquals(1, kubelet.podsOf(job).size(), "a deadline is not retried");
+        await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.allProcesses()
+                .noneMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
     }
 
     @Test
