@@ -113,7 +113,8 @@ public final class TrainerProcessRunner implements PodRunner {
         processes.put(key, process);
         Path pidFile = dir.resolve(PID_FILE);
         try {
-            Files.writeString(pidFile, Long.toString(process.pid()));
+            // The trainer's pid and this local mode's: a later local mode leaves a trainer alone while we still run it.
+            Files.writeString(pidFile, process.pid() + " " + ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             // Only a later cleanup depends on it; the round itself can run.
             LOG.warn("cannot write {}: {}", pidFile, e.toString());
@@ -135,9 +136,10 @@ public final class TrainerProcessRunner implements PodRunner {
 
     /**
      * Stops the trainers that an earlier local mode on this workspace started and left running (it was killed
-     * with -9, or its machine's session ended): each pid file names one, and a process is stopped only while its
+     * with -9, or its machine's session ended): each pid file names one. A process is stopped only while its
      * command line still holds that pod's round.json path, so a pid the system has since given to another
-     * program is left alone. Call before starting any trainer.
+     * program is left alone; and a trainer still run by a live local mode (another run on the same workspace:
+     * its parent is the local mode that wrote the file) is left alone too. Call before starting any trainer.
      *
      * @param podsDir the pods folder of the runner that will run this workspace's trainers
      * @return one line per trainer stopped
@@ -151,22 +153,30 @@ public final class TrainerProcessRunner implements PodRunner {
         List<String> stopped = new ArrayList<>();
         for (Path pidFile : pidFiles) {
             String roundJson = pidFile.resolveSibling(RoundContract.ROUND_FILE).toString();
-            Optional<ProcessHandle> leftover = readPid(pidFile).flatMap(ProcessHandle::of)
+            long[] pids = readPids(pidFile);
+            Optional<ProcessHandle> trainer = pids.length != 2 ? Optional.empty() : ProcessHandle.of(pids[0])
                     .filter(p -> p.info().commandLine().map(c -> c.contains(roundJson)).orElse(false));
-            if (leftover.isPresent()) {
-                destroy(leftover.get());
-                stopped.add("pid " + leftover.get().pid() + " (" + podsDir.relativize(pidFile.getParent()) + ")");
+            if (trainer.isPresent() && trainer.get().parent().map(ProcessHandle::pid).orElse(-1L) == pids[1]) {
+                continue; // its local mode is alive and still runs it
+            }
+            if (trainer.isPresent()) {
+                destroy(trainer.get());
+                stopped.add("pid " + trainer.get().pid() + " (" + podsDir.relativize(pidFile.getParent()) + ")");
             }
             deletePidFile(pidFile);
         }
         return stopped;
     }
 
-    private static Optional<Long> readPid(Path pidFile) {
+    /** The trainer's pid and its local mode's, as written; anything else when the file is not what we wrote. */
+    private static long[] readPids(Path pidFile) {
         try {
-            return Optional.of(Long.parseLong(Files.readString(pidFile).strip()));
+            String[] fields = Files.readString(pidFile).strip().split(" ");
+            long[] pids = new long[fields.length];
+            for (int i = 0; i < fields.length; i++) pids[i] = Long.parseLong(fields[i]);
+            return pids;
         } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
+            return new long[0];
         }
     }
 

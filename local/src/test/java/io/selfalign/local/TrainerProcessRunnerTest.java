@@ -121,7 +121,9 @@ class TrainerProcessRunnerTest {
                 && ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().orElse("").contains(dir.toString())));
         Path pidFile = runner.podDir(kubelet.podsOf(job).get(0)).resolve(TrainerProcessRunner.PID_FILE);
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile));
-        assertTrue(ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow().isAlive());
+        String[] pids = Files.readString(pidFile).strip().split(" ");
+        assertTrue(ProcessHandle.of(Long.parseLong(pids[0])).orElseThrow().isAlive(), "the trainer");
+        assertEquals(ProcessHandle.current().pid(), Long.parseLong(pids[1]), "the local mode running it");
         // a merge patch, as the operator sends it: no resourceVersion to conflict with the kubelet's status writes
         h.client.batch().v1().jobs().resource(job).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
         await().atMost(Duration.ofSeconds(15)).until(() -> kubelet.podsOf(job).isEmpty()
@@ -131,29 +133,44 @@ class TrainerProcessRunnerTest {
 
     /**
      * Issue 12: after kill -9 of local mode its trainer kept running and the rerun started a second one on the
-     * same round. A rerun stops what the pid files name, but only processes that are still that pod's trainer.
+     * same round. A rerun stops what the pid files name, but only processes that are still that pod's trainer,
+     * and not one a live local mode (another run on the same workspace) still runs.
      */
     @Test
     void leftoverTrainersOfTheWorkspaceAreStoppedAndAReusedPidIsLeftAlone() throws Exception {
         Path pods = dir.resolve("pods");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        long deadLocalMode = gone.pid();
+        // As an earlier, killed local mode started it: the command line names the pod's round.json ("; exit" keeps bash from exec'ing sleep).
         Path leftoverPod = Files.createDirectories(pods.resolve("team-a/old-iter-1-0"));
-        // As an earlier local mode started it: the command line names the pod's round.json ("; exit" keeps bash from exec'ing sleep).
-        Process leftover = new ProcessBuilder("bash", "-c", "sleep 60; exit 0", "trainer", leftoverPod.resolve("round.json").toString()).start();
-        Files.writeString(leftoverPod.resolve(TrainerProcessRunner.PID_FILE), Long.toString(leftover.pid()));
+        Process leftover = sleeper(leftoverPod);
+        Files.writeString(leftoverPod.resolve(TrainerProcessRunner.PID_FILE), leftover.pid() + " " + deadLocalMode + "\n");
         // A pid file whose pid now belongs to another program.
         Path reusedPod = Files.createDirectories(pods.resolve("team-a/old-iter-2-0"));
         Process unrelated = new ProcessBuilder("sleep", "60").start();
-        Files.writeString(reusedPod.resolve(TrainerProcessRunner.PID_FILE), Long.toString(unrelated.pid()));
+        Files.writeString(reusedPod.resolve(TrainerProcessRunner.PID_FILE), unrelated.pid() + " " + deadLocalMode + "\n");
+        // A trainer a live local mode (this JVM, its parent) still runs.
+        Path livePod = Files.createDirectories(pods.resolve("team-a/other-iter-1-0"));
+        Process live = sleeper(livePod);
+        Files.writeString(livePod.resolve(TrainerProcessRunner.PID_FILE), live.pid() + " " + ProcessHandle.current().pid() + "\n");
         try {
             assertEquals(List.of("pid " + leftover.pid() + " (team-a/old-iter-1-0)"), TrainerProcessRunner.reapLeftovers(pods));
             assertTrue(leftover.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the leftover trainer was stopped");
             assertTrue(unrelated.isAlive(), "an unrelated process is never killed");
+            assertTrue(live.isAlive(), "a live local mode's trainer is left alone");
             assertTrue(Files.notExists(leftoverPod.resolve(TrainerProcessRunner.PID_FILE)));
             assertTrue(Files.notExists(reusedPod.resolve(TrainerProcessRunner.PID_FILE)));
+            assertTrue(Files.exists(livePod.resolve(TrainerProcessRunner.PID_FILE)));
         } finally {
             leftover.destroyForcibly();
             unrelated.destroyForcibly();
+            live.destroyForcibly();
         }
+    }
+
+    private static Process sleeper(Path podDir) throws java.io.IOException {
+        return new ProcessBuilder("bash", "-c", "sleep 60; exit 0", "trainer", podDir.resolve("round.json").toString()).start();
     }
 
     @Test
