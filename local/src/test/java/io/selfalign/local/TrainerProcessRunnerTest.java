@@ -190,7 +190,7 @@ class TrainerProcessRunnerTest {
         run.getSpec().backoffLimit = 3;
         run.getSpec().trainer.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("MODE", "sleep", null));
         h.create(run);
-        AlignmentRun failed = h.awaitRun("slow", OperatorHarness.phase(RunPhase.FAILED), Duration.ofSeconds(20));
+        AlignmentRun failed = h.awaitRun("slow", OperatorHarness.phase(RunPhase.FAILED), Duration.ofSeconds(60));
         var condition = failed.getStatus().conditions.stream().filter(c -> "Failed".equals(c.getType())).findFirst().orElseThrow();
         assertEquals("DeadlineExceeded", condition.getReason(), condition.getMessage());
         Job job = h.client.batch().v1().jobs().inNamespace(OperatorHarness.NS).withName("slow-iter-0").get();
