@@ -42,7 +42,20 @@ final class Bootstrap {
         Files.createDirectories(staging);
         List<String> command = prepare.apply(staging);
         out.println("Bootstrap: " + modelPath + " is missing; preparing the KeySort task: " + String.join(" ", command));
-        int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        // Ctrl-C during the bootstrap stops the preparer too; it would otherwise go on training in the background.
+        Thread stop = new Thread(process::destroy);
+        Runtime.getRuntime().addShutdownHook(stop);
+        int exit;
+        try {
+            exit = process.waitFor();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: nothing to remove
+            }
+        }
         if (exit != 0) throw new IllegalStateException("keysort prepare failed with exit code " + exit);
         List<String> kept = moveMissing(staging, workspace);
         deleteTree(staging);
