@@ -3,6 +3,7 @@ package io.selfalign.trainer.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -268,14 +269,34 @@ public final class DecoderModel implements AutoCloseable {
             x = x.mul(embeddingScale);
         }
         for (int i = 0; i < layers.length; i++) {
-            Layer l = layers[i];
-            x = x.add(attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past));
-            x = x.add(mlp(l, rmsNorm(x, l.postAttentionNorm())));
+            NDArray next = layer(i, x, cos, sin, bias, cache, past);
+            // The previous residual stream is no longer needed by this code; autograd holds its own reference
+            // when the backward pass needs it. (The first one is the embedding's, owned by the caller's scope.)
+            if (i > 0) {
+                x.close();
+            }
+            x = next;
         }
+        NDScope.register(x);
         if (cache != null) {
             cache.advance(t);
         }
         return rmsNorm(x, finalNorm);
+    }
+
+    /**
+     * One decoder layer on the residual stream x; returns the new stream outside any scope (the caller closes
+     * it). Its intermediates live in a scope of their own, so inference holds one layer's activations at a
+     * time instead of every layer's until the caller's scope ends (what autograd saves for backward stays).
+     */
+    private NDArray layer(int i, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int past) {
+        Layer l = layers[i];
+        try (NDScope scope = new NDScope()) {
+            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past));
+            NDArray out = h.add(mlp(l, rmsNorm(h, l.postAttentionNorm())));
+            NDScope.unregister(out);
+            return out;
+        }
     }
 
     /** Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them). */
