@@ -2,9 +2,9 @@ package io.selfalign.trainer.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -13,6 +13,7 @@ import ai.djl.nn.core.Linear;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,13 +59,14 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray finalNorm;
     private final NDArray lmHead;
     private final Layer[] layers;
-    // Slices of the fused projections, parsed once (NDIndex parsing is not free in the decode loop).
-    private final NDIndex qkRows;
-    private final NDIndex qRows;
-    private final NDIndex kRows;
-    private final NDIndex vRows;
-    private final NDIndex gateColumns;
-    private final NDIndex upColumns;
+    // Split points of the fused projections: one split op yields every part as a view (an NDIndex slice
+    // costs one op per indexed axis, ':' included).
+    private final long[] qkThenV;
+    private final long[] qThenK;
+    private final long[] gateThenUp;
+    // Weights transposed once for inference (x·Wᵀ is then one op, not two); dropped whenever the weights or
+    // their gradient mode change, because a view made outside a GradientCollector carries no gradient.
+    private final Map<NDArray, NDArray> transposed = new IdentityHashMap<>();
     private boolean trainable;
 
     /** One decoder layer's parameters (fused projections; biases may be null). */
@@ -95,12 +97,9 @@ public final class DecoderModel implements AutoCloseable {
         }
         int h = config.numHeads();
         int kvh = config.numKvHeads();
-        this.qkRows = new NDIndex(":, :{}", h + kvh);
-        this.qRows = new NDIndex(":, :{}", h);
-        this.kRows = new NDIndex(":, {}:", h);
-        this.vRows = new NDIndex(":, {}:", h + kvh);
-        this.gateColumns = new NDIndex("..., :{}", config.intermediateSize());
-        this.upColumns = new NDIndex("..., {}:", config.intermediateSize());
+        this.qkThenV = new long[] {h + kvh};
+        this.qThenK = new long[] {h};
+        this.gateThenUp = new long[] {config.intermediateSize()};
         // Scalars are created once: a scalar argument costs a fresh tensor per op in DJL.
         this.attentionScale = scalar((float) (1.0 / Math.sqrt(config.headDim())));
         // Finite (fp16-safe) so that a fully masked row (left padding) stays finite instead of NaN.
@@ -175,6 +174,7 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Overwrites this model's weights with {@code other}'s (same config), e.g. fp32 master → fp16 working copy. */
     public void copyWeightsFrom(DecoderModel other) {
+        dropTransposed();
         parameters.forEach((name, a) -> {
             NDArray src = other.parameters.get(name);
             try (NDArray converted = src.toType(a.getDataType(), true)) {
@@ -220,6 +220,7 @@ public final class DecoderModel implements AutoCloseable {
             p.setRequiresGradient(on);
         }
         trainable = on;
+        dropTransposed();
     }
 
     /** The parameters an optimizer updates, empty unless {@link #setTrainable(boolean) trainable}. */
@@ -301,7 +302,7 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them). */
     public NDArray logits(NDArray hidden) {
-        NDArray logits = Linear.linear(hidden, lmHead).singletonOrThrow();
+        NDArray logits = project(hidden, lmHead, null);
         return logitSoftCap == null ? logits : logits.div(logitSoftCap).tanh().mul(logitSoftCap);
     }
 
@@ -339,15 +340,16 @@ public final class DecoderModel implements AutoCloseable {
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         int hd = config.headDim();
-        NDArray qkv = Linear.linear(normed, l.qkv(), l.qkvBias()).singletonOrThrow()
-                .reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3);
-        NDArray qk = rotate(qkv.get(qkRows), cos, sin);
-        NDArray q = qk.get(qRows).mul(attentionScale);
-        NDArray k = qk.get(kRows);
-        NDArray v = qkv.get(vRows);
+        NDList qkv = project(normed, l.qkv(), l.qkvBias())
+                .reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3).split(qkThenV, 1);
+        NDList qk = rotate(qkv.get(0), cos, sin).split(qThenK, 1);
+        NDArray q = qk.get(0).mul(attentionScale);
+        NDArray k = qk.get(1);
+        NDArray v = qkv.get(1);
         if (cache != null) {
-            k = cache.append(layer, k, v, past);
-            v = cache.values(layer, past + (int) t);
+            NDList cached = cache.append(layer, k.concat(v, 1), past);
+            k = cached.get(0);
+            v = cached.get(1);
         }
         long s = k.getShape().get(2);
         // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul.
@@ -355,14 +357,32 @@ public final class DecoderModel implements AutoCloseable {
                 .reshape(b, h, t, s).add(bias);
         NDArray probs = scores.softmax(3).reshape(b, kvh, config.groups() * t, s);
         NDArray attn = probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
-        return Linear.linear(attn, l.o(), l.oBias()).singletonOrThrow();
+        return project(attn, l.o(), l.oBias());
     }
 
     /** The gated MLP of one layer on its normed input: one projection for gate and up, act(gate) * up, down. */
     private NDArray mlp(Layer l, NDArray normed) {
-        NDArray gu = Linear.linear(normed, l.gateUp(), l.gateUpBias()).singletonOrThrow();
-        NDArray act = config.architecture().activation().apply(gu.get(gateColumns)).mul(gu.get(upColumns));
-        return Linear.linear(act, l.down(), l.downBias()).singletonOrThrow();
+        NDList gu = project(normed, l.gateUp(), l.gateUpBias()).split(gateThenUp, normed.getShape().dimension() - 1);
+        NDArray act = config.architecture().activation().apply(gu.get(0)).mul(gu.get(1));
+        return project(act, l.down(), l.downBias());
+    }
+
+    /** x·Wᵀ (+ bias) for a weight stored (out, in), as Linear.linear computes it (transpose, then matmul). */
+    private NDArray project(NDArray x, NDArray weight, NDArray bias) {
+        if (trainable) {
+            return Linear.linear(x, weight, bias).singletonOrThrow();
+        }
+        NDArray y = x.matMul(transposed.computeIfAbsent(weight, w -> {
+            NDArray view = w.transpose();
+            NDScope.unregister(view);
+            return view;
+        }));
+        return bias == null ? y : y.add(bias);
+    }
+
+    private void dropTransposed() {
+        transposed.values().forEach(NDArray::close);
+        transposed.clear();
     }
 
     /** x*cos + rotate_half(x)*sin, with rotate_half's sign folded into the sine table. */
