@@ -265,6 +265,11 @@ public final class DecoderModel implements AutoCloseable {
         NDArray cos = Embedding.embedding(positionIds, rope[0], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
         NDArray sin = Embedding.embedding(positionIds, rope[1], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
         NDArray bias = attentionBias(keyMask, past, t);
+        if (config.groups() > 1 && t > 1) {
+            // Rows of the grouped scores [B, kvHeads, g × T, S] are group-major: repeat the T rows g times once
+            // here rather than reshaping the scores in every layer.
+            bias = bias.tile(new long[] {1, 1, config.groups(), 1});
+        }
         NDArray x = Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
         if (embeddingScale != null) {
             x = x.mul(embeddingScale);
@@ -340,8 +345,10 @@ public final class DecoderModel implements AutoCloseable {
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         int hd = config.headDim();
-        NDList qkv = project(normed, l.qkv(), l.qkvBias())
-                .reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3).split(qkThenV, 1);
+        NDArray projected = project(normed, l.qkv(), l.qkvBias());
+        // One new token: [B, 1, heads, hd] is already laid out as [B, heads, 1, hd].
+        NDList qkv = (t == 1 ? projected.reshape(b, h + 2 * kvh, 1, hd)
+                : projected.reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3)).split(qkThenV, 1);
         NDList qk = rotate(qkv.get(0), cos, sin).split(qThenK, 1);
         NDArray q = qk.get(0).mul(attentionScale);
         NDArray k = qk.get(1);
@@ -351,12 +358,13 @@ public final class DecoderModel implements AutoCloseable {
             k = cached.get(0);
             v = cached.get(1);
         }
-        long s = k.getShape().get(2);
-        // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul.
-        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2))
-                .reshape(b, h, t, s).add(bias);
-        NDArray probs = scores.softmax(3).reshape(b, kvh, config.groups() * t, s);
-        NDArray attn = probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
+        // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul, and
+        // the bias already has their g × T rows.
+        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2)).add(bias);
+        NDArray attn = scores.softmax(3).matMul(v);
+        // One new token: [B, heads, 1, hd] is already laid out as [B, 1, heads * hd].
+        attn = t == 1 ? attn.reshape(b, 1, (long) h * hd)
+                : attn.reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
         return project(attn, l.o(), l.oBias());
     }
 
