@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * below ~4M multiply-adds per projection (batch × hidden²) OpenMP's hand-off between threads costs more
  * than the split saves (issue 14, 2 cores: the 3M config decoded at batch 32 at 3,790 tokens/s on 1 thread
  * and 3,247 on 2; the 25M config at batch 32, 8.4M multiply-adds, gained from the second thread: 884 vs 711).
- * Training steps and prefill are large matrix products and keep every thread the engine started with.
+ * Training and scoring steps are large matrix products and keep every thread the engine started with; a
+ * generation's prefill runs with its decoding count (one short pass against dozens of steps).
  *
  * <p>Overrides: {@code -Dselfalign.decode-threads=N} fixes the decoding count; {@code -Dai.djl.pytorch.num_threads=N}
  * sets the engine's starting count, used by all other work and the most decoding chooses by itself (1 on a
