@@ -17,7 +17,7 @@ class MetricsServerTest {
         RoundProgress progress = new RoundProgress(2);
         progress.stage("train", 10);
         progress.step(new PreferenceTrainer.StepMetrics(3, 10, 0, 2.5e-7, 0.61, 0.2, -0.1, 0.3, 0.75, 0.125, -0.05, 1.2, 1, false, 640, 1234, 9));
-        try (MetricsServer server = MetricsServer.start(0, progress, "team", "demo")) {
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, progress, "team", "demo")) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
