@@ -88,27 +88,31 @@ public final class RoundRunner {
         // Held until the round has ended: a second trainer of this round (a local mode left running, a
         // second pod of one Job) must neither replace nor report outputs this one is writing.
         try (RoundLock lock = RoundLock.acquire(outputDir, "round " + spec.iteration() + " of " + spec.run().namespace() + "/" + spec.run().name())) {
-            RoundOutput output = RoundOutput.at(outputDir);
-            String hash = RoundJson.specHash(spec);
-            Optional<RoundResult> finished = output.finishedResult();
-            if (finished.isPresent() && hash.equals(finished.get().specHash())) {
-                Optional<String> problem = CheckpointIntegrity.problemWithFinished(outputDir, finished.get());
-                if (problem.isEmpty()) {
-                    options.log().println("round: iteration " + spec.iteration() + " already finished with this spec (" + hash.substring(0, 12)
-                            + "), its files match their manifest; reporting the stored result");
-                    return finished.get();
-                }
-                options.log().println("round: " + spec.paths().outputDir() + "/" + problem.get() + "; computing iteration " + spec.iteration() + " again");
-            } else {
-                finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
-                        + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
+            return runHoldingTheLock(spec, paths, outputDir, options);
+        }
+    }
+
+    private RoundResult runHoldingTheLock(RoundSpec spec, RoundPaths paths, Path outputDir, Options options) throws IOException {
+        RoundOutput output = RoundOutput.at(outputDir);
+        String hash = RoundJson.specHash(spec);
+        Optional<RoundResult> finished = output.finishedResult();
+        if (finished.isPresent() && hash.equals(finished.get().specHash())) {
+            Optional<String> problem = CheckpointIntegrity.problemWithFinished(outputDir, finished.get());
+            if (problem.isEmpty()) {
+                options.log().println("round: iteration " + spec.iteration() + " already finished with this spec (" + hash.substring(0, 12)
+                        + "), its files match their manifest; reporting the stored result");
+                return finished.get();
             }
-            RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null, options.log());
-            RoundProgress progress = new RoundProgress(spec.iteration());
-            try (MetricsServer ignored = startMetrics(spec, progress, options);
-                 ProgressPrinter printer = options.progressSeconds() > 0 ? new ProgressPrinter(progress, options.log(), options.progressSeconds()) : null) {
-                return execute(spec, hash, paths, output, inputs, progress, options);
-            }
+            options.log().println("round: " + spec.paths().outputDir() + "/" + problem.get() + "; computing iteration " + spec.iteration() + " again");
+        } else {
+            finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
+                    + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
+        }
+        RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null, options.log());
+        RoundProgress progress = new RoundProgress(spec.iteration());
+        try (MetricsServer ignored = startMetrics(spec, progress, options);
+             ProgressPrinter printer = options.progressSeconds() > 0 ? new ProgressPrinter(progress, options.log(), options.progressSeconds()) : null) {
+            return execute(spec, hash, paths, output, inputs, progress, options);
         }
     }
 
