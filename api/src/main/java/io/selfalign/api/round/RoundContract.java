@@ -8,6 +8,11 @@ package io.selfalign.api.round;
 public final class RoundContract {
     /** The trainer's exit code for an invalid round spec or input (sysexits EX_CONFIG): never retried. */
     public static final int EXIT_INVALID_INPUT = 78;
+    /**
+     * The trainer's exit code when another trainer holds the same round (sysexits EX_TEMPFAIL): a retryable
+     * failure, since the holder may die and release the round.
+     */
+    public static final int EXIT_ROUND_BUSY = 75;
     /** Where the trainer writes its one-line JSON summary; Kubernetes copies it into the pod status. */
     public static final String TERMINATION_LOG = "/dev/termination-log";
 

@@ -13,6 +13,7 @@ import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.generate.SamplingParams;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.model.ModelConfig;
+import io.selfalign.trainer.runtime.OpCounter;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = {"Tokens/s of the model runtime on randomly initialised Llama configs (~3.3M and ~26M params):",
                 "a training-shaped forward+backward (cross-entropy over every token), and sampling (T=0.7) at",
-                "batch 1 and 32 with and without the KV cache; plus the process's peak RSS.",
+                "batch 1 and 32 with and without the KV cache; the engine ops of one training step and of one decode step",
+                "(PyTorch profiler, outermost ops); plus the process's peak RSS.",
                 "Each number is the median of --repeats timed runs after one warm-up run. Prints a Markdown table."})
 final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
@@ -74,6 +76,8 @@ final class BenchModelCommand implements Callable<Integer> {
                 col.put("parameters", String.format("%.2fM", config.parameterCount() / 1e6));
                 col.put(String.format("train fwd+bwd tokens/s (B=%d, T=%d)", trainBatch, trainLength),
                         rate(trainBatch * trainLength, () -> trainStep(model)));
+                col.put("ops per train step (fwd+bwd)", String.valueOf(OpCounter.count(() -> trainStep(model)).total()));
+                col.put("ops per decode step (KV cache, sampling)", String.valueOf(decodeStepOps(model)));
                 for (int batch : new int[] {1, 32}) {
                     for (boolean cache : new boolean[] {true, false}) {
                         String label = String.format("generate tokens/s B=%d, %s", batch, cache ? "KV cache" : "no cache");
@@ -120,7 +124,22 @@ final class BenchModelCommand implements Callable<Integer> {
         return System.nanoTime() - start;
     }
 
+    /**
+     * Engine ops of one cached decode step, sampling included: a generation of two new tokens minus one of a
+     * single token (prefill and first sample), so that only the step itself remains.
+     */
+    private long decodeStepOps(DecoderModel model) {
+        generate(model, 32, true, 1); // one-time work (weights transposed for inference) is not a step's
+        long two = OpCounter.count(() -> generate(model, 32, true, 2)).total();
+        long one = OpCounter.count(() -> generate(model, 32, true, 1)).total();
+        return two - one;
+    }
+
     private long generate(DecoderModel model, int batch, boolean cache) {
+        return generate(model, batch, cache, newTokens);
+    }
+
+    private long generate(DecoderModel model, int batch, boolean cache, int tokens) {
         Random rng = new Random(1);
         List<long[]> prompts = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
@@ -128,7 +147,7 @@ final class BenchModelCommand implements Callable<Integer> {
             Arrays.setAll(p, j -> rng.nextInt(model.config().vocabSize()));
             prompts.add(p);
         }
-        SamplingParams params = SamplingParams.sample(0.7, 1.0, 0, newTokens, batch).withCache(cache);
+        SamplingParams params = SamplingParams.sample(0.7, 1.0, 0, tokens, batch).withCache(cache);
         long start = System.nanoTime();
         new Generator(model, 0, Set.of()).generate(prompts, params, 0);
         return System.nanoTime() - start;

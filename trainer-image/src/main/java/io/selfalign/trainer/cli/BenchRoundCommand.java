@@ -95,7 +95,7 @@ final class BenchRoundCommand implements Callable<Integer> {
             double[][] values = new double[names.length][repeats];
             for (int r = -1; r < repeats; r++) {
                 System.err.println("bench round: " + (r < 0 ? "warm-up round" : "round " + (r + 1) + "/" + repeats));
-                RoundResult result = new RoundRunner().run(spec(ws, r), null, new RoundRunner.Options(null, quietStream(), 0, false));
+                RoundResult result = new RoundRunner().run(spec(ws, r), null, new RoundRunner.Options(null, quietStream(), 0, null));
                 if (r < 0) continue;
                 values[0][r] = result.metrics().get("gen_tokens_per_s");
                 values[1][r] = result.metrics().get("judge_tokens_per_s");

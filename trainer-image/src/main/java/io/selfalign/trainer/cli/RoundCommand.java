@@ -8,6 +8,7 @@ import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.round.RoundBusyException;
 import io.selfalign.trainer.round.RoundRunner;
 import io.selfalign.trainer.round.TerminationMessage;
 import java.io.IOException;
@@ -29,10 +30,14 @@ import picocli.CommandLine.Option;
             "                with training.loss (spa: label refinement + de-coupled noise detection).",
             "Writes model/, pairs.jsonl, metrics.jsonl and result.json to paths.outputDir (staged, then renamed), then",
             "the result as one JSON line (<= 4 KiB) to the termination log and to stdout. A round whose result.json",
-            "already holds the same spec hash is reported again without recomputing.",
+            "already holds the same spec hash is reported again without recomputing, if its files still match the",
+            "manifest (size, SHA-256) in result.json; otherwise it is computed again. A model written by an earlier",
+            "round that no longer matches that round's manifest is refused (exit 78, naming the file).",
+            "One trainer at a time: the round's lock file (.iter-<k>.lock beside the output) keeps a second one out.",
             "Live: Prometheus metrics on runtime.metricsPort at /metrics, a progress line on stderr every 5 s."},
         footer = {"", "Exit codes: 0 done; 78 the spec or an input is invalid (the message names the field, or file and line;",
-            "never retried); any other non-zero: a runtime failure (retryable).",
+            "never retried); 75 another trainer holds this round (its lock file is named; retryable); any other non-zero:",
+            "a runtime failure (retryable).",
             "", "Example (local workspace standing for /workspace):",
             "  java -jar selfalign-trainer.jar round --spec round.json --workspace-root ./ws --termination-log ./ws/termination.txt"})
 public final class RoundCommand implements Callable<Integer> {
@@ -52,8 +57,17 @@ public final class RoundCommand implements Callable<Integer> {
             description = "Where to write the final summary. Default: the spec's runtime.terminationLog, else /dev/termination-log when it exists.")
     Path terminationLog;
 
+    @Option(names = "--exit-with-parent",
+            description = "Exit when the process that started this trainer ends (local mode passes it, so that its trainers do not outlive it).")
+    boolean exitWithParent;
+
+    @Option(names = "--metrics-address", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Interface for the metrics endpoint (default: ${DEFAULT-VALUE}, all, as a pod needs; local mode passes 127.0.0.1).")
+    String metricsAddress;
+
     @Override
     public Integer call() {
+        if (exitWithParent) ParentWatch.exitWhenParentEnds(System.err, System::exit);
         Path termination = terminationLog;
         try {
             RoundSpec roundSpec = readSpec(spec);
@@ -61,7 +75,7 @@ public final class RoundCommand implements Callable<Integer> {
                 termination = Path.of(roundSpec.runtime().terminationLog());
             }
             termination = defaultTermination(termination);
-            RoundResult result = new RoundRunner().run(roundSpec, workspaceRoot, RoundRunner.Options.commandLine());
+            RoundResult result = new RoundRunner().run(roundSpec, workspaceRoot, RoundRunner.Options.commandLine(metricsAddress));
             Path log = termination;
             writeTermination(log, () -> TerminationMessage.writeResult(log, result));
             System.out.println(RoundJson.write(result));
@@ -71,6 +85,11 @@ public final class RoundCommand implements Callable<Integer> {
             Path log = defaultTermination(termination);
             writeTermination(log, () -> TerminationMessage.writeError(log, e.getMessage()));
             return RoundContract.EXIT_INVALID_INPUT;
+        } catch (RoundBusyException e) {
+            System.err.println("error: " + e.getMessage());
+            Path log = defaultTermination(termination);
+            writeTermination(log, () -> TerminationMessage.writeError(log, e.getMessage()));
+            return RoundContract.EXIT_ROUND_BUSY;
         } catch (Exception | Error e) {
             System.err.println("round failed: " + e);
             e.printStackTrace(System.err);

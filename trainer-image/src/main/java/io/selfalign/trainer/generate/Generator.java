@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.selfalign.trainer.model.KvCache;
 import io.selfalign.trainer.model.DecoderModel;
+import io.selfalign.trainer.runtime.IntraOpThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -20,6 +21,7 @@ import java.util.function.IntConsumer;
  * {@link SamplingParams#batchSize()}, prefilled once, then decoded one token per step against a
  * preallocated {@link KvCache}. A sequence stops at an EOS token (kept as its last token) or after
  * {@link SamplingParams#maxNewTokens()}. Each step runs in its own NDScope; only the cache outlives it.
+ * Decoding runs with the intra-op thread count {@link IntraOpThreads} picks for the batch.
  *
  * <pre>{@code
  * Generator g = new Generator(model, padId, eosIds);
@@ -67,6 +69,11 @@ public final class Generator {
             }
         }
         Engine.getInstance().setRandomSeed((int) seed);
+        int threads = IntraOpThreads.forDecoding(Math.min(prompts.size(), params.batchSize()), model.config().hiddenSize());
+        return IntraOpThreads.with(threads, () -> decodeAll(prompts, params, progress));
+    }
+
+    private List<long[]> decodeAll(List<long[]> prompts, SamplingParams params, IntConsumer progress) {
         List<long[]> out = new ArrayList<>();
         try (NDManager scratch = model.manager().newSubManager()) {
             TokenSampler sampler = new TokenSampler(params, scratch);

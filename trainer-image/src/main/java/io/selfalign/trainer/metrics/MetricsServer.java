@@ -28,11 +28,13 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /**
-     * Serves the progress on {@code port} (0 picks a free port, for tests).
+     * Serves the progress on {@code address:port} (0 picks a free port, for tests).
      *
+     * @param address the interface to listen on: {@code 0.0.0.0} in a pod (scraped from outside), {@code 127.0.0.1}
+     *                on a workstation (local mode), where nobody else on the network should read it
      * @throws IOException the port cannot be bound
      */
-    public static MetricsServer start(int port, RoundProgress progress, String namespace, String run) throws IOException {
+    public static MetricsServer start(String address, int port, RoundProgress progress, String namespace, String run) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Tags tags = Tags.of("namespace", namespace, "run", run, "iteration", String.valueOf(progress.iteration()));
         for (String stage : RoundProgress.STAGES) {
@@ -50,8 +52,8 @@ public final class MetricsServer implements AutoCloseable {
         step(registry, tags, progress, "flagged.fraction", "share of the latest step's pairs flagged as noisy (spa)", PreferenceTrainer.StepMetrics::flaggedFraction);
         step(registry, tags, progress, "tokens.per.second", "training tokens per second of the latest step", PreferenceTrainer.StepMetrics::tokensPerSecond);
 
-        // The Prometheus client's own exporter (also local mode's): /metrics, all interfaces, a daemon thread pool.
-        HTTPServer server = HTTPServer.builder().port(port).registry(registry.getPrometheusRegistry()).buildAndStart();
+        // The Prometheus client's own exporter (also local mode's): /metrics, a daemon thread pool.
+        HTTPServer server = HTTPServer.builder().hostname(address).port(port).registry(registry.getPrometheusRegistry()).buildAndStart();
         return new MetricsServer(registry, server);
     }
 

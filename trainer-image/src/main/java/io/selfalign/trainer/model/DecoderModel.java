@@ -2,8 +2,9 @@ package io.selfalign.trainer.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -12,6 +13,7 @@ import ai.djl.nn.core.Linear;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,13 +59,14 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray finalNorm;
     private final NDArray lmHead;
     private final Layer[] layers;
-    // Slices of the fused projections, parsed once (NDIndex parsing is not free in the decode loop).
-    private final NDIndex qkRows;
-    private final NDIndex qRows;
-    private final NDIndex kRows;
-    private final NDIndex vRows;
-    private final NDIndex gateColumns;
-    private final NDIndex upColumns;
+    // Split points of the fused projections: one split op yields every part as a view (an NDIndex slice
+    // costs one op per indexed axis, ':' included).
+    private final long[] qkThenV;
+    private final long[] qThenK;
+    private final long[] gateThenUp;
+    // Weights transposed once for inference (x·Wᵀ is then one op, not two); dropped whenever the weights or
+    // their gradient mode change, because a view made outside a GradientCollector carries no gradient.
+    private final Map<NDArray, NDArray> transposed = new IdentityHashMap<>();
     private boolean trainable;
 
     /** One decoder layer's parameters (fused projections; biases may be null). */
@@ -94,12 +97,9 @@ public final class DecoderModel implements AutoCloseable {
         }
         int h = config.numHeads();
         int kvh = config.numKvHeads();
-        this.qkRows = new NDIndex(":, :{}", h + kvh);
-        this.qRows = new NDIndex(":, :{}", h);
-        this.kRows = new NDIndex(":, {}:", h);
-        this.vRows = new NDIndex(":, {}:", h + kvh);
-        this.gateColumns = new NDIndex("..., :{}", config.intermediateSize());
-        this.upColumns = new NDIndex("..., {}:", config.intermediateSize());
+        this.qkThenV = new long[] {h + kvh};
+        this.qThenK = new long[] {h};
+        this.gateThenUp = new long[] {config.intermediateSize()};
         // Scalars are created once: a scalar argument costs a fresh tensor per op in DJL.
         this.attentionScale = scalar((float) (1.0 / Math.sqrt(config.headDim())));
         // Finite (fp16-safe) so that a fully masked row (left padding) stays finite instead of NaN.
@@ -174,6 +174,7 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Overwrites this model's weights with {@code other}'s (same config), e.g. fp32 master → fp16 working copy. */
     public void copyWeightsFrom(DecoderModel other) {
+        dropTransposed();
         parameters.forEach((name, a) -> {
             NDArray src = other.parameters.get(name);
             try (NDArray converted = src.toType(a.getDataType(), true)) {
@@ -219,6 +220,7 @@ public final class DecoderModel implements AutoCloseable {
             p.setRequiresGradient(on);
         }
         trainable = on;
+        dropTransposed();
     }
 
     /** The parameters an optimizer updates, empty unless {@link #setTrainable(boolean) trainable}. */
@@ -263,24 +265,49 @@ public final class DecoderModel implements AutoCloseable {
         NDArray cos = Embedding.embedding(positionIds, rope[0], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
         NDArray sin = Embedding.embedding(positionIds, rope[1], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
         NDArray bias = attentionBias(keyMask, past, t);
+        if (config.groups() > 1 && t > 1) {
+            // Rows of the grouped scores [B, kvHeads, g × T, S] are group-major: repeat the T rows g times once
+            // here rather than reshaping the scores in every layer.
+            bias = bias.tile(new long[] {1, 1, config.groups(), 1});
+        }
         NDArray x = Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
         if (embeddingScale != null) {
             x = x.mul(embeddingScale);
         }
         for (int i = 0; i < layers.length; i++) {
-            Layer l = layers[i];
-            x = x.add(attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past));
-            x = x.add(mlp(l, rmsNorm(x, l.postAttentionNorm())));
+            NDArray next = layer(i, x, cos, sin, bias, cache, past);
+            // The previous residual stream is no longer needed by this code; autograd holds its own reference
+            // when the backward pass needs it. (The first one is the embedding's, owned by the caller's scope.)
+            if (i > 0) {
+                x.close();
+            }
+            x = next;
         }
+        NDScope.register(x);
         if (cache != null) {
             cache.advance(t);
         }
         return rmsNorm(x, finalNorm);
     }
 
+    /**
+     * One decoder layer on the residual stream x; returns the new stream outside any scope (the caller closes
+     * it). Its intermediates live in a scope of their own, so inference holds one layer's activations at a
+     * time instead of every layer's until the caller's scope ends (what autograd saves for backward stays).
+     */
+    private NDArray layer(int i, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int past) {
+        Layer l = layers[i];
+        try (NDScope scope = new NDScope()) {
+            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past));
+            NDArray out = h.add(mlp(l, rmsNorm(h, l.postAttentionNorm())));
+            NDScope.unregister(out);
+            return out;
+        }
+    }
+
     /** Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them). */
     public NDArray logits(NDArray hidden) {
-        NDArray logits = Linear.linear(hidden, lmHead).singletonOrThrow();
+        NDArray logits = project(hidden, lmHead, null);
         return logitSoftCap == null ? logits : logits.div(logitSoftCap).tanh().mul(logitSoftCap);
     }
 
@@ -318,30 +345,52 @@ public final class DecoderModel implements AutoCloseable {
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         int hd = config.headDim();
-        NDArray qkv = Linear.linear(normed, l.qkv(), l.qkvBias()).singletonOrThrow()
-                .reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3);
-        NDArray qk = rotate(qkv.get(qkRows), cos, sin);
-        NDArray q = qk.get(qRows).mul(attentionScale);
-        NDArray k = qk.get(kRows);
-        NDArray v = qkv.get(vRows);
+        NDArray projected = project(normed, l.qkv(), l.qkvBias());
+        // One new token: [B, 1, heads, hd] is already laid out as [B, heads, 1, hd].
+        NDList qkv = (t == 1 ? projected.reshape(b, h + 2 * kvh, 1, hd)
+                : projected.reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3)).split(qkThenV, 1);
+        NDList qk = rotate(qkv.get(0), cos, sin).split(qThenK, 1);
+        NDArray q = qk.get(0).mul(attentionScale);
+        NDArray k = qk.get(1);
+        NDArray v = qkv.get(1);
         if (cache != null) {
-            k = cache.append(layer, k, v, past);
-            v = cache.values(layer, past + (int) t);
+            NDList cached = cache.append(layer, k.concat(v, 1), past);
+            k = cached.get(0);
+            v = cached.get(1);
         }
-        long s = k.getShape().get(2);
-        // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul.
-        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2))
-                .reshape(b, h, t, s).add(bias);
-        NDArray probs = scores.softmax(3).reshape(b, kvh, config.groups() * t, s);
-        NDArray attn = probs.matMul(v).reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
-        return Linear.linear(attn, l.o(), l.oBias()).singletonOrThrow();
+        // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul, and
+        // the bias already has their g × T rows.
+        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2)).add(bias);
+        NDArray attn = scores.softmax(3).matMul(v);
+        // One new token: [B, heads, 1, hd] is already laid out as [B, 1, heads * hd].
+        attn = t == 1 ? attn.reshape(b, 1, (long) h * hd)
+                : attn.reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
+        return project(attn, l.o(), l.oBias());
     }
 
     /** The gated MLP of one layer on its normed input: one projection for gate and up, act(gate) * up, down. */
     private NDArray mlp(Layer l, NDArray normed) {
-        NDArray gu = Linear.linear(normed, l.gateUp(), l.gateUpBias()).singletonOrThrow();
-        NDArray act = config.architecture().activation().apply(gu.get(gateColumns)).mul(gu.get(upColumns));
-        return Linear.linear(act, l.down(), l.downBias()).singletonOrThrow();
+        NDList gu = project(normed, l.gateUp(), l.gateUpBias()).split(gateThenUp, normed.getShape().dimension() - 1);
+        NDArray act = config.architecture().activation().apply(gu.get(0)).mul(gu.get(1));
+        return project(act, l.down(), l.downBias());
+    }
+
+    /** x·Wᵀ (+ bias) for a weight stored (out, in), as Linear.linear computes it (transpose, then matmul). */
+    private NDArray project(NDArray x, NDArray weight, NDArray bias) {
+        if (trainable) {
+            return Linear.linear(x, weight, bias).singletonOrThrow();
+        }
+        NDArray y = x.matMul(transposed.computeIfAbsent(weight, w -> {
+            NDArray view = w.transpose();
+            NDScope.unregister(view);
+            return view;
+        }));
+        return bias == null ? y : y.add(bias);
+    }
+
+    private void dropTransposed() {
+        transposed.values().forEach(NDArray::close);
+        transposed.clear();
     }
 
     /** x*cos + rotate_half(x)*sin, with rotate_half's sign folded into the sine table. */

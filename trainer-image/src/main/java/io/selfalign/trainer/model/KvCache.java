@@ -1,6 +1,7 @@
 package io.selfalign.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -11,9 +12,12 @@ import ai.djl.ndarray.types.Shape;
  * batch is decoded. Created outside the per-step NDScope (it outlives the steps); close it when done.
  */
 public final class KvCache implements AutoCloseable {
+    private static final NDIndex ALL = new NDIndex("...");
     private final NDManager manager;
-    private final NDArray[] keys;
-    private final NDArray[] values;
+    // Per layer [B, 2 * kvHeads, capacity, headDim]: keys in the first kvHeads heads, values in the rest,
+    // so that one copy writes both.
+    private final NDArray[] entries;
+    private final long[] keysThenValues;
     private final int capacity;
     private int length;
 
@@ -21,13 +25,12 @@ public final class KvCache implements AutoCloseable {
         ModelConfig c = model.config();
         this.manager = model.manager().newSubManager();
         this.capacity = capacity;
-        this.keys = new NDArray[c.numLayers()];
-        this.values = new NDArray[c.numLayers()];
-        Shape shape = new Shape(batch, c.numKvHeads(), capacity, c.headDim());
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = manager.zeros(shape, model.dataType());
-            values[i] = manager.zeros(shape, model.dataType());
-            NDScope.unregister(keys[i], values[i]);
+        this.entries = new NDArray[c.numLayers()];
+        this.keysThenValues = new long[] {c.numKvHeads()};
+        Shape shape = new Shape(batch, 2L * c.numKvHeads(), capacity, c.headDim());
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = manager.zeros(shape, model.dataType());
+            NDScope.unregister(entries[i]);
         }
     }
 
@@ -40,17 +43,14 @@ public final class KvCache implements AutoCloseable {
         return capacity;
     }
 
-    /** Writes k and v [B, kvHeads, T, headDim] at positions past..past+T-1 of a layer; returns the keys so far. */
-    NDArray append(int layer, NDArray k, NDArray v, int past) {
-        long t = k.getShape().get(2);
-        NDIndex slot = new NDIndex(":, :, {}:{}", past, past + t);
-        keys[layer].set(slot, k);
-        values[layer].set(slot, v);
-        return keys[layer].get(new NDIndex(":, :, :{}", past + t));
-    }
-
-    NDArray values(int layer, int upTo) {
-        return values[layer].get(new NDIndex(":, :, :{}", upTo));
+    /**
+     * Writes keys and values {@code kv} [B, 2 * kvHeads, T, headDim] at positions past..past+T-1 of a layer
+     * (one copy); returns views of the keys and the values so far, [B, kvHeads, past+T, headDim] each.
+     */
+    NDList append(int layer, NDArray kv, int past) {
+        long end = past + kv.getShape().get(2);
+        entries[layer].split(new long[] {past, end}, 2).get(1).set(ALL, kv);
+        return entries[layer].split(new long[] {end}, 2).get(0).split(keysThenValues, 1);
     }
 
     void advance(int t) {

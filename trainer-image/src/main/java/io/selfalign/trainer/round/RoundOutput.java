@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * The round's output directory ({@code …/iter-<k>}), written all at once: everything goes to a sibling
  * staging directory that is renamed into place when complete, so a killed round never leaves a
- * half-written {@code iter-<k>}. A leftover staging directory of a killed attempt is removed first.
+ * half-written {@code iter-<k>}. A leftover staging directory of a killed attempt is removed first;
+ * the caller holds the round's {@link RoundLock}, so that directory is never a live trainer's.
  */
 public final class RoundOutput {
     private final Path target;
@@ -44,7 +45,7 @@ public final class RoundOutput {
         }
     }
 
-    /** Creates an empty staging directory (removing one a killed attempt left) and returns it. */
+    /** Creates an empty staging directory (removing one a killed attempt left) and returns it; call it holding the {@link RoundLock}. */
     public Path begin() throws IOException {
         deleteRecursively(staging);
         Files.createDirectories(staging);

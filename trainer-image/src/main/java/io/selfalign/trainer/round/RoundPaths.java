@@ -1,13 +1,18 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.data.InputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
  * Where the spec's paths live on this machine. In a pod they are used as written. With a workspace root
  * (local mode runs the same {@code round.json} outside a pod) every path under
  * {@code spec.paths().workspace()} is resolved under that root instead. Everything the round reports
- * (checkpoint path, result) keeps the spec's own paths.
+ * (checkpoint path, result) keeps the spec's own paths. A path whose real location (symbolic links
+ * followed) is outside the workspace is refused.
  */
 public final class RoundPaths {
     private final Path specWorkspace;
@@ -26,10 +31,38 @@ public final class RoundPaths {
         this.localWorkspace = workspaceRoot == null ? null : workspaceRoot.toAbsolutePath().normalize();
     }
 
-    /** The local path of a spec path (spec paths are validated to be absolute and under the workspace). */
+    /**
+     * The local path of a spec path (spec paths are validated to be absolute and under the workspace).
+     *
+     * @throws InputException the path leads out of the workspace through a symbolic link inside it: the
+     *                        spec's check is on the written path, this one is on the real one
+     */
     public Path local(String specPath) {
         Path p = Path.of(specPath).normalize();
-        if (localWorkspace == null || !p.startsWith(specWorkspace)) return p;
-        return localWorkspace.resolve(specWorkspace.relativize(p).toString());
+        if (!p.startsWith(specWorkspace)) return p;
+        Path local = localWorkspace == null ? p : localWorkspace.resolve(specWorkspace.relativize(p).toString());
+        requireInsideWorkspace(specPath, local);
+        return local;
+    }
+
+    private void requireInsideWorkspace(String specPath, Path local) {
+        Path workspace = localWorkspace == null ? specWorkspace : localWorkspace;
+        if (!Files.isDirectory(workspace)) return; // nothing under it can be read or written either
+        // The nearest part of the path that exists decides where the rest goes (outputs do not exist yet).
+        Path existing = local;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();
+        if (existing == null) return;
+        Path real;
+        Path realWorkspace;
+        try {
+            realWorkspace = workspace.toRealPath();
+            real = existing.toRealPath();
+        } catch (IOException e) {
+            throw new InputException(specPath + ": " + existing + " is a symbolic link to nothing (" + e.getMessage() + ")");
+        }
+        if (!real.startsWith(realWorkspace)) {
+            throw new InputException(specPath + ": leads out of the workspace through a symbolic link (" + existing + " is really "
+                    + real + "); link targets must lie inside the workspace");
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.files.FileManifest;
 import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
@@ -37,7 +38,10 @@ import java.util.Optional;
  *       per prompt, train from the previous model with the configured loss ({@code spa} by default).</li>
  * </ul>
  * Outputs ({@code model/}, {@code pairs.jsonl}, {@code metrics.jsonl}, {@code result.json}) appear
- * atomically in {@code paths.outputDir}; a rerun with the same spec hash returns the stored result.
+ * atomically in {@code paths.outputDir}, with a manifest of their sizes and SHA-256 digests in result.json;
+ * a rerun with the same spec hash returns the stored result when its files still match the manifest, and
+ * computes the round again when they do not. A model written by an earlier round is checked against that
+ * round's manifest before it is used. One trainer at a time works on a round ({@link RoundLock}).
  * Bad specs and inputs throw {@link InputException} (exit 78); anything else is a runtime failure.
  *
  * <pre>{@code
@@ -50,21 +54,22 @@ public final class RoundRunner {
      * @param judge           the judge for iteration ≥ 1, or null for SPA's implicit-reward judge
      * @param log             where progress and stage messages go (stderr from the command line)
      * @param progressSeconds period of the progress line (0 = none)
-     * @param serveMetrics    serve Prometheus metrics on {@code runtime.metricsPort} (when > 0)
+     * @param metricsAddress  the interface to serve Prometheus metrics on ({@code runtime.metricsPort}, when > 0),
+     *                        or null to serve none
      */
-    public record Options(Judge judge, PrintStream log, long progressSeconds, boolean serveMetrics) {
-        /** What the {@code round} command uses: implicit-reward judge, progress on stderr every 5 s, metrics served. */
-        public static Options commandLine() {
-            return new Options(null, System.err, 5, true);
+    public record Options(Judge judge, PrintStream log, long progressSeconds, String metricsAddress) {
+        /** What the {@code round} command uses: implicit-reward judge, progress on stderr every 5 s, metrics on {@code metricsAddress}. */
+        public static Options commandLine(String metricsAddress) {
+            return new Options(null, System.err, 5, metricsAddress);
         }
 
         /** For in-process callers: no progress line, no metrics endpoint, stage messages to stderr. */
         public static Options quiet() {
-            return new Options(null, System.err, 0, false);
+            return new Options(null, System.err, 0, null);
         }
 
         public Options withJudge(Judge j) {
-            return new Options(j, log, progressSeconds, serveMetrics);
+            return new Options(j, log, progressSeconds, metricsAddress);
         }
     }
 
@@ -79,17 +84,31 @@ public final class RoundRunner {
     public RoundResult run(RoundSpec spec, Path workspaceRoot, Options options) throws IOException {
         validate(spec);
         RoundPaths paths = new RoundPaths(spec, workspaceRoot);
-        RoundOutput output = RoundOutput.at(paths.local(spec.paths().outputDir()));
+        Path outputDir = paths.local(spec.paths().outputDir());
+        // Held until the round has ended: a second trainer of this round (a local mode left running, a
+        // second pod of one Job) must neither replace nor report outputs this one is writing.
+        try (RoundLock lock = RoundLock.acquire(outputDir, "round " + spec.iteration() + " of " + spec.run().namespace() + "/" + spec.run().name())) {
+            return runHoldingTheLock(spec, paths, outputDir, options);
+        }
+    }
+
+    private RoundResult runHoldingTheLock(RoundSpec spec, RoundPaths paths, Path outputDir, Options options) throws IOException {
+        RoundOutput output = RoundOutput.at(outputDir);
         String hash = RoundJson.specHash(spec);
         Optional<RoundResult> finished = output.finishedResult();
         if (finished.isPresent() && hash.equals(finished.get().specHash())) {
-            options.log().println("round: iteration " + spec.iteration() + " already finished with this spec (" + hash.substring(0, 12)
-                    + "); reporting the stored result");
-            return finished.get();
+            Optional<String> problem = CheckpointIntegrity.problemWithFinished(outputDir, finished.get());
+            if (problem.isEmpty()) {
+                options.log().println("round: iteration " + spec.iteration() + " already finished with this spec (" + hash.substring(0, 12)
+                        + "), its files match their manifest; reporting the stored result");
+                return finished.get();
+            }
+            options.log().println("round: " + spec.paths().outputDir() + "/" + problem.get() + "; computing iteration " + spec.iteration() + " again");
+        } else {
+            finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
+                    + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
         }
-        finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
-                + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
-        RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null);
+        RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null, options.log());
         RoundProgress progress = new RoundProgress(spec.iteration());
         try (MetricsServer ignored = startMetrics(spec, progress, options);
              ProgressPrinter printer = options.progressSeconds() > 0 ? new ProgressPrinter(progress, options.log(), options.progressSeconds()) : null) {
@@ -107,10 +126,10 @@ public final class RoundRunner {
 
     private static MetricsServer startMetrics(RoundSpec spec, RoundProgress progress, Options options) {
         int port = spec.runtime().metricsPort();
-        if (!options.serveMetrics() || port == 0) return null;
+        if (options.metricsAddress() == null || port == 0) return null;
         try {
-            MetricsServer server = MetricsServer.start(port, progress, spec.run().namespace(), spec.run().name());
-            options.log().println("round: metrics at http://0.0.0.0:" + server.port() + "/metrics");
+            MetricsServer server = MetricsServer.start(options.metricsAddress(), port, progress, spec.run().namespace(), spec.run().name());
+            options.log().println("round: metrics at http://" + options.metricsAddress() + ":" + server.port() + "/metrics");
             return server;
         } catch (IOException e) {
             // Metrics are an aid, not the round's work: a taken port must not fail the round.
@@ -154,7 +173,7 @@ public final class RoundRunner {
             double seconds = (System.nanoTime() - start) / 1e9;
             String checkpoint = Path.of(spec.paths().outputDir()).resolve(RoundContract.MODEL_DIR).toString();
             RoundResult result = new RoundResult(RoundSpec.CURRENT_VERSION, spec.iteration(), hash, checkpoint, round(seconds),
-                    metrics, message(spec, metrics));
+                    metrics, message(spec, metrics), FileManifest.of(staging));
             output.commit(result);
             progress.stage("done", 0);
             log.println("round: " + result.message());
@@ -214,9 +233,9 @@ public final class RoundRunner {
 
     /** The round's data, read and checked before any model is loaded. */
     record RoundInputs(Path seedFile, List<SeedPreference> seed, Path promptsFile, List<PromptRow> prompts) {
-        static RoundInputs read(RoundSpec spec, RoundPaths paths, boolean implicitJudge) {
-            requireModel(paths.local(spec.paths().policyModel()), "paths.policyModel");
-            if (spec.iteration() >= 1 && implicitJudge) requireModel(paths.local(spec.paths().judgeReference()), "paths.judgeReference");
+        static RoundInputs read(RoundSpec spec, RoundPaths paths, boolean implicitJudge, PrintStream log) {
+            requireModel(paths, spec.paths().policyModel(), "paths.policyModel", log);
+            if (spec.iteration() >= 1 && implicitJudge) requireModel(paths, spec.paths().judgeReference(), "paths.judgeReference", log);
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
             // At iteration 0 the prompts, when given, are every row the run will use: read (and so checked) now, not used.
@@ -226,10 +245,12 @@ public final class RoundRunner {
                     PreferenceData.readPromptSlice(promptsFile, spec.data().promptOffset(), spec.data().promptCount()));
         }
 
-        private static void requireModel(Path dir, String field) {
+        private static void requireModel(RoundPaths paths, String specDir, String field, PrintStream log) {
+            Path dir = paths.local(specDir);
             if (!Files.isRegularFile(dir.resolve("config.json"))) {
                 throw new InputException(field + ": " + dir + " is not a model directory (no config.json)");
             }
+            CheckpointIntegrity.requireIntactModel(dir, specDir, field, log);
         }
     }
 }

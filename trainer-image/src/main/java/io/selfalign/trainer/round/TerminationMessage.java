@@ -25,13 +25,14 @@ public final class TerminationMessage {
 
     /**
      * The result as compact JSON within the size limit: first the message is shortened, then
-     * non-core metrics are dropped (the full set stays in result.json).
+     * non-core metrics are dropped (the full set stays in result.json). The file manifest is never
+     * included: only the trainer checks it, against result.json.
      */
     public static String compact(RoundResult result) {
-        String json = RoundJson.write(result);
+        RoundResult r = result.withoutManifest();
+        String json = RoundJson.write(r);
         if (fits(json)) return json;
-        RoundResult r = result;
-        String message = result.message() == null ? "" : result.message();
+        String message = r.message() == null ? "" : r.message();
         while (!fits(json) && !message.isEmpty()) {
             message = message.substring(0, message.length() / 2);
             r = new RoundResult(r.version(), r.iteration(), r.specHash(), r.checkpoint(), r.durationSeconds(), r.metrics(), message);

@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.selfalign.trainer.model.DecoderModel;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,6 +19,9 @@ import java.util.List;
  * runs without gradients in batches.
  */
 public final class SequenceScorer {
+    /** Response rows projected to the vocabulary at once while scoring: bounds the [rows, V] logits and log-probs (~64 MB each at V=32k). */
+    static final int ROWS_PER_CHUNK = 512;
+
     /** Summed and mean log-probability of one response, over {@code tokens} response tokens. */
     public record Score(double sum, double mean, int tokens) {
     }
@@ -47,22 +53,81 @@ public final class SequenceScorer {
         return tokenLogProbs(logits, batch.inputIds()).mul(batch.responseMask()).sum(new int[] {1});
     }
 
-    /** Scores every pair without gradients, {@code batchSize} pairs per forward pass. */
+    /**
+     * Scores every pair without gradients, {@code batchSize} pairs per forward pass. Only the rows that predict
+     * a response token are projected to the vocabulary, {@link #ROWS_PER_CHUNK} at a time, each chunk's
+     * log-softmax is gathered at its targets and freed: no [B,T,V] logits or log-prob tensor exists.
+     */
     public static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize) {
+        return score(model, pairs, padId, batchSize, ROWS_PER_CHUNK);
+    }
+
+    static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize, int rowsPerChunk) {
         List<Score> out = new ArrayList<>();
         NDManager m = model.manager();
         for (int start = 0; start < pairs.size(); start += batchSize) {
             List<ScoringBatch.Pair> chunk = pairs.subList(start, Math.min(pairs.size(), start + batchSize));
+            double[] sums = new double[chunk.size()];
             try (NDScope scope = new NDScope()) {
                 ScoringBatch batch = ScoringBatch.of(chunk, padId, m);
-                float[] sums = sequenceLogProbs(model.forward(batch.inputIds(), batch.attentionMask()), batch)
-                        .toFloatArray();
-                for (int i = 0; i < chunk.size(); i++) {
-                    int n = chunk.get(i).response().length;
-                    out.add(new Score(sums[i], n == 0 ? 0 : sums[i] / n, n));
+                NDArray ids = batch.inputIds();
+                NDArray hidden = model.hiddenStates(ids, DecoderModel.positionsFromMask(batch.attentionMask()),
+                        batch.attentionMask(), null);
+                long width = ids.getShape().get(1);
+                NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
+                ResponseRows response = ResponseRows.of(chunk, width);
+                for (int from = 0; from < response.size(); from += rowsPerChunk) {
+                    int to = Math.min(response.size(), from + rowsPerChunk);
+                    try (NDScope rowScope = new NDScope()) {
+                        NDArray picked = Embedding.embedding(m.create(Arrays.copyOfRange(response.rows(), from, to)), rows,
+                                SparseFormat.DENSE).singletonOrThrow();
+                        float[] logp = rowLogProbs(widen(model.logits(picked)),
+                                m.create(Arrays.copyOfRange(response.targets(), from, to))).toFloatArray();
+                        for (int r = from; r < to; r++) {
+                            sums[response.owners()[r]] += logp[r - from];
+                        }
+                    }
                 }
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                int n = chunk.get(i).response().length;
+                out.add(new Score(sums[i], n == 0 ? 0 : sums[i] / n, n));
             }
         }
         return out;
+    }
+
+    /** Rows of the flattened [B*T] batch that predict response tokens, the tokens, and the pair of each row. */
+    private record ResponseRows(long[] rows, long[] targets, int[] owners) {
+        static ResponseRows of(List<ScoringBatch.Pair> pairs, long width) {
+            int n = pairs.stream().mapToInt(p -> p.response().length).sum();
+            long[] rows = new long[n];
+            long[] targets = new long[n];
+            int[] owners = new int[n];
+            int k = 0;
+            for (int i = 0; i < pairs.size(); i++) {
+                long[] prompt = pairs.get(i).prompt();
+                long[] response = pairs.get(i).response();
+                for (int j = 0; j < response.length; j++) {
+                    // Response token j sits at column prompt.length + j, predicted from the column before it.
+                    rows[k] = i * width + prompt.length - 1 + j;
+                    targets[k] = response[j];
+                    owners[k++] = i;
+                }
+            }
+            return new ResponseRows(rows, targets, owners);
+        }
+
+        int size() {
+            return rows.length;
+        }
+    }
+
+    /**
+     * log p(target) of each row of logits [R,V]: torch's log_softmax is one fused kernel with one [R,V] output
+     * (a hand-written max + log-sum-exp would need two [R,V] temporaries, DJL having no in-place exp).
+     */
+    static NDArray rowLogProbs(NDArray logits, NDArray targets) {
+        return logits.logSoftmax(1).gather(targets.reshape(-1, 1), 1).squeeze(1);
     }
 }

@@ -1,13 +1,23 @@
 package io.selfalign.trainer.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.selfalign.trainer.train.PreferenceTrainer;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MetricsServerTest {
@@ -17,7 +27,7 @@ class MetricsServerTest {
         RoundProgress progress = new RoundProgress(2);
         progress.stage("train", 10);
         progress.step(new PreferenceTrainer.StepMetrics(3, 10, 0, 2.5e-7, 0.61, 0.2, -0.1, 0.3, 0.75, 0.125, -0.05, 1.2, 1, false, 640, 1234, 9));
-        try (MetricsServer server = MetricsServer.start(0, progress, "team", "demo")) {
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, progress, "team", "demo")) {
             HttpResponse<String> r = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
@@ -31,6 +41,38 @@ class MetricsServerTest {
             assertTrue(body.contains("selfalign_round_stage{" + tags + ",stage=\"train\"} 1.0"), body);
             assertTrue(body.contains("selfalign_round_stage{" + tags + ",stage=\"judge\"} 0.0"), body);
             assertTrue(body.contains("selfalign_round_stage_progress{" + tags + "} 0.4"), body);
+        }
+    }
+
+    /** Local mode's trainers listen on loopback only: nobody else on the network reads a workstation's run. */
+    @Test
+    void aLoopbackAddressIsNotReachableFromTheNetwork() throws Exception {
+        Optional<InetAddress> external = NetworkInterface.networkInterfaces().filter(MetricsServerTest::up)
+                .flatMap(NetworkInterface::inetAddresses).filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress()).findFirst();
+        assumeTrue(external.isPresent(), "this machine has no non-loopback IPv4 address to try");
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, new RoundProgress(1), "team", "demo")) {
+            assertTrue(connects(InetAddress.getLoopbackAddress(), server.port()));
+            assertFalse(connects(external.get(), server.port()), "reachable on " + external.get());
+        }
+        try (MetricsServer server = MetricsServer.start("0.0.0.0", 0, new RoundProgress(1), "team", "demo")) {
+            assertTrue(connects(external.get(), server.port()), "a pod's endpoint listens on every interface");
+        }
+    }
+
+    private static boolean up(NetworkInterface n) {
+        try {
+            return n.isUp();
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    private static boolean connects(InetAddress address, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(address, port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

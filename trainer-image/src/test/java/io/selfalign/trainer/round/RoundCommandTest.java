@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,8 @@ class RoundCommandTest {
         assertEquals(RoundJson.specHash(reseeded),
                 RoundJson.readResult(Files.readString(root.resolve("runs/team/cli/iter-0/result.json"))).specHash());
         try (var siblings = Files.list(root.resolve("runs/team/cli"))) {
-            assertEquals(1, siblings.count(), "only iter-0 remains");
+            assertEquals(List.of(".iter-0.lock", "iter-0"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "only iter-0 (and its round's lock file) remains");
         }
     }
 

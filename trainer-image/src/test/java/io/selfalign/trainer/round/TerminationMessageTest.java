@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +41,16 @@ class TerminationMessageTest {
         assertEquals(800.0, back.metrics().get("pairs"));
         assertEquals(0.5, back.metrics().get("loss_final"));
         assertEquals("h", back.specHash());
+    }
+
+    @Test
+    void theFileManifestStaysInResultJsonOnly() throws IOException {
+        List<RoundResult.FileDigest> manifest = IntStream.range(0, 100)
+                .mapToObj(i -> new RoundResult.FileDigest("model/model-%05d-of-00100.safetensors".formatted(i), 1L << 30, "ab".repeat(32))).toList();
+        RoundResult r = new RoundResult(1, 2, "h", "/workspace/x/model", 1.5, Map.of("pairs", 3.0), "ok", manifest);
+        String json = TerminationMessage.compact(r);
+        assertEquals(r.withoutManifest(), RoundJson.readResult(json), "nothing but the manifest is dropped");
+        assertEquals(manifest, RoundJson.readResult(RoundJson.write(r)).manifest(), "result.json keeps it");
     }
 
     @Test
