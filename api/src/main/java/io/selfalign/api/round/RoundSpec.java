@@ -362,8 +362,15 @@ public record RoundSpec(
      * @param reference the judge's reference model
      * @param score     how a response is scored
      * @param dropTies  drop prompts whose best and worst responses have equal reward
+     * @param truncated what to do with candidates cut before EOS; null (a spec from before the option) is {@code keep}
      */
-    public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies) {}
+    public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) TruncatedResponses truncated) {
+        /** {@link #truncated}, with the behaviour of specs written before it existed. */
+        public TruncatedResponses truncatedOrDefault() {
+            return truncated == null ? TruncatedResponses.KEEP : truncated;
+        }
+    }
 
     /**
      * Preference-training parameters for this round. {@code epochs} is already resolved for this

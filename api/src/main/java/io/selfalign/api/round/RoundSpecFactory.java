@@ -60,7 +60,7 @@ public final class RoundSpecFactory {
                         .build())
                 .data(data.build())
                 .generation(generation(s.generation))
-                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies))
+                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated))
                 .training(training(s.training, k))
                 .runtime(runtime)
                 .build();

@@ -3,6 +3,7 @@ package io.selfalign.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.TruncatedResponses;
 import io.fabric8.generator.annotation.Default;
 
 /** The implicit-reward judge that labels the model's own response pairs. */
@@ -17,6 +18,12 @@ public class JudgeSpec {
     @Default("sum")
     @JsonPropertyDescription("Response score: sum of token log-probs (SPA) or their mean (length-normalised).")
     public JudgeScore score = JudgeScore.SUM;
+
+    @Default("exclude")
+    @JsonPropertyDescription("Responses cut at generation.maxNewTokens before EOS: exclude (never paired; a prompt with fewer "
+            + "than two finished responses yields no pair) or keep (judged like finished ones; they lack the EOS term, so the "
+            + "implicit reward favours run-on responses).")
+    public TruncatedResponses truncated = TruncatedResponses.EXCLUDE;
 
     @Default("false")
     @JsonPropertyDescription("Drop prompts whose best and worst response get exactly the same reward.")

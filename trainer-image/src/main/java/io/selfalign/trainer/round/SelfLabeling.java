@@ -2,6 +2,7 @@ package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.generate.SamplingParams;
@@ -51,7 +52,10 @@ final class SelfLabeling implements AutoCloseable {
         this.seed = seed;
     }
 
-    /** Generates, judges and selects; returns one pair per prompt (fewer when ties are dropped). */
+    /**
+     * Generates, judges and selects; returns one pair per prompt (fewer when ties are dropped or, with
+     * {@code judge.truncated: exclude}, when a prompt has fewer than two responses that ended with EOS).
+     */
     List<LabeledPair> label(List<PromptRow> rows, Path promptsFile) throws IOException {
         RoundSpec.Generation g = spec.generation();
         int k = g.samplesPerPrompt();
@@ -76,7 +80,8 @@ final class SelfLabeling implements AutoCloseable {
             List<Candidate> candidates = new ArrayList<>(k);
             for (int j = 0; j < k; j++) {
                 long[] tokens = samples.get(i * k + j);
-                candidates.add(new Candidate(policy.tokenizer().decode(tokens, true), tokens));
+                boolean finished = tokens.length > 0 && policy.eosIds().contains(tokens[tokens.length - 1]);
+                candidates.add(new Candidate(policy.tokenizer().decode(tokens, true), tokens, finished));
             }
             requests.add(new JudgeRequest(rows.get(i).prompt(), promptTokens.get(i), candidates));
         }
@@ -86,7 +91,17 @@ final class SelfLabeling implements AutoCloseable {
         double[][] rewards = judge().rewards(requests);
         double judgeSeconds = (System.nanoTime() - start) / 1e9;
         progress.advance(rows.size());
-        PairSelection.Outcome outcome = PairSelection.select(rewards, spec.judge().dropTies());
+        boolean excludeTruncated = spec.judge().truncatedOrDefault() == TruncatedResponses.EXCLUDE;
+        boolean[][] eligible = new boolean[requests.size()][k];
+        int truncated = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            for (int j = 0; j < k; j++) {
+                boolean finished = requests.get(i).candidates().get(j).finished();
+                if (!finished) truncated++;
+                eligible[i][j] = finished || !excludeTruncated;
+            }
+        }
+        PairSelection.Outcome outcome = PairSelection.select(rewards, eligible, spec.judge().dropTies());
 
         List<LabeledPair> pairs = new ArrayList<>(outcome.pairs().size());
         for (PairSelection.Selected s : outcome.pairs()) {
@@ -103,6 +118,8 @@ final class SelfLabeling implements AutoCloseable {
         metrics.put("prompts", (double) rows.size());
         metrics.put("candidates", (double) repeated.size());
         metrics.put("ties", (double) outcome.ties());
+        metrics.put("truncated", (double) truncated / repeated.size());
+        metrics.put("skipped_prompts", (double) outcome.skipped());
         metrics.put("reward_gap_mean", outcome.meanGap());
         metrics.put("response_length_mean", (double) generated / samples.size());
         metrics.put("gen_tokens_per_s", generated / genSeconds);
@@ -118,7 +135,7 @@ final class SelfLabeling implements AutoCloseable {
         List<JudgeRequest> requests = new ArrayList<>(seedPairs.size());
         for (LabeledPair p : seedPairs) {
             requests.add(new JudgeRequest(p.prompt(), p.tokens().prompt(), List.of(
-                    new Candidate(p.chosen(), p.tokens().chosen()), new Candidate(p.rejected(), p.tokens().rejected()))));
+                    new Candidate(p.chosen(), p.tokens().chosen(), true), new Candidate(p.rejected(), p.tokens().rejected(), true))));
         }
         double[][] rewards = judge().rewards(requests);
         double agree = 0;

@@ -20,7 +20,7 @@ class ImplicitRewardJudgeTest {
     static final ModelConfig CONFIG = ModelConfig.builder().vocabSize(VOCAB).hiddenSize(8).intermediateSize(16).layers(1).heads(2)
             .maxPositions(16).build();
     static final long[] PROMPT = {1, 5, 4, 2};
-    static final List<Candidate> CANDIDATES = List.of(new Candidate("a", new long[] {4, 5, 3}), new Candidate("b", new long[] {6, 3}));
+    static final List<Candidate> CANDIDATES = List.of(new Candidate("a", new long[] {4, 5, 3}, true), new Candidate("b", new long[] {6, 3}, true));
 
     static DecoderModel uniform() {
         DecoderModel m = DecoderModel.random(CONFIG, Device.cpu(), 0);

@@ -7,6 +7,7 @@ import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,11 @@ final class RoundFixture {
         return WS + "/runs/team/demo/iter-" + k;
     }
 
-    /** Iteration k of run team/demo: seed stage (k = 0, one warm-up step) or self-labeling on prompts [3(k−1), 3k) without warm-up. */
+    /**
+     * Iteration k of run team/demo (truncated responses kept: the random fixture model seldom ends a response
+     * within maxNewTokens, so excluding them would leave no pairs): seed stage (k = 0, one warm-up step) or self-labeling on
+     * prompts [3(k−1), 3k) without warm-up.
+     */
     static RoundSpec spec(int k, Loss loss, double lambda) {
         String policy = k == 0 ? BASE : iterDir(k - 1) + "/model";
         return RoundSpec.builder()
@@ -68,7 +73,7 @@ final class RoundFixture {
                         .seedPreferences(SEED).prompts(PROMPTS).promptOffset(k == 0 ? 0 : 3L * (k - 1)).promptCount(3).build())
                 .generation(RoundSpec.Generation.builder()
                         .samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0).maxNewTokens(6).batchSize(4).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false))
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP))
                 .training(RoundSpec.Training.builder()
                         .loss(loss)
                         .beta(0.1)

@@ -104,6 +104,9 @@ class RoundRunnerTest {
         double agreement = r.metrics().get("seed_agreement");
         assertTrue(agreement >= 0 && agreement <= 1);
         assertTrue(r.metrics().get("reward_gap_mean") >= 0);
+        double truncated = r.metrics().get("truncated");
+        assertTrue(truncated >= 0 && truncated <= 1, "share of candidates: " + truncated);
+        assertEquals(0.0, r.metrics().get("skipped_prompts"), "judge.truncated keep pairs every prompt");
 
         List<JsonNode> pairs = jsonl(out.resolve("pairs.jsonl"));
         assertEquals(3, pairs.size());

@@ -1,0 +1,35 @@
+package io.selfalign.trainer.judge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PairSelectionTest {
+    static final boolean T = true;
+    static final boolean F = false;
+
+    @Test
+    void bestVersusWorstWithTheFirstBestAndTheLastWorstOnTies() {
+        PairSelection.Outcome o = PairSelection.select(new double[][] {{1, 3, 3, 0, 0}, {2, 2}}, new boolean[][] {{T, T, T, T, T}, {T, T}}, false);
+        assertEquals(List.of(new PairSelection.Selected(0, 1, 4, 3, 0), new PairSelection.Selected(1, 0, 1, 2, 2)), o.pairs());
+        assertEquals(1, o.ties());
+        assertEquals(0, o.skipped());
+        assertEquals(1.5, o.meanGap(), 1e-12);
+    }
+
+    /** A truncated run-on response with the highest reward is passed over; the pair comes from the finished ones. */
+    @Test
+    void ineligibleCandidatesAreNeverPaired() {
+        PairSelection.Outcome o = PairSelection.select(new double[][] {{5, 1, 2, -4}}, new boolean[][] {{F, T, T, F}}, false);
+        assertEquals(List.of(new PairSelection.Selected(0, 2, 1, 2, 1)), o.pairs());
+    }
+
+    @Test
+    void aPromptWithFewerThanTwoEligibleCandidatesYieldsNoPair() {
+        PairSelection.Outcome o = PairSelection.select(new double[][] {{5, 1, 2}, {0, 1}, {3, 4}}, new boolean[][] {{F, T, F}, {F, F}, {T, T}}, true);
+        assertEquals(List.of(new PairSelection.Selected(2, 1, 0, 4, 3)), o.pairs());
+        assertEquals(2, o.skipped());
+        assertEquals(0, o.ties());
+    }
+}
