@@ -362,13 +362,20 @@ public record RoundSpec(
      * @param reference the judge's reference model
      * @param score     how a response is scored
      * @param dropTies  drop prompts whose best and worst responses have equal reward
-     * @param truncated what to do with candidates cut before EOS; null (a spec from before the option) is {@code keep}
+     * @param truncated     what to do with candidates cut before EOS; null (a spec from before the option) is {@code keep}
+     * @param lengthControl how length is kept from deciding labels; null (a spec from before the option) is {@code none}
      */
     public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) TruncatedResponses truncated) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) TruncatedResponses truncated,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) LengthControl lengthControl) {
         /** {@link #truncated}, with the behaviour of specs written before it existed. */
         public TruncatedResponses truncatedOrDefault() {
             return truncated == null ? TruncatedResponses.KEEP : truncated;
+        }
+
+        /** {@link #lengthControl}, with the behaviour of specs written before it existed. */
+        public LengthControl lengthControlOrDefault() {
+            return lengthControl == null ? LengthControl.NONE : lengthControl;
         }
     }
 

@@ -60,7 +60,7 @@ public final class RoundSpecFactory {
                         .build())
                 .data(data.build())
                 .generation(generation(s.generation))
-                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated))
+                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated, s.judge.lengthControl))
                 .training(training(s.training, k))
                 .runtime(runtime)
                 .build();

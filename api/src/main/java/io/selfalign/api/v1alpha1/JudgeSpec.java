@@ -3,6 +3,7 @@ package io.selfalign.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.TruncatedResponses;
 import io.fabric8.generator.annotation.Default;
 
@@ -24,6 +25,14 @@ public class JudgeSpec {
             + "than two finished responses yields no pair) or keep (judged like finished ones; they lack the EOS term, so the "
             + "implicit reward favours run-on responses).")
     public TruncatedResponses truncated = TruncatedResponses.EXCLUDE;
+
+    @Default("none")
+    @JsonPropertyDescription("Length control of the labels: none (rewards as they are, SPA), regress (subtract the "
+            + "least-squares fit of the round's rewards on response length before picking best and worst, as length-controlled "
+            + "win rates do) or match (pair only responses of equal length; needs generation.samplesPerPrompt > 2 to find "
+            + "such pairs often). The summed implicit reward grows with every token the policy up-weighted, so without it "
+            + "a drifting judge prefers longer responses round after round.")
+    public LengthControl lengthControl = LengthControl.NONE;
 
     @Default("false")
     @JsonPropertyDescription("Drop prompts whose best and worst response get exactly the same reward.")

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.data.InputException;
@@ -10,6 +11,7 @@ import io.selfalign.trainer.judge.Candidate;
 import io.selfalign.trainer.judge.ImplicitRewardJudge;
 import io.selfalign.trainer.judge.Judge;
 import io.selfalign.trainer.judge.JudgeRequest;
+import io.selfalign.trainer.judge.LengthDebias;
 import io.selfalign.trainer.judge.PairSelection;
 import io.selfalign.trainer.metrics.RoundProgress;
 import io.selfalign.trainer.runtime.ComputeDevice;
@@ -39,6 +41,8 @@ final class SelfLabeling implements AutoCloseable {
     private final long seed;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private LanguageModel judgeReference;
+    /** The round's length fit under {@code lengthControl: regress}, applied to held-out pairs as well; none otherwise. */
+    private LengthDebias debias = new LengthDebias(0);
 
     SelfLabeling(RoundSpec spec, LanguageModel policy, ComputeDevice device, RoundPaths paths, RoundProgress progress,
                  PrintStream log, Judge judge, long seed) {
@@ -92,16 +96,28 @@ final class SelfLabeling implements AutoCloseable {
         double judgeSeconds = (System.nanoTime() - start) / 1e9;
         progress.advance(rows.size());
         boolean excludeTruncated = spec.judge().truncatedOrDefault() == TruncatedResponses.EXCLUDE;
+        LengthControl lengthControl = spec.judge().lengthControlOrDefault();
         boolean[][] eligible = new boolean[requests.size()][k];
+        int[][] lengths = new int[requests.size()][k];
+        int[][] group = new int[requests.size()][k];
         int truncated = 0;
         for (int i = 0; i < requests.size(); i++) {
             for (int j = 0; j < k; j++) {
-                boolean finished = requests.get(i).candidates().get(j).finished();
-                if (!finished) truncated++;
-                eligible[i][j] = finished || !excludeTruncated;
+                Candidate c = requests.get(i).candidates().get(j);
+                if (!c.finished()) truncated++;
+                eligible[i][j] = c.finished() || !excludeTruncated;
+                lengths[i][j] = c.tokens().length;
+                group[i][j] = lengthControl == LengthControl.MATCH ? lengths[i][j] : 0;
             }
         }
-        PairSelection.Outcome outcome = PairSelection.select(rewards, eligible, spec.judge().dropTies());
+        if (lengthControl == LengthControl.REGRESS) {
+            debias = LengthDebias.fit(rewards, lengths, eligible);
+            for (int i = 0; i < rewards.length; i++) {
+                for (int j = 0; j < k; j++) rewards[i][j] = debias.apply(rewards[i][j], lengths[i][j]);
+            }
+            metrics.put("length_slope", debias.slope());
+        }
+        PairSelection.Outcome outcome = PairSelection.select(rewards, eligible, group, spec.judge().dropTies());
 
         List<LabeledPair> pairs = new ArrayList<>(outcome.pairs().size());
         for (PairSelection.Selected s : outcome.pairs()) {

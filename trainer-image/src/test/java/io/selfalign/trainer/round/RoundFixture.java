@@ -5,6 +5,7 @@ import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.Loss;
+import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.TruncatedResponses;
@@ -73,7 +74,7 @@ final class RoundFixture {
                         .seedPreferences(SEED).prompts(PROMPTS).promptOffset(k == 0 ? 0 : 3L * (k - 1)).promptCount(3).build())
                 .generation(RoundSpec.Generation.builder()
                         .samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0).maxNewTokens(6).batchSize(4).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP))
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE))
                 .training(RoundSpec.Training.builder()
                         .loss(loss)
                         .beta(0.1)
