@@ -38,7 +38,9 @@ public final class RoundSpecFactory {
         String policy = policyModel(run, base, hasSeedRound, k);
         // Seed pairs go to every round: iteration 0 trains on them, later rounds report the judge's agreement with them.
         String seed = hasSeedRound ? RoundContract.inWorkspace(s.data.seedPreferences) : null;
-        RoundSpec.Data.Builder data = RoundSpec.Data.builder().seedPreferences(seed).prompts(RoundContract.inWorkspace(s.data.prompts));
+        String validation = s.data.validationPreferences == null ? null : RoundContract.inWorkspace(s.data.validationPreferences);
+        RoundSpec.Data.Builder data = RoundSpec.Data.builder().seedPreferences(seed).prompts(RoundContract.inWorkspace(s.data.prompts))
+                .validationPreferences(validation);
         if (k > 0) {
             data.promptOffset(promptOffset(s, k)).promptCount(promptCount(s, k));
         } else {
@@ -60,7 +62,8 @@ public final class RoundSpecFactory {
                         .build())
                 .data(data.build())
                 .generation(generation(s.generation))
-                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated, s.judge.lengthControl))
+                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated, s.judge.lengthControl,
+                        s.guard.minJudgeAccuracy))
                 .training(training(s.training, k))
                 .runtime(runtime)
                 .build();

@@ -42,7 +42,7 @@ class RoundSpecFactoryTest {
         assertEquals(new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/models/sft", "/workspace/models/sft",
                 "/workspace/runs/team-a/zephyr/iter-0"), s.paths());
         // All four iterations' prompts (800 + 2000 + 3000 + 10): the seed round checks them before it trains.
-        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 0, 5810), s.data());
+        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 0, 5810, null), s.data());
         assertEquals(Loss.DPO, s.training().loss());
         assertEquals(3, s.training().epochs());
         assertEquals(0.0, s.training().refinement().lambda());
@@ -57,7 +57,7 @@ class RoundSpecFactoryTest {
         assertEquals("/workspace/runs/team-a/zephyr/iter-2/model", s.paths().policyModel());
         assertEquals("/workspace/models/sft", s.paths().judgeReference());
         assertEquals("/workspace/runs/team-a/zephyr/iter-3", s.paths().outputDir());
-        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000), s.data());
+        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000, null), s.data());
         assertEquals(Loss.SPA, s.training().loss());
         assertEquals(1, s.training().epochs());
         assertEquals(0.125, s.training().refinement().lambda());

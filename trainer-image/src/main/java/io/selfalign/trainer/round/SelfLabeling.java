@@ -143,20 +143,9 @@ final class SelfLabeling implements AutoCloseable {
         return pairs;
     }
 
-    /**
-     * How often the judge agrees with the gold labels of the seed pairs: the share of pairs whose chosen
-     * response gets the higher reward (ties count ½).
-     */
-    double seedAgreement(List<LabeledPair> seedPairs) throws IOException {
-        List<JudgeRequest> requests = new ArrayList<>(seedPairs.size());
-        for (LabeledPair p : seedPairs) {
-            requests.add(new JudgeRequest(p.prompt(), p.tokens().prompt(), List.of(
-                    new Candidate(p.chosen(), p.tokens().chosen(), true), new Candidate(p.rejected(), p.tokens().rejected(), true))));
-        }
-        double[][] rewards = judge().rewards(requests);
-        double agree = 0;
-        for (double[] r : rewards) agree += r[0] > r[1] ? 1 : r[0] == r[1] ? 0.5 : 0;
-        return agree / rewards.length;
+    /** The judge's agreement with gold pairs, with the round's length term when it has one (judge.lengthControl: regress). */
+    double agreement(List<LabeledPair> goldPairs) throws IOException {
+        return JudgeAgreement.of(judge(), goldPairs, debias);
     }
 
     Map<String, Double> metrics() {
