@@ -81,8 +81,16 @@ final class BenchRounds {
      */
     RoundSpec iteration(Arm arm, int k, Path policy) {
         RoundSpec spec = RoundSpecFactory.create(runRef(arm), runSpec(arm), k, RUNTIME);
-        String policyInPod = RoundContract.inWorkspace(workspace.relativize(policy.toAbsolutePath()).toString());
-        return spec.toBuilder().seed(seed).paths(spec.paths().toBuilder().policyModel(policyInPod).build()).build();
+        RoundSpec.Paths.Builder paths = spec.paths().toBuilder().policyModel(inPod(policy));
+        // judge.reference previous: the model the policy was trained from; iteration 1's policy is the shared DPO-seed model.
+        if (spec.judge().reference() == JudgeReference.PREVIOUS && k >= 2) {
+            paths.judgeReference(inPod(k == 2 ? modelDir(Arm.DPO_SEED, 0) : modelDir(arm, k - 2)));
+        }
+        return spec.toBuilder().seed(seed).paths(paths.build()).build();
+    }
+
+    private String inPod(Path local) {
+        return RoundContract.inWorkspace(workspace.relativize(local.toAbsolutePath()).toString());
     }
 
     private RoundSpec.RunRef runRef(Arm arm) {
