@@ -93,7 +93,8 @@ class ChartMonitoringTest {
             }
         }
         for (String wanted : List.of("Runs by phase", "Iteration progress", "Round duration (p50 / p95)",
-                "Preference loss per round", "Reward margin per round", "Self-label accuracy per round", "Trainer throughput")) {
+                "Preference loss per round", "Reward margin per round", "Self-label accuracy per round", "Trainer throughput",
+                "Judge accuracy on held-out pairs")) {
             assertTrue(titles.contains(wanted), "missing panel " + wanted + " in " + titles);
         }
     }

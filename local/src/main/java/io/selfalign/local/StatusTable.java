@@ -14,11 +14,12 @@ import java.util.stream.Collectors;
 /** One line per change of a run's status: phase, round, rounds done, and the last round's key metrics. */
 public final class StatusTable {
     /**
-     * Shown first when a round reports them (what was labelled, how well the self-labels agree with the seed's,
+     * Shown first when a round reports them (what was labelled, how well its judge and its trained model order the
+     * held-out gold pairs, how well the self-labels agree with the seed's (in-sample),
      * what refinement flagged, how training went); other metrics follow alphabetically up to {@link #MAX_METRICS}.
      */
     static final List<String> KEY_METRICS =
-            List.of("pairs", "seed_agreement", "flagged_fraction", "accuracy", "margin", "loss_final");
+            List.of("pairs", "judge_accuracy", "validation_accuracy", "seed_agreement", "flagged_fraction", "accuracy", "margin", "loss_final");
     static final int MAX_METRICS = 6;
     static final String HEADER = String.format("%-8s  %-10s  %-9s  %-5s  %s", "TIME", "PHASE", "ITERATION", "DONE", "LAST ROUND");
 

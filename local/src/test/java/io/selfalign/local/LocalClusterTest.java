@@ -97,6 +97,8 @@ class LocalClusterTest {
             AlignmentRunStatus status = new AlignmentRunStatus();
             status.phase = RunPhase.RUNNING;
             status.currentIteration = 1;
+            status.judgeAccuracy = 0.61;
+            status.bestIteration = 0;
             status.conditions = List.of(
                     new ConditionBuilder().withType("Progressing").withStatus("True").build(),
                     new ConditionBuilder().withType("Complete").withStatus("False").build());
@@ -110,14 +112,16 @@ class LocalClusterTest {
             assertEquals("Table", table.path("kind").asText());
             List<String> names = new ArrayList<>();
             table.path("columnDefinitions").forEach(c -> names.add(c.path("name").asText()));
-            assertEquals(List.of("Name", "Phase", "Iteration", "Iterations", "Complete", "Age"), names);
+            assertEquals(List.of("Name", "Phase", "Iteration", "Iterations", "Complete", "Judge Acc", "Best", "Age"), names);
             JsonNode cells = table.path("rows").get(0).path("cells");
             assertEquals("keysort-spa", cells.get(0).asText());
             assertEquals("Running", cells.get(1).asText());
             assertEquals(1, cells.get(2).asInt());
             assertEquals(2, cells.get(3).asInt());
             assertEquals("False", cells.get(4).asText(), "the Complete condition's status, not the last condition's");
-            assertTrue(cells.get(5).asText().matches("\\d+s"), cells.toString());
+            assertEquals(0.61, cells.get(5).asDouble());
+            assertEquals(0, cells.get(6).asInt());
+            assertTrue(cells.get(7).asText().matches("\\d+s"), cells.toString());
             assertEquals("keysort-spa", table.path("rows").get(0).path("object").path("metadata").path("name").asText());
         }
     }

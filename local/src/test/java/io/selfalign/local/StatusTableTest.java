@@ -12,4 +12,11 @@ class StatusTableTest {
                 StatusTable.metrics(Map.of("pairs", 800.0, "lr", 5e-5, "accuracy", 0.812345, "flagged_fraction", 0.1,
                         "seed_agreement", 0.984375)));
     }
+
+    @Test
+    void heldOutAccuraciesComeRightAfterThePairs() {
+        assertEquals("pairs=600 judge_accuracy=0.61 validation_accuracy=0.635 seed_agreement=0.98 flagged_fraction=0.1 accuracy=0.7",
+                StatusTable.metrics(Map.of("pairs", 600.0, "accuracy", 0.7, "flagged_fraction", 0.1, "seed_agreement", 0.98,
+                        "validation_accuracy", 0.635, "judge_accuracy", 0.61, "margin", 0.2)));
+    }
 }

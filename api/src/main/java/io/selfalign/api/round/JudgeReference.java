@@ -7,7 +7,7 @@ public enum JudgeReference {
     /** The base model, fixed for all iterations (SPA's choice). */
     @JsonProperty("initial")
     INITIAL,
-    /** The policy that generated the responses. */
+    /** The model the sampling policy was trained from (its DPO reference): base at iteration 1, else iteration k−2's model. */
     @JsonProperty("previous")
     PREVIOUS;
 

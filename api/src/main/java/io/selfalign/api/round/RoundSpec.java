@@ -245,8 +245,11 @@ public record RoundSpec(
      *                        the run (readable, well-formed, fits the model's context) before its hours of training
      * @param promptOffset    first row (0-based) of this iteration's slice of {@code prompts} (0 at iteration 0)
      * @param promptCount     number of rows in this iteration's slice (at iteration 0: of all iterations)
+     * @param validationPreferences JSONL of held-out gold pairs (never trained on) on which the round measures its
+     *                        judge ({@code judge_accuracy}) and its trained model ({@code validation_accuracy}); optional
      */
-    public record Data(String seedPreferences, String prompts, long promptOffset, long promptCount) {
+    public record Data(String seedPreferences, String prompts, long promptOffset, long promptCount,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String validationPreferences) {
         public static Builder builder() {
             return new Builder();
         }
@@ -257,7 +260,8 @@ public record RoundSpec(
                     .seedPreferences(seedPreferences)
                     .prompts(prompts)
                     .promptOffset(promptOffset)
-                    .promptCount(promptCount);
+                    .promptCount(promptCount)
+                    .validationPreferences(validationPreferences);
         }
 
         /** Sets the components of a {@link Data} by name; unset ones are null or 0. */
@@ -266,8 +270,14 @@ public record RoundSpec(
             private String prompts;
             private long promptOffset;
             private long promptCount;
+            private String validationPreferences;
 
             private Builder() {}
+
+            public Builder validationPreferences(String validationPreferences) {
+                this.validationPreferences = validationPreferences;
+                return this;
+            }
 
             public Builder seedPreferences(String seedPreferences) {
                 this.seedPreferences = seedPreferences;
@@ -290,7 +300,7 @@ public record RoundSpec(
             }
 
             public Data build() {
-                return new Data(seedPreferences, prompts, promptOffset, promptCount);
+                return new Data(seedPreferences, prompts, promptOffset, promptCount, validationPreferences);
             }
         }
     }
@@ -362,8 +372,25 @@ public record RoundSpec(
      * @param reference the judge's reference model
      * @param score     how a response is scored
      * @param dropTies  drop prompts whose best and worst responses have equal reward
+     * @param truncated     what to do with candidates cut before EOS; null (a spec from before the option) is {@code keep}
+     * @param lengthControl how length is kept from deciding labels; null (a spec from before the option) is {@code none}
+     * @param minAccuracy   the guard: below this {@code judge_accuracy} on the validation pairs the round does not
+     *                      train (null: off)
      */
-    public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies) {}
+    public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) TruncatedResponses truncated,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) LengthControl lengthControl,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Double minAccuracy) {
+        /** {@link #truncated}, with the behaviour of specs written before it existed. */
+        public TruncatedResponses truncatedOrDefault() {
+            return truncated == null ? TruncatedResponses.KEEP : truncated;
+        }
+
+        /** {@link #lengthControl}, with the behaviour of specs written before it existed. */
+        public LengthControl lengthControlOrDefault() {
+            return lengthControl == null ? LengthControl.NONE : lengthControl;
+        }
+    }
 
     /**
      * Preference-training parameters for this round. {@code epochs} is already resolved for this
@@ -612,6 +639,7 @@ public record RoundSpec(
         } else {
             String ws = paths == null ? null : paths.workspace();
             if (data.seedPreferences() != null) requirePath(p, "data.seedPreferences", data.seedPreferences(), ws);
+            if (data.validationPreferences() != null) requirePath(p, "data.validationPreferences", data.validationPreferences(), ws);
             if (iteration >= 1) {
                 requirePath(p, "data.prompts", data.prompts(), ws);
                 if (data.promptOffset() < 0) p.add("data.promptOffset: must be >= 0");
@@ -633,6 +661,9 @@ public record RoundSpec(
         } else {
             if (judge.reference() == null) p.add("judge.reference: required, one of " + WireNames.all(JudgeReference.class));
             if (judge.score() == null) p.add("judge.score: required, one of " + WireNames.all(JudgeScore.class));
+            if (judge.minAccuracy() != null && (data == null || data.validationPreferences() == null)) {
+                p.add("judge.minAccuracy: needs data.validationPreferences");
+            }
         }
         if (training == null) {
             p.add("training: required");

@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>Paths: the spec's paths are relative to the workspace volume, mounted at {@link RoundContract#WORKSPACE}.
  * Round k writes {@link RoundContract#outputDir}; its policy is the base model at k = 0 (and at k = 1 when
- * the run has no seed preferences, so no iteration-0 model exists), else round k-1's {@code model/}.
+ * the run has no seed preferences, so no iteration-0 model exists), else round k-1's {@code model/}. The judge
+ * reference {@code previous} is the model that policy was trained from (round k-1's policy), so the reward is
+ * the policy's own DPO implicit reward; judging the policy against itself would make every reward 0.
  *
  * <p>Extrapolation λ of iteration k ≥ 1 is the k-th entry of {@code training.refinement.extrapolation};
  * beyond the list each further iteration halves the last value. Unset, the list is SPA's 1/2, 1/4, 1/8, ...
@@ -33,10 +35,12 @@ public final class RoundSpecFactory {
     public static RoundSpec create(RoundSpec.RunRef run, AlignmentRunSpec s, int k, RoundSpec.Runtime runtime) {
         String base = RoundContract.inWorkspace(s.model.path);
         boolean hasSeedRound = s.data.seedPreferences != null;
-        String policy = k == 0 || (k == 1 && !hasSeedRound) ? base : RoundContract.modelDir(run.namespace(), run.name(), k - 1);
+        String policy = policyModel(run, base, hasSeedRound, k);
         // Seed pairs go to every round: iteration 0 trains on them, later rounds report the judge's agreement with them.
         String seed = hasSeedRound ? RoundContract.inWorkspace(s.data.seedPreferences) : null;
-        RoundSpec.Data.Builder data = RoundSpec.Data.builder().seedPreferences(seed).prompts(RoundContract.inWorkspace(s.data.prompts));
+        String validation = s.data.validationPreferences == null ? null : RoundContract.inWorkspace(s.data.validationPreferences);
+        RoundSpec.Data.Builder data = RoundSpec.Data.builder().seedPreferences(seed).prompts(RoundContract.inWorkspace(s.data.prompts))
+                .validationPreferences(validation);
         if (k > 0) {
             data.promptOffset(promptOffset(s, k)).promptCount(promptCount(s, k));
         } else {
@@ -52,15 +56,22 @@ public final class RoundSpecFactory {
                         .workspace(RoundContract.WORKSPACE)
                         .baseModel(base)
                         .policyModel(policy)
-                        .judgeReference(s.judge.reference == JudgeReference.PREVIOUS ? policy : base)
+                        .judgeReference(s.judge.reference == JudgeReference.PREVIOUS && k >= 1
+                                ? policyModel(run, base, hasSeedRound, k - 1) : base)
                         .outputDir(RoundContract.outputDir(run.namespace(), run.name(), k))
                         .build())
                 .data(data.build())
                 .generation(generation(s.generation))
-                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies))
+                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated, s.judge.lengthControl,
+                        s.guard.minJudgeAccuracy))
                 .training(training(s.training, k))
                 .runtime(runtime)
                 .build();
+    }
+
+    /** The model round k starts from (and samples with): the base model, or round k-1's trained model. */
+    private static String policyModel(RoundSpec.RunRef run, String base, boolean hasSeedRound, int k) {
+        return k == 0 || (k == 1 && !hasSeedRound) ? base : RoundContract.modelDir(run.namespace(), run.name(), k - 1);
     }
 
     private static RoundSpec.Generation generation(GenerationSpec g) {

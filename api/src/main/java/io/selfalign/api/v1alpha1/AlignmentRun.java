@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 // A filter by type, never [-1:]: the last condition is not necessarily Complete.
 @AdditionalPrinterColumn(name = "Complete", jsonPath = ".status.conditions[?(@.type==\"Complete\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Judge Acc", jsonPath = ".status.judgeAccuracy", type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(name = "Best", jsonPath = ".status.bestIteration", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class AlignmentRun extends CustomResource<AlignmentRunSpec, AlignmentRunStatus> implements Namespaced {
     public static final String GROUP = "selfalign.io";

@@ -14,6 +14,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "!has(self.training) || !has(self.training.refinement) || "
         + "!has(self.training.refinement.extrapolation) || size(self.training.refinement.extrapolation) <= self.iterations",
         message = "training.refinement.extrapolation has more entries than iterations")
+@ValidationRule(value = "!has(self.guard) || !has(self.guard.minJudgeAccuracy) || has(self.data.validationPreferences)",
+        message = "guard.minJudgeAccuracy needs data.validationPreferences")
 @ValidationRule(value = "size(self.data.promptsPerIteration) == 1 || size(self.data.promptsPerIteration) >= self.iterations",
         message = "data.promptsPerIteration needs one number, or one per iteration")
 public class AlignmentRunSpec {
@@ -44,6 +46,10 @@ public class AlignmentRunSpec {
     @Default("{}")
     @JsonPropertyDescription("The implicit-reward judge.")
     public JudgeSpec judge = new JudgeSpec();
+
+    @Default("{}")
+    @JsonPropertyDescription("Early stop when the judge's labels go bad (off by default).")
+    public GuardSpec guard = new GuardSpec();
 
     @Default("{}")
     @JsonPropertyDescription("Preference training.")

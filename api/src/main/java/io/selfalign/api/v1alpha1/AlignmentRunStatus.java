@@ -29,6 +29,18 @@ public class AlignmentRunStatus {
     @JsonPropertyDescription("Checkpoint directory written by the last successful round, as seen inside the trainer pod.")
     public String latestCheckpoint;
 
+    @JsonPropertyDescription("The round whose trained model scored the highest validation_accuracy on "
+            + "data.validationPreferences (the earliest on ties); unset without validation pairs.")
+    public Integer bestIteration;
+
+    @JsonPropertyDescription("Checkpoint of bestIteration, as seen inside the trainer pod: the model to use when the run "
+            + "stopped early or a later round drifted.")
+    public String bestCheckpoint;
+
+    @JsonPropertyDescription("judge_accuracy of the latest round that measured it: the share of held-out gold pairs its "
+            + "judge ordered like the gold labels.")
+    public Double judgeAccuracy;
+
     @JsonPropertyDescription("When the first round was started (RFC 3339).")
     public String startTime;
 

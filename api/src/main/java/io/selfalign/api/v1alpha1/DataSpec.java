@@ -16,6 +16,13 @@ public class DataSpec {
             + "without it iteration 0 is skipped and iteration 1 starts from the base model.")
     public String seedPreferences;
 
+    @JsonPropertyDescription("JSONL of gold-labelled validation pairs (same format as seedPreferences) that no round trains "
+            + "on, relative to the workspace root. Optional; when given, every round reports judge_accuracy (the round's judge, "
+            + "before training, on these pairs) and validation_accuracy (the same measure for the model it trained, i.e. the "
+            + "next round's judge), which spec.guard.minJudgeAccuracy and status.bestIteration use. A few hundred pairs; keep "
+            + "them out of seedPreferences.")
+    public String validationPreferences;
+
     @Required
     @ValidationRule(value = "self == oldSelf", message = "data.prompts is immutable")
     @JsonPropertyDescription("JSONL of unlabelled prompts, one {\"prompt\": \"...\"} or {\"messages\": [...]} object "

@@ -1,6 +1,7 @@
 package io.selfalign.api.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +42,7 @@ class RoundSpecFactoryTest {
         assertEquals(new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/models/sft", "/workspace/models/sft",
                 "/workspace/runs/team-a/zephyr/iter-0"), s.paths());
         // All four iterations' prompts (800 + 2000 + 3000 + 10): the seed round checks them before it trains.
-        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 0, 5810), s.data());
+        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 0, 5810, null), s.data());
         assertEquals(Loss.DPO, s.training().loss());
         assertEquals(3, s.training().epochs());
         assertEquals(0.0, s.training().refinement().lambda());
@@ -56,7 +57,7 @@ class RoundSpecFactoryTest {
         assertEquals("/workspace/runs/team-a/zephyr/iter-2/model", s.paths().policyModel());
         assertEquals("/workspace/models/sft", s.paths().judgeReference());
         assertEquals("/workspace/runs/team-a/zephyr/iter-3", s.paths().outputDir());
-        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000), s.data());
+        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000, null), s.data());
         assertEquals(Loss.SPA, s.training().loss());
         assertEquals(1, s.training().epochs());
         assertEquals(0.125, s.training().refinement().lambda());
@@ -65,11 +66,24 @@ class RoundSpecFactoryTest {
     }
 
     @Test
-    void judgeReferencePreviousIsThePolicy() {
+    void judgeReferencePreviousIsTheModelThePolicyWasTrainedFrom() {
         AlignmentRun run = run();
         run.getSpec().judge.reference = JudgeReference.PREVIOUS;
-        RoundSpec s = create(run, 2);
-        assertEquals(s.paths().policyModel(), s.paths().judgeReference());
+        // Iteration 1's policy (iter-0) was trained from the base model; iteration k's from iteration k-2's model.
+        assertEquals("/workspace/models/sft", create(run, 1).paths().judgeReference());
+        assertEquals("/workspace/runs/team-a/zephyr/iter-0/model", create(run, 2).paths().judgeReference());
+        assertEquals("/workspace/runs/team-a/zephyr/iter-1/model", create(run, 3).paths().judgeReference());
+        for (int k = 1; k <= 3; k++) assertNotEquals(create(run, k).paths().policyModel(), create(run, k).paths().judgeReference());
+    }
+
+    @Test
+    void judgeReferencePreviousWithoutSeedRoundStartsAtTheBaseModel() {
+        AlignmentRun run = run();
+        run.getSpec().judge.reference = JudgeReference.PREVIOUS;
+        run.getSpec().data.seedPreferences = null;
+        // Iteration 2's policy (iter-1) was trained from the base model, iteration 3's from iter-1's.
+        assertEquals("/workspace/models/sft", create(run, 2).paths().judgeReference());
+        assertEquals("/workspace/runs/team-a/zephyr/iter-1/model", create(run, 3).paths().judgeReference());
     }
 
     @Test

@@ -20,6 +20,8 @@ public final class RunEvents {
     public static final String ROUND_FAILED = "RoundFailed";
     public static final String ROUND_SKIPPED = "RoundSkipped";
     public static final String RUN_COMPLETE = "RunComplete";
+    /** The guard stopped the run: a round's judge was below spec.guard.minJudgeAccuracy (also the conditions' reason). */
+    public static final String JUDGE_ACCURACY_BELOW_THRESHOLD = "JudgeAccuracyBelowThreshold";
     public static final String RUN_SUSPENDED = "RunSuspended";
     public static final String RUN_RESUMED = "RunResumed";
     public static final String SPEC_INVALID = "SpecInvalid";

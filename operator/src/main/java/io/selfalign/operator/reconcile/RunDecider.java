@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -68,6 +69,7 @@ final class RunDecider {
         final List<RunAction> actions = new ArrayList<>();
         String failureReason;
         String failureMessage;
+        String stopMessage;
 
         Decision(AlignmentRun run, Instant now) {
             this.run = run;
@@ -92,7 +94,13 @@ final class RunDecider {
                 Job job = observed.job(k);
                 if (job == null) {
                     // The status is the record of a finished round whose Job was removed by hand.
-                    if (entry != null && RunPhase.SUCCEEDED.equals(entry.phase)) continue;
+                    if (entry != null && RunPhase.SUCCEEDED.equals(entry.phase)) {
+                        if (guardStopped(entry)) {
+                            stopEarly(k, entry);
+                            return;
+                        }
+                        continue;
+                    }
                     if (spec.suspend) {
                         suspend(k, wasSuspended);
                         return;
@@ -103,6 +111,10 @@ final class RunDecider {
                 RoundOutcome outcome = RoundOutcome.of(job, k, observed.pods(k));
                 if (outcome instanceof RoundOutcome.Succeeded ok) {
                     if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
+                    if (guardStopped(status.iteration(k))) {
+                        stopEarly(k, status.iteration(k));
+                        return;
+                    }
                     continue;
                 }
                 if (outcome instanceof RoundOutcome.Failed failed) {
@@ -117,6 +129,46 @@ final class RunDecider {
                 status.completionTime = now();
                 actions.add(Emit.normal(RunEvents.RUN_COMPLETE, "all " + (spec.iterations + 1) + " rounds succeeded; "
                         + "latest checkpoint " + status.latestCheckpoint));
+            }
+        }
+
+        /** The round reported that the guard kept it from training ({@code guard_stopped}). */
+        private static boolean guardStopped(IterationStatus entry) {
+            return entry.metrics != null && entry.metrics.getOrDefault("guard_stopped", 0.0) > 0;
+        }
+
+        /** A guarded round ends the run as Succeeded, with the reason in the conditions; no later round starts. */
+        private void stopEarly(int k, IterationStatus entry) {
+            Double min = run.getSpec().guard.minJudgeAccuracy;
+            stopMessage = String.format(Locale.ROOT, "iteration %d: judge accuracy %.3f on the validation pairs is below "
+                    + "guard.minJudgeAccuracy %.3f; the round did not train and the run stopped", k,
+                    entry.metrics.getOrDefault("judge_accuracy", Double.NaN), min == null ? Double.NaN : min);
+            if (RunPhase.SUCCEEDED.equals(status.phase)) return;
+            status.phase = RunPhase.SUCCEEDED;
+            status.currentIteration = k;
+            status.completionTime = now();
+            setBest();
+            actions.add(Emit.warning(RunEvents.JUDGE_ACCURACY_BELOW_THRESHOLD, stopMessage
+                    + (status.bestCheckpoint == null ? "" : "; best checkpoint " + status.bestCheckpoint + " (iteration " + status.bestIteration + ")")));
+        }
+
+        /**
+         * bestIteration/bestCheckpoint: the trained round with the highest validation_accuracy (earliest on ties);
+         * judgeAccuracy: the latest round's judge_accuracy.
+         */
+        private void setBest() {
+            if (status.iterations == null) return;
+            double bestV = Double.NEGATIVE_INFINITY;
+            for (IterationStatus it : status.iterations) {
+                if (it.metrics == null || !RunPhase.SUCCEEDED.equals(it.phase)) continue;
+                Double v = it.metrics.get("validation_accuracy");
+                if (v != null && it.checkpoint != null && v > bestV) {
+                    bestV = v;
+                    status.bestIteration = it.index;
+                    status.bestCheckpoint = it.checkpoint;
+                }
+                Double j = it.metrics.get("judge_accuracy");
+                if (j != null) status.judgeAccuracy = j;
             }
         }
 
@@ -159,11 +211,13 @@ final class RunDecider {
             entry.checkpoint = r.checkpoint();
             entry.metrics = r.metrics();
             entry.message = r.message();
-            status.latestCheckpoint = r.checkpoint();
+            // A round the guard kept from training wrote no model: the latest checkpoint stays the previous one.
+            if (r.checkpoint() != null) status.latestCheckpoint = r.checkpoint();
             status.currentIteration = k;
+            setBest();
             actions.add(new CountRoundSucceeded(Duration.ofMillis(Math.round(r.durationSeconds() * 1000)), r.metrics()));
-            actions.add(Emit.normal(RunEvents.ROUND_SUCCEEDED, "iteration " + k + " succeeded: checkpoint "
-                    + r.checkpoint() + (r.message() == null ? "" : "; " + r.message())));
+            actions.add(Emit.normal(RunEvents.ROUND_SUCCEEDED, "iteration " + k + " succeeded: "
+                    + (r.checkpoint() == null ? "no checkpoint" : "checkpoint " + r.checkpoint()) + (r.message() == null ? "" : "; " + r.message())));
         }
 
         void roundFailed(int k, RoundOutcome.Failed failed) {
@@ -206,7 +260,8 @@ final class RunDecider {
             status.observedGeneration = run.getMetadata().getGeneration();
             status.conditions = ConditionsBuilder.build(
                     new ConditionsBuilder.RunState(status.phase, problems, status.currentIteration,
-                            run.getSpec() == null ? 0 : run.getSpec().iterations, failureReason, failureMessage),
+                            run.getSpec() == null ? 0 : run.getSpec().iterations, failureReason, failureMessage,
+                            stopMessage == null ? null : RunEvents.JUDGE_ACCURACY_BELOW_THRESHOLD, stopMessage),
                     run.getStatus() == null ? null : run.getStatus().conditions,
                     run.getMetadata().getGeneration(), now);
             return new RunDecision(status, List.copyOf(actions));

@@ -61,7 +61,9 @@ public sealed interface RoundOutcome {
                 return new Failed(attempts, "MalformedResult", "pod " + name(pod) + " reported iteration " + result.iteration()
                         + " for round " + k);
             }
-            if (result.checkpoint() == null || result.checkpoint().isBlank()) {
+            // Only a round the guard stopped before training has no checkpoint.
+            boolean guardStopped = result.metrics() != null && result.metrics().getOrDefault("guard_stopped", 0.0) > 0;
+            if (!guardStopped && (result.checkpoint() == null || result.checkpoint().isBlank())) {
                 return new Failed(attempts, "MalformedResult", "pod " + name(pod) + " reported no checkpoint");
             }
             return new Succeeded(attempts, result);

@@ -29,9 +29,11 @@ public final class ConditionsBuilder {
      * @param iterations       spec.iterations
      * @param failureReason    a CamelCase reason when the phase is Failed
      * @param failureMessage   what failed, when the phase is Failed
+     * @param stopReason       a CamelCase reason when the run succeeded before its last iteration (null: it ran them all)
+     * @param stopMessage      why it stopped early
      */
     public record RunState(RunPhase phase, List<String> specProblems, Integer currentIteration, int iterations,
-                           String failureReason, String failureMessage) {}
+                           String failureReason, String failureMessage, String stopReason, String stopMessage) {}
 
     private ConditionsBuilder() {}
 
@@ -51,7 +53,8 @@ public final class ConditionsBuilder {
                 case PENDING -> condition(PROGRESSING, true, "RoundPending", "starting " + round);
                 case RUNNING -> condition(PROGRESSING, true, "RoundRunning", round + " is running");
                 case SUSPENDED -> condition(PROGRESSING, false, "Suspended", "suspended at " + round);
-                case SUCCEEDED -> condition(PROGRESSING, false, "RunComplete", "all iterations succeeded");
+                case SUCCEEDED -> s.stopReason() != null ? condition(PROGRESSING, false, s.stopReason(), s.stopMessage())
+                        : condition(PROGRESSING, false, "RunComplete", "all iterations succeeded");
                 default -> condition(PROGRESSING, false, "RunFailed", s.failureMessage());
             });
         }
@@ -59,8 +62,8 @@ public final class ConditionsBuilder {
                 ? condition(SUSPENDED, true, "SuspendedBySpec", "spec.suspend is true; set it to false to resume")
                 : condition(SUSPENDED, false, "NotSuspended", "the run is not suspended"));
         out.add(switch (phase) {
-            case SUCCEEDED -> condition(COMPLETE, true, "AllIterationsSucceeded",
-                    "the seed round and " + s.iterations() + " iterations succeeded");
+            case SUCCEEDED -> s.stopReason() != null ? condition(COMPLETE, true, s.stopReason(), s.stopMessage())
+                    : condition(COMPLETE, true, "AllIterationsSucceeded", "the seed round and " + s.iterations() + " iterations succeeded");
             case FAILED -> condition(COMPLETE, false, "RunFailed", "the run failed and will not complete");
             default -> condition(COMPLETE, false, "InProgress", "not all iterations have succeeded yet");
         });

@@ -55,6 +55,7 @@ public final class SpecValidator {
         if (s.data != null) {
             relativePath(p, "spec.data.seedPreferences", s.data.seedPreferences);
             relativePath(p, "spec.data.prompts", s.data.prompts);
+            relativePath(p, "spec.data.validationPreferences", s.data.validationPreferences);
             promptsPerIteration(p, s);
         }
         if (s.training != null) training(p, s);

@@ -5,21 +5,26 @@ import static io.selfalign.operator.testing.OperatorHarness.phase;
 import static io.selfalign.operator.testing.OperatorHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import io.selfalign.operator.kubelet.PodEnd;
+import io.selfalign.operator.round.Rounds;
 import io.selfalign.operator.testing.TestKubelet;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,6 +85,49 @@ class RunLifecycleTest {
             assertEquals(0.7, h.registry.get("selfalign.round.metric").tag("run", "three").tag("metric", "accuracy").gauge().value());
             assertEquals(1.0, h.registry.get("selfalign.run.phase").tag("run", "three").tag("phase", "Succeeded").gauge().value());
         });
+    }
+
+    /**
+     * Iteration 2's judge is below the guard: the round does not train (no checkpoint), the run ends Succeeded
+     * with the reason, iteration 3 never starts, and the best checkpoint is the earliest of the tied best.
+     */
+    @Test
+    void theGuardEndsTheRunWhenTheJudgeFallsBelowTheThreshold() throws Exception {
+        Map<Integer, Map<String, Double>> metrics = Map.of(
+                0, Map.of("validation_accuracy", 0.66),
+                1, Map.of("judge_accuracy", 0.66, "validation_accuracy", 0.66),
+                2, Map.of("judge_accuracy", 0.55, "guard_stopped", 1.0));
+        h.kubelet.script("guarded", (job, attempt) -> {
+            int k = Integer.parseInt(job.getMetadata().getLabels().get(Rounds.ITERATION_LABEL));
+            String checkpoint = k == 2 ? null : RoundContract.outputDir(NS, "guarded", k) + "/model";
+            return new PodEnd.Succeed(RoundJson.write(new RoundResult(1, k, "hash-" + k, checkpoint, 1.0, metrics.get(k), "round " + k)));
+        });
+        AlignmentRun run = run("guarded", 3);
+        run.getSpec().data.validationPreferences = "data/validation.jsonl";
+        run.getSpec().guard.minJudgeAccuracy = 0.6;
+        h.create(run);
+        AlignmentRun done = h.awaitRun("guarded", phase(RunPhase.SUCCEEDED));
+        var st = done.getStatus();
+        assertEquals(2, st.currentIteration);
+        assertEquals(0, st.bestIteration);
+        assertEquals("/workspace/runs/team-a/guarded/iter-0/model", st.bestCheckpoint);
+        assertEquals("/workspace/runs/team-a/guarded/iter-1/model", st.latestCheckpoint);
+        assertEquals(0.55, st.judgeAccuracy);
+        Condition complete = done.getStatus().conditions.stream().filter(c -> c.getType().equals("Complete")).findFirst().orElseThrow();
+        assertEquals("True", complete.getStatus());
+        assertEquals("JudgeAccuracyBelowThreshold", complete.getReason());
+        assertEquals("iteration 2: judge accuracy 0.550 on the validation pairs is below guard.minJudgeAccuracy 0.600; "
+                + "the round did not train and the run stopped", complete.getMessage());
+        assertEquals("False", condition(done, "Failed"));
+        assertEquals("/workspace/data/validation.jsonl", RoundJson.readSpec(h.client.configMaps().inNamespace(NS).withName("guarded-iter-1").get()
+                .getData().get("round.json")).data().validationPreferences());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertTrue(h.client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(e -> "JudgeAccuracyBelowThreshold".equals(e.getReason()) && "guarded".equals(e.getInvolvedObject().getName())
+                            && e.getMessage().contains("best checkpoint /workspace/runs/team-a/guarded/iter-0/model")));
+            assertEquals(0.55, h.registry.get("selfalign.round.metric").tag("run", "guarded").tag("metric", "judge_accuracy").gauge().value());
+        });
+        assertNull(h.client.batch().v1().jobs().inNamespace(NS).withName("guarded-iter-3").get(), "no round after the guard");
     }
 
     @Test

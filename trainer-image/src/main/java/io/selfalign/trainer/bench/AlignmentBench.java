@@ -28,11 +28,11 @@ import java.util.List;
 public final class AlignmentBench {
     /**
      * @param arms     the arms to run (SFT is always evaluated; iterating arms reuse the DPO-seed stage as iteration 0)
-     * @param seeds    seeds 0..seeds-1 (data and init)
+     * @param seeds    the seeds (data and init), each its own KeySort instance
      * @param sizes    data sizes of every seed's instance
      * @param sft      SFT options (the seed is replaced by each bench seed)
      */
-    public record Options(List<Arm> arms, int seeds, KeySortSizes sizes, SftTrainer.Options sft, BenchSettings settings, Path out) {}
+    public record Options(List<Arm> arms, List<Long> seeds, KeySortSizes sizes, SftTrainer.Options sft, BenchSettings settings, Path out) {}
 
     private final Options options;
     private final PrintStream log;
@@ -45,7 +45,7 @@ public final class AlignmentBench {
 
     /** Runs every seed and arm; returns one result per seed, arm and stage, in run order. */
     public List<StageResult> run() throws IOException {
-        for (int s = 0; s < options.seeds(); s++) runSeed(s);
+        for (long s : options.seeds()) runSeed(s);
         return List.copyOf(results);
     }
 

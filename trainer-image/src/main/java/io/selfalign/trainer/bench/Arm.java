@@ -15,7 +15,15 @@ public enum Arm {
     /** (6) SPA with self-refinement but without DND: λ = 0. */
     SPA_NO_DND("spa-λ=0"),
     /** (7) the SPA loop judged by the gold reward: the upper bound of the judge. */
-    ORACLE("oracle-judge");
+    ORACLE("oracle-judge"),
+    /** SPA with truncated responses judged like finished ones ({@code judge.truncated: keep}, the behaviour before issue 11). */
+    SPA_KEEP_TRUNCATED("spa-keep"),
+    /** SPA with length-debiased rewards ({@code judge.lengthControl: regress}). */
+    SPA_REGRESS("spa-regress"),
+    /** SPA pairing equal-length responses only ({@code judge.lengthControl: match}), K = 4 samples per prompt. */
+    SPA_MATCH("spa-match"),
+    /** SPA judged against the model the policy was trained from ({@code judge.reference: previous}). */
+    SPA_PREVIOUS("spa-previous");
 
     private final String label;
 

@@ -3,6 +3,8 @@ package io.selfalign.trainer.bench;
 import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.LengthControl;
+import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundContract;
@@ -32,6 +34,8 @@ import java.util.List;
  */
 final class BenchRounds {
     private static final int MAX_PROMPT = 7; // BOS + at most 5 keys + SEP
+    /** Equal-length pairing needs more than two samples to find an equal-length pair at most prompts. */
+    private static final int MATCH_SAMPLES = 4;
     /** Each arm is a run {@code bench/<arm>}, so its rounds land in {@code runs/bench/<arm>/iter-<k>}. */
     private static final String RUN_NAMESPACE = "bench";
     private static final RoundSpec.Runtime RUNTIME = new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null);
@@ -77,8 +81,16 @@ final class BenchRounds {
      */
     RoundSpec iteration(Arm arm, int k, Path policy) {
         RoundSpec spec = RoundSpecFactory.create(runRef(arm), runSpec(arm), k, RUNTIME);
-        String policyInPod = RoundContract.inWorkspace(workspace.relativize(policy.toAbsolutePath()).toString());
-        return spec.toBuilder().seed(seed).paths(spec.paths().toBuilder().policyModel(policyInPod).build()).build();
+        RoundSpec.Paths.Builder paths = spec.paths().toBuilder().policyModel(inPod(policy));
+        // judge.reference previous: the model the policy was trained from; iteration 1's policy is the shared DPO-seed model.
+        if (spec.judge().reference() == JudgeReference.PREVIOUS && k >= 2) {
+            paths.judgeReference(inPod(k == 2 ? modelDir(Arm.DPO_SEED, 0) : modelDir(arm, k - 2)));
+        }
+        return spec.toBuilder().seed(seed).paths(paths.build()).build();
+    }
+
+    private String inPod(Path local) {
+        return RoundContract.inWorkspace(workspace.relativize(local.toAbsolutePath()).toString());
     }
 
     private RoundSpec.RunRef runRef(Arm arm) {
@@ -96,14 +108,17 @@ final class BenchRounds {
         s.data.promptsPerIteration = Arrays.stream(sizes.slices()).mapToObj(n -> (long) n).toList();
         s.iterations = settings.iterations();
         s.seed = seed;
-        s.generation.samplesPerPrompt = 2;
+        s.generation.samplesPerPrompt = arm == Arm.SPA_MATCH ? MATCH_SAMPLES : 2;
         s.generation.temperature = BenchSettings.TEMPERATURE;
         s.generation.topP = 1.0;
         s.generation.topK = 0;
         s.generation.maxNewTokens = KeySortSampler.MAX_NEW_TOKENS;
         s.generation.batchSize = settings.evalBatch();
-        s.judge.reference = JudgeReference.INITIAL;
+        s.judge.reference = arm == Arm.SPA_PREVIOUS ? JudgeReference.PREVIOUS : JudgeReference.INITIAL;
         s.judge.score = settings.judgeScore();
+        if (arm == Arm.SPA_KEEP_TRUNCATED) s.judge.truncated = TruncatedResponses.KEEP;
+        if (arm == Arm.SPA_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
+        if (arm == Arm.SPA_MATCH) s.judge.lengthControl = LengthControl.MATCH;
         s.judge.dropTies = false;
         TrainingSpec t = s.training;
         t.loss = arm == Arm.DPO_SEED || arm == Arm.DPO_ALL ? Loss.DPO : Loss.SPA;

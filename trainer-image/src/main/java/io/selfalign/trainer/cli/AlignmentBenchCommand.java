@@ -39,6 +39,10 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
     @Option(names = "--seeds", description = "Number of seeds (data + init), 0..N-1 (default: 3, or 1 with --quick).")
     Integer seeds;
 
+    @Option(names = "--seed-list", split = ",", paramLabel = "SEED",
+            description = "These seeds instead of 0..N-1, e.g. 3,4,5: seeds nobody tuned on.")
+    List<Long> seedList;
+
     @Option(names = "--out", defaultValue = "bench-alignment", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -64,8 +68,11 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr: must be > 0, got " + learningRate);
         if (seedEpochs < 1) throw new IllegalArgumentException("--seed-epochs: must be >= 1, got " + seedEpochs);
-        int n = seeds != null ? seeds : quick ? 1 : 3;
-        if (n < 1) throw new IllegalArgumentException("--seeds: must be >= 1, got " + n);
+        if (seeds != null && seedList != null) throw new IllegalArgumentException("--seeds and --seed-list: give one of them");
+        int count = seeds != null ? seeds : quick ? 1 : 3;
+        if (count < 1) throw new IllegalArgumentException("--seeds: must be >= 1, got " + count);
+        List<Long> seedValues = seedList != null ? List.copyOf(seedList) : java.util.stream.LongStream.range(0, count).boxed().toList();
+        int n = seedValues.size();
         List<Arm> arms = new ArrayList<>(quick ? List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA)
                 : List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA, Arm.SPA_NO_REFINEMENT, Arm.SPA_NO_DND));
         if (oracle) arms.add(Arm.ORACLE);
@@ -75,11 +82,11 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
                 JudgeScore.parse(judgeScore, "--judge-score"));
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         Files.createDirectories(out);
-        System.err.printf(Locale.ROOT, "bench alignment: %d seed(s), arms %s, sizes %s, lr %.1e, seed epochs %d, judge score %s, out %s%n",
-                n, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, judgeScore, out.toAbsolutePath());
+        System.err.printf(Locale.ROOT, "bench alignment: seeds %s, arms %s, sizes %s, lr %.1e, seed epochs %d, judge score %s, out %s%n",
+                seedValues, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, judgeScore, out.toAbsolutePath());
         long start = System.nanoTime();
         List<StageResult> results = new AlignmentBench(
-                new AlignmentBench.Options(arms, n, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
+                new AlignmentBench.Options(arms, seedValues, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
         double minutes = (System.nanoTime() - start) / 60e9;
         String table = BenchReport.table(results);
         System.out.print(table);

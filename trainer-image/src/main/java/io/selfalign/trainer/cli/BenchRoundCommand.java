@@ -8,9 +8,11 @@ import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.Loss;
+import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.DecoderModel;
@@ -138,7 +140,7 @@ final class BenchRoundCommand implements Callable<Integer> {
                 .data(RoundSpec.Data.builder().prompts(w + "/data/prompts.jsonl").promptOffset(0).promptCount(prompts).build())
                 .generation(RoundSpec.Generation.builder()
                         .samplesPerPrompt(samples).temperature(0.7).topP(1.0).topK(0).maxNewTokens(newTokens).batchSize(batchSize).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false))
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null)) // a random model seldom ends: keep every response so the round trains
                 .training(RoundSpec.Training.builder()
                         .loss(Loss.parse(loss, "--loss"))
                         .beta(0.1)

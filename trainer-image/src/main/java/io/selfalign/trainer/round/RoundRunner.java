@@ -1,5 +1,7 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
@@ -10,7 +12,9 @@ import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
+import io.selfalign.trainer.judge.ImplicitRewardJudge;
 import io.selfalign.trainer.judge.Judge;
+import io.selfalign.trainer.judge.LengthDebias;
 import io.selfalign.trainer.loss.Losses;
 import io.selfalign.trainer.loss.PreferenceLoss;
 import io.selfalign.trainer.metrics.MetricsServer;
@@ -148,9 +152,12 @@ public final class RoundRunner {
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             Map<String, Double> metrics = new LinkedHashMap<>();
             List<LabeledPair> pairs;
+            boolean trained = true;
             progress.stage("load", 0);
             try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
                 if (inputs.prompts() != null) PromptFit.check(spec, inputs.prompts(), inputs.promptsFile(), policy);
+                List<LabeledPair> validation = inputs.validation() == null ? null
+                        : PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy);
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
@@ -159,19 +166,26 @@ public final class RoundRunner {
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
                         pairs = labeling.label(inputs.prompts(), inputs.promptsFile());
                         if (inputs.seed() != null) {
-                            metrics.put("seed_agreement", labeling.seedAgreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));
+                            // In-sample: the seed pairs trained the judge, so this overstates how well it labels.
+                            metrics.put("seed_agreement", labeling.agreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));
                         }
+                        if (validation != null) metrics.put("judge_accuracy", labeling.agreement(validation));
                         metrics.putAll(labeling.metrics());
                     }
+                    trained = guardAllowsTraining(spec, metrics);
                 }
                 metrics.put("pairs", (double) pairs.size());
-                PreferenceTrainer.Summary summary = train(spec, policy, pairs, staging, progress, seed, metrics);
-                progress.stage("save", 0);
-                policy.save(staging.resolve(RoundContract.MODEL_DIR));
-                PairsFile.write(staging.resolve(RoundContract.PAIRS_FILE), pairs, summary.outcomes());
+                List<PreferenceTrainer.PairOutcome> outcomes = List.of();
+                if (trained) {
+                    outcomes = train(spec, policy, pairs, staging, progress, seed, metrics).outcomes();
+                    if (validation != null) metrics.put("validation_accuracy", validationAccuracy(spec, paths, device, policy, validation));
+                    progress.stage("save", 0);
+                    policy.save(staging.resolve(RoundContract.MODEL_DIR));
+                }
+                PairsFile.write(staging.resolve(RoundContract.PAIRS_FILE), pairs, outcomes);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            String checkpoint = Path.of(spec.paths().outputDir()).resolve(RoundContract.MODEL_DIR).toString();
+            String checkpoint = trained ? Path.of(spec.paths().outputDir()).resolve(RoundContract.MODEL_DIR).toString() : null;
             RoundResult result = new RoundResult(RoundSpec.CURRENT_VERSION, spec.iteration(), hash, checkpoint, round(seconds),
                     metrics, message(spec, metrics), FileManifest.of(staging));
             output.commit(result);
@@ -184,6 +198,32 @@ public final class RoundRunner {
         } catch (RuntimeException e) {
             output.abandon();
             throw e;
+        }
+    }
+
+    /**
+     * The guard ({@code judge.minAccuracy}): a judge below it on the held-out pairs would train on labels worse
+     * than the threshold, so the round stops before training and reports {@code guard_stopped} = 1.
+     */
+    private static boolean guardAllowsTraining(RoundSpec spec, Map<String, Double> metrics) {
+        Double min = spec.judge().minAccuracy();
+        if (min == null || metrics.get("judge_accuracy") >= min) return true;
+        metrics.put("guard_stopped", 1.0);
+        return false;
+    }
+
+    /**
+     * The trained model as the next round's judge on the held-out pairs: against the base model, or with
+     * {@code judge.reference: previous} against the model this round started from (read again from disk).
+     * Without a length term: the next round fits its own.
+     */
+    private static double validationAccuracy(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel trained,
+                                             List<LabeledPair> validation) throws IOException {
+        String reference = spec.judge().reference() == JudgeReference.PREVIOUS ? spec.paths().policyModel() : spec.paths().baseModel();
+        try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, "paths.baseModel")) {
+            Judge next = new ImplicitRewardJudge(trained.model(), ref.model(), trained.padId(), spec.training().beta(),
+                    spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
+            return JudgeAgreement.of(next, validation, new LengthDebias(0));
         }
     }
 
@@ -217,11 +257,17 @@ public final class RoundRunner {
     }
 
     private static String message(RoundSpec spec, Map<String, Double> m) {
+        if (m.containsKey("guard_stopped")) {
+            return String.format(Locale.ROOT, "iteration %d: not trained: judge accuracy %.3f is below guard.minJudgeAccuracy %.3f "
+                    + "on the validation pairs", spec.iteration(), m.get("judge_accuracy"), spec.judge().minAccuracy());
+        }
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "iteration %d: %.0f pairs, %.0f steps", spec.iteration(),
                 m.getOrDefault("pairs", 0.0), m.getOrDefault("steps", 0.0)));
         if (m.containsKey("loss_final")) {
             b.append(String.format(Locale.ROOT, ", loss %.4f, accuracy %.2f, margin %.4f", m.get("loss_final"), m.get("accuracy"), m.get("margin")));
         }
+        if (m.containsKey("judge_accuracy")) b.append(String.format(Locale.ROOT, ", judge accuracy %.3f", m.get("judge_accuracy")));
+        if (m.containsKey("validation_accuracy")) b.append(String.format(Locale.ROOT, ", validation accuracy %.3f", m.get("validation_accuracy")));
         if (m.containsKey("ties")) b.append(String.format(Locale.ROOT, ", %.0f ties", m.get("ties")));
         if (m.containsKey("flagged_fraction")) b.append(String.format(Locale.ROOT, ", flagged %.2f", m.get("flagged_fraction")));
         return b.toString();
@@ -232,17 +278,20 @@ public final class RoundRunner {
     }
 
     /** The round's data, read and checked before any model is loaded. */
-    record RoundInputs(Path seedFile, List<SeedPreference> seed, Path promptsFile, List<PromptRow> prompts) {
+    record RoundInputs(Path seedFile, List<SeedPreference> seed, Path promptsFile, List<PromptRow> prompts,
+                       Path validationFile, List<SeedPreference> validation) {
         static RoundInputs read(RoundSpec spec, RoundPaths paths, boolean implicitJudge, PrintStream log) {
             requireModel(paths, spec.paths().policyModel(), "paths.policyModel", log);
             if (spec.iteration() >= 1 && implicitJudge) requireModel(paths, spec.paths().judgeReference(), "paths.judgeReference", log);
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
+            Path validationFile = spec.data().validationPreferences() == null ? null : paths.local(spec.data().validationPreferences());
+            List<SeedPreference> validation = validationFile == null ? null : PreferenceData.readSeed(validationFile);
             // At iteration 0 the prompts, when given, are every row the run will use: read (and so checked) now, not used.
-            if (spec.data().prompts() == null || spec.data().promptCount() < 1) return new RoundInputs(seedFile, seed, null, null);
+            if (spec.data().prompts() == null || spec.data().promptCount() < 1) return new RoundInputs(seedFile, seed, null, null, validationFile, validation);
             Path promptsFile = paths.local(spec.data().prompts());
             return new RoundInputs(seedFile, seed, promptsFile,
-                    PreferenceData.readPromptSlice(promptsFile, spec.data().promptOffset(), spec.data().promptCount()));
+                    PreferenceData.readPromptSlice(promptsFile, spec.data().promptOffset(), spec.data().promptCount()), validationFile, validation);
         }
 
         private static void requireModel(RoundPaths paths, String specDir, String field, PrintStream log) {

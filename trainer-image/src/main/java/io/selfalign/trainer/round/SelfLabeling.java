@@ -1,7 +1,9 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.generate.SamplingParams;
@@ -9,6 +11,7 @@ import io.selfalign.trainer.judge.Candidate;
 import io.selfalign.trainer.judge.ImplicitRewardJudge;
 import io.selfalign.trainer.judge.Judge;
 import io.selfalign.trainer.judge.JudgeRequest;
+import io.selfalign.trainer.judge.LengthDebias;
 import io.selfalign.trainer.judge.PairSelection;
 import io.selfalign.trainer.metrics.RoundProgress;
 import io.selfalign.trainer.runtime.ComputeDevice;
@@ -38,6 +41,8 @@ final class SelfLabeling implements AutoCloseable {
     private final long seed;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private LanguageModel judgeReference;
+    /** The round's length fit under {@code lengthControl: regress}, applied to held-out pairs as well; none otherwise. */
+    private LengthDebias debias = new LengthDebias(0);
 
     SelfLabeling(RoundSpec spec, LanguageModel policy, ComputeDevice device, RoundPaths paths, RoundProgress progress,
                  PrintStream log, Judge judge, long seed) {
@@ -51,7 +56,10 @@ final class SelfLabeling implements AutoCloseable {
         this.seed = seed;
     }
 
-    /** Generates, judges and selects; returns one pair per prompt (fewer when ties are dropped). */
+    /**
+     * Generates, judges and selects; returns one pair per prompt (fewer when ties are dropped or, with
+     * {@code judge.truncated: exclude}, when a prompt has fewer than two responses that ended with EOS).
+     */
     List<LabeledPair> label(List<PromptRow> rows, Path promptsFile) throws IOException {
         RoundSpec.Generation g = spec.generation();
         int k = g.samplesPerPrompt();
@@ -76,7 +84,8 @@ final class SelfLabeling implements AutoCloseable {
             List<Candidate> candidates = new ArrayList<>(k);
             for (int j = 0; j < k; j++) {
                 long[] tokens = samples.get(i * k + j);
-                candidates.add(new Candidate(policy.tokenizer().decode(tokens, true), tokens));
+                boolean finished = tokens.length > 0 && policy.eosIds().contains(tokens[tokens.length - 1]);
+                candidates.add(new Candidate(policy.tokenizer().decode(tokens, true), tokens, finished));
             }
             requests.add(new JudgeRequest(rows.get(i).prompt(), promptTokens.get(i), candidates));
         }
@@ -86,7 +95,29 @@ final class SelfLabeling implements AutoCloseable {
         double[][] rewards = judge().rewards(requests);
         double judgeSeconds = (System.nanoTime() - start) / 1e9;
         progress.advance(rows.size());
-        PairSelection.Outcome outcome = PairSelection.select(rewards, spec.judge().dropTies());
+        boolean excludeTruncated = spec.judge().truncatedOrDefault() == TruncatedResponses.EXCLUDE;
+        LengthControl lengthControl = spec.judge().lengthControlOrDefault();
+        boolean[][] eligible = new boolean[requests.size()][k];
+        int[][] lengths = new int[requests.size()][k];
+        int[][] group = new int[requests.size()][k];
+        int truncated = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            for (int j = 0; j < k; j++) {
+                Candidate c = requests.get(i).candidates().get(j);
+                if (!c.finished()) truncated++;
+                eligible[i][j] = c.finished() || !excludeTruncated;
+                lengths[i][j] = c.tokens().length;
+                group[i][j] = lengthControl == LengthControl.MATCH ? lengths[i][j] : 0;
+            }
+        }
+        if (lengthControl == LengthControl.REGRESS) {
+            debias = LengthDebias.fit(rewards, lengths, eligible);
+            for (int i = 0; i < rewards.length; i++) {
+                for (int j = 0; j < k; j++) rewards[i][j] = debias.apply(rewards[i][j], lengths[i][j]);
+            }
+            metrics.put("length_slope", debias.slope());
+        }
+        PairSelection.Outcome outcome = PairSelection.select(rewards, eligible, group, spec.judge().dropTies());
 
         List<LabeledPair> pairs = new ArrayList<>(outcome.pairs().size());
         for (PairSelection.Selected s : outcome.pairs()) {
@@ -103,6 +134,8 @@ final class SelfLabeling implements AutoCloseable {
         metrics.put("prompts", (double) rows.size());
         metrics.put("candidates", (double) repeated.size());
         metrics.put("ties", (double) outcome.ties());
+        metrics.put("truncated", (double) truncated / repeated.size());
+        metrics.put("skipped_prompts", (double) outcome.skipped());
         metrics.put("reward_gap_mean", outcome.meanGap());
         metrics.put("response_length_mean", (double) generated / samples.size());
         metrics.put("gen_tokens_per_s", generated / genSeconds);
@@ -110,20 +143,9 @@ final class SelfLabeling implements AutoCloseable {
         return pairs;
     }
 
-    /**
-     * How often the judge agrees with the gold labels of the seed pairs: the share of pairs whose chosen
-     * response gets the higher reward (ties count ½).
-     */
-    double seedAgreement(List<LabeledPair> seedPairs) throws IOException {
-        List<JudgeRequest> requests = new ArrayList<>(seedPairs.size());
-        for (LabeledPair p : seedPairs) {
-            requests.add(new JudgeRequest(p.prompt(), p.tokens().prompt(), List.of(
-                    new Candidate(p.chosen(), p.tokens().chosen()), new Candidate(p.rejected(), p.tokens().rejected()))));
-        }
-        double[][] rewards = judge().rewards(requests);
-        double agree = 0;
-        for (double[] r : rewards) agree += r[0] > r[1] ? 1 : r[0] == r[1] ? 0.5 : 0;
-        return agree / rewards.length;
+    /** The judge's agreement with gold pairs, with the round's length term when it has one (judge.lengthControl: regress). */
+    double agreement(List<LabeledPair> goldPairs) throws IOException {
+        return JudgeAgreement.of(judge(), goldPairs, debias);
     }
 
     Map<String, Double> metrics() {

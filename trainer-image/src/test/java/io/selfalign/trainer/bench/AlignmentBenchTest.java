@@ -20,7 +20,7 @@ class AlignmentBenchTest {
         KeySortSizes sizes = new KeySortSizes(128, 16, new int[] {16}, 16);
         SftTrainer.Options sft = new SftTrainer.Options(3e-3, 32, 1, 0.05, 1.0, 0);
         BenchSettings settings = new BenchSettings(1e-4, 1, 1, 1, 32, JudgeScore.SUM);
-        var options = new AlignmentBench.Options(List.of(Arm.SFT, Arm.DPO_SEED, Arm.SPA), 1, sizes, sft, settings, out);
+        var options = new AlignmentBench.Options(List.of(Arm.SFT, Arm.DPO_SEED, Arm.SPA), List.of(0L), sizes, sft, settings, out);
 
         List<StageResult> results = new AlignmentBench(options, System.err).run();
         assertEquals(List.of("sft/0", "dpo-seed/0", "spa/0", "spa/1"), results.stream().map(r -> r.arm() + "/" + r.iteration()).toList());

@@ -60,4 +60,15 @@ class BenchRoundsTest {
         assertEquals(2_800, noDnd.data().promptOffset());
         assertEquals(0.125, rounds.iteration(Arm.ORACLE, 3, prev).training().refinement().lambda());
     }
+
+    /** Iteration 1's policy is the shared DPO-seed model, so previous-reference rounds judge against the bench's models. */
+    @Test
+    void previousReferenceIsTheModelEachPolicyWasTrainedFrom() {
+        assertEquals("/workspace/models/keysort-sft",
+                rounds.iteration(Arm.SPA_PREVIOUS, 1, rounds.modelDir(Arm.DPO_SEED, 0)).paths().judgeReference());
+        assertEquals("/workspace/runs/bench/dpo-seed/iter-0/model",
+                rounds.iteration(Arm.SPA_PREVIOUS, 2, rounds.modelDir(Arm.SPA_PREVIOUS, 1)).paths().judgeReference());
+        assertEquals("/workspace/runs/bench/spa-previous/iter-1/model",
+                rounds.iteration(Arm.SPA_PREVIOUS, 3, rounds.modelDir(Arm.SPA_PREVIOUS, 2)).paths().judgeReference());
+    }
 }

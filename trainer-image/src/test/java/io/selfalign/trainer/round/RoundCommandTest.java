@@ -114,7 +114,7 @@ class RoundCommandTest {
         assertInputError(s -> withPaths(s, s.paths().toBuilder().baseModel("/etc/models").build()),
                 "paths.baseModel: /etc/models lies outside the workspace");
         assertInputError(s -> s.toBuilder().iteration(3).build(), "iteration: must be in 0..2, got 3");
-        assertInputError(s -> withData(s, new RoundSpec.Data(null, RoundFixture.PROMPTS, 0, 3)), "data.seedPreferences: required for iteration 0");
+        assertInputError(s -> withData(s, new RoundSpec.Data(null, RoundFixture.PROMPTS, 0, 3, null)), "data.seedPreferences: required for iteration 0");
     }
 
     @Test
@@ -129,9 +129,9 @@ class RoundCommandTest {
     @Test
     void inputFileProblemsNameTheFileAndLine() throws IOException {
         Files.writeString(root.resolve("data/broken.jsonl"), "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n{\"prompt\": \"a\", \"chosen\": 5, \"rejected\": \"c\"}\n");
-        assertInputError(s -> withData(s, new RoundSpec.Data(RoundFixture.WS + "/data/broken.jsonl", RoundFixture.PROMPTS, 0, 3)),
+        assertInputError(s -> withData(s, new RoundSpec.Data(RoundFixture.WS + "/data/broken.jsonl", RoundFixture.PROMPTS, 0, 3, null)),
                 root.resolve("data/broken.jsonl") + ":2: field 'chosen' must be a string");
-        assertInputError(s -> withData(s, new RoundSpec.Data(RoundFixture.WS + "/data/absent.jsonl", RoundFixture.PROMPTS, 0, 3)),
+        assertInputError(s -> withData(s, new RoundSpec.Data(RoundFixture.WS + "/data/absent.jsonl", RoundFixture.PROMPTS, 0, 3, null)),
                 root.resolve("data/absent.jsonl") + ": file not found");
         assertInputError(s -> withPaths(s, new RoundSpec.Paths(RoundFixture.WS, s.paths().baseModel(), RoundFixture.WS + "/models/none",
                 s.paths().judgeReference(), s.paths().outputDir())), "paths.policyModel: " + root.resolve("models/none") + " is not a model directory");
@@ -141,7 +141,7 @@ class RoundCommandTest {
     void aPromptSliceOutsideTheFileIsAnInputError() throws IOException {
         RoundSpec s = RoundFixture.spec(1, Loss.SPA, 0.5);
         RoundSpec iter1 = withPaths(s, new RoundSpec.Paths(RoundFixture.WS, RoundFixture.BASE, RoundFixture.BASE, RoundFixture.BASE, s.paths().outputDir()));
-        RoundSpec beyond = withData(iter1, new RoundSpec.Data(RoundFixture.SEED, RoundFixture.PROMPTS, 4, 3));
+        RoundSpec beyond = withData(iter1, new RoundSpec.Data(RoundFixture.SEED, RoundFixture.PROMPTS, 4, 3, null));
         Outcome o = run(beyond);
         assertEquals(78, o.exitCode());
         assertTrue(o.termination().contains("has 6 prompt rows, but this iteration needs rows 4..6"), o.termination());

@@ -5,8 +5,10 @@ import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.Loss;
+import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +16,8 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * A local workspace for round tests: the tiny-llama fixture as base model, four gold seed pairs and six
- * prompts (one as chat messages), and round specs whose paths live under {@code /workspace}, mapped to
+ * A local workspace for round tests: the tiny-llama fixture as base model, four gold seed pairs, three
+ * held-out validation pairs and six prompts (one as chat messages), and round specs whose paths live under {@code /workspace}, mapped to
  * the temp folder with {@code --workspace-root}.
  */
 final class RoundFixture {
@@ -23,6 +25,7 @@ final class RoundFixture {
     static final String BASE = WS + "/models/base";
     static final String SEED = WS + "/data/seed.jsonl";
     static final String PROMPTS = WS + "/data/prompts.jsonl";
+    static final String VALIDATION = WS + "/data/validation.jsonl";
 
     private RoundFixture() {}
 
@@ -40,6 +43,12 @@ final class RoundFixture {
                 {"messages": [{"role": "user", "content": "Sort: q p"}], "chosen": "p q", "rejected": "q"}
                 {"prompt": "Sort: m o n", "chosen": "m n o", "rejected": "o n m x"}
                 """);
+        // Held-out gold pairs whose chosen response is always the longer one.
+        Files.writeString(data.resolve("validation.jsonl"), """
+                {"prompt": "Sort: b a", "chosen": "a b", "rejected": "a"}
+                {"prompt": "Sort: e d f", "chosen": "d e f", "rejected": "f"}
+                {"prompt": "Sort: h g", "chosen": "g h", "rejected": "h"}
+                """);
         Files.writeString(data.resolve("prompts.jsonl"), """
                 {"prompt": "Sort: d c"}
                 {"prompt": "Sort: f e g"}
@@ -54,7 +63,11 @@ final class RoundFixture {
         return WS + "/runs/team/demo/iter-" + k;
     }
 
-    /** Iteration k of run team/demo: seed stage (k = 0, one warm-up step) or self-labeling on prompts [3(k−1), 3k) without warm-up. */
+    /**
+     * Iteration k of run team/demo (truncated responses kept: the random fixture model seldom ends a response
+     * within maxNewTokens, so excluding them would leave no pairs): seed stage (k = 0, one warm-up step) or self-labeling on
+     * prompts [3(k−1), 3k) without warm-up.
+     */
     static RoundSpec spec(int k, Loss loss, double lambda) {
         String policy = k == 0 ? BASE : iterDir(k - 1) + "/model";
         return RoundSpec.builder()
@@ -65,10 +78,11 @@ final class RoundFixture {
                 .paths(RoundSpec.Paths.builder()
                         .workspace(WS).baseModel(BASE).policyModel(policy).judgeReference(BASE).outputDir(iterDir(k)).build())
                 .data(RoundSpec.Data.builder()
-                        .seedPreferences(SEED).prompts(PROMPTS).promptOffset(k == 0 ? 0 : 3L * (k - 1)).promptCount(3).build())
+                        .seedPreferences(SEED).prompts(PROMPTS).promptOffset(k == 0 ? 0 : 3L * (k - 1)).promptCount(3)
+                        .validationPreferences(VALIDATION).build())
                 .generation(RoundSpec.Generation.builder()
                         .samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0).maxNewTokens(6).batchSize(4).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false))
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null))
                 .training(RoundSpec.Training.builder()
                         .loss(loss)
                         .beta(0.1)

@@ -2,6 +2,7 @@ package io.selfalign.trainer.round;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,9 @@ class RoundRunnerTest {
         assertEquals(4.0, r.metrics().get("pairs"));
         assertEquals(4.0, r.metrics().get("steps")); // 2 epochs × ⌈4 / 2⌉
         assertFalse(r.metrics().containsKey("flagged_fraction"), "the seed stage of spa is plain DPO");
+        double validation = r.metrics().get("validation_accuracy");
+        assertTrue(validation >= 0 && validation <= 1, "share of validation pairs: " + validation);
+        assertFalse(r.metrics().containsKey("judge_accuracy"), "the seed stage has no judge");
         assertTrue(Files.isRegularFile(out.resolve("model/model.safetensors")));
         assertTrue(Files.isRegularFile(out.resolve("model/tokenizer.json")));
         assertEquals(r, RoundJson.readResult(Files.readString(out.resolve("result.json"))));
@@ -100,12 +104,15 @@ class RoundRunnerTest {
         assertEquals(2.0, r.metrics().get("steps"));
         for (String m : List.of("ties", "reward_gap_mean", "seed_agreement", "flagged_fraction", "tau", "loss_final", "loss_mean",
                 "rewards_chosen", "rewards_rejected", "margin", "accuracy", "gen_tokens_per_s", "judge_tokens_per_s",
-                "train_tokens_per_s", "response_length_mean")) {
+                "train_tokens_per_s", "response_length_mean", "judge_accuracy", "validation_accuracy", "truncated", "skipped_prompts")) {
             assertTrue(r.metrics().containsKey(m), "metric " + m + " in " + r.metrics().keySet());
         }
         double agreement = r.metrics().get("seed_agreement");
         assertTrue(agreement >= 0 && agreement <= 1);
         assertTrue(r.metrics().get("reward_gap_mean") >= 0);
+        double truncated = r.metrics().get("truncated");
+        assertTrue(truncated >= 0 && truncated <= 1, "share of candidates: " + truncated);
+        assertEquals(0.0, r.metrics().get("skipped_prompts"), "judge.truncated keep pairs every prompt");
 
         List<JsonNode> pairs = jsonl(out.resolve("pairs.jsonl"));
         assertEquals(3, pairs.size());
@@ -161,5 +168,46 @@ class RoundRunnerTest {
             assertEquals(-p.get("chosenTokens").size(), p.get("chosenReward").asDouble());
         }
         assertFalse(r.metrics().containsKey("flagged_fraction"));
+    }
+
+    /** The validation pairs' chosen responses are the longer ones: a judge preferring shorter ones gets them all wrong. */
+    @Test
+    @Order(6)
+    void theGuardStopsARoundWhoseJudgeIsBelowTheThresholdBeforeTraining() throws IOException {
+        RoundSpec spec = guarded(RoundFixture.WS + "/runs/team/guarded/iter-1");
+        RoundResult r = new RoundRunner().run(spec, root, RoundRunner.Options.quiet().withJudge(byLength(-1)));
+        assertEquals(0.0, r.metrics().get("judge_accuracy"));
+        assertEquals(1.0, r.metrics().get("guard_stopped"));
+        assertNull(r.checkpoint());
+        assertFalse(r.metrics().containsKey("steps"));
+        assertFalse(r.metrics().containsKey("validation_accuracy"), "no model was trained");
+        assertEquals("iteration 1: not trained: judge accuracy 0.000 is below guard.minJudgeAccuracy 0.500 on the validation pairs",
+                r.message());
+        Path out = local(spec.paths().outputDir());
+        assertFalse(Files.exists(out.resolve("model")));
+        assertEquals(3, jsonl(out.resolve("pairs.jsonl")).size(), "the labels stay for inspection");
+    }
+
+    @Test
+    @Order(7)
+    void aJudgeAtTheThresholdTrains() throws IOException {
+        RoundSpec spec = guarded(RoundFixture.WS + "/runs/team/passed/iter-1");
+        RoundResult r = new RoundRunner().run(spec, root, RoundRunner.Options.quiet().withJudge(byLength(1)));
+        assertEquals(1.0, r.metrics().get("judge_accuracy"));
+        assertFalse(r.metrics().containsKey("guard_stopped"));
+        assertEquals(spec.paths().outputDir() + "/model", r.checkpoint());
+        assertTrue(r.metrics().containsKey("validation_accuracy"));
+    }
+
+    private static RoundSpec guarded(String outputDir) {
+        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0), outputDir);
+        RoundSpec.Judge j = spec.judge();
+        return spec.toBuilder().judge(new RoundSpec.Judge(j.reference(), j.score(), j.dropTies(), j.truncated(), j.lengthControl(), 0.5)).build();
+    }
+
+    /** A plugged judge rewarding {@code sign} × length. */
+    private static Judge byLength(int sign) {
+        return requests -> requests.stream()
+                .map(r -> r.candidates().stream().mapToDouble(c -> sign * c.tokens().length).toArray()).toArray(double[][]::new);
     }
 }

@@ -1,0 +1,18 @@
+package io.selfalign.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** Stops a run whose self-labels have gone bad, measured on the held-out validation pairs. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GuardSpec {
+    @Min(0)
+    @Max(1)
+    @JsonPropertyDescription("Lowest judge_accuracy (share of data.validationPreferences the round's judge orders like the "
+            + "gold labels, ties count half) at which a round may train on its self-labels, e.g. 0.6. A round below it does "
+            + "not train; the run then ends Succeeded with condition reason JudgeAccuracyBelowThreshold, and "
+            + "status.bestCheckpoint names the model to use. Unset: off. Needs data.validationPreferences.")
+    public Double minJudgeAccuracy;
+}

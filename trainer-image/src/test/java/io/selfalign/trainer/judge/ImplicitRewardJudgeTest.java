@@ -1,0 +1,54 @@
+package io.selfalign.trainer.judge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.Device;
+import io.selfalign.trainer.model.DecoderModel;
+import io.selfalign.trainer.model.ModelConfig;
+import io.selfalign.trainer.score.ScoringBatch;
+import io.selfalign.trainer.score.SequenceScorer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The implicit reward against a reference whose log-probs are known by hand: a model with all weights zero
+ * has zero logits, so every token has log-prob −ln V and a response of n tokens scores −n·ln V.
+ */
+class ImplicitRewardJudgeTest {
+    static final int VOCAB = 8;
+    static final double BETA = 0.1;
+    static final ModelConfig CONFIG = ModelConfig.builder().vocabSize(VOCAB).hiddenSize(8).intermediateSize(16).layers(1).heads(2)
+            .maxPositions(16).build();
+    static final long[] PROMPT = {1, 5, 4, 2};
+    static final List<Candidate> CANDIDATES = List.of(new Candidate("a", new long[] {4, 5, 3}, true), new Candidate("b", new long[] {6, 3}, true));
+
+    static DecoderModel uniform() {
+        DecoderModel m = DecoderModel.random(CONFIG, Device.cpu(), 0);
+        m.parameters().values().forEach(p -> p.muli(0));
+        return m;
+    }
+
+    @Test
+    void rewardIsBetaTimesPolicyMinusReferenceLogProb() {
+        try (DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3); DecoderModel reference = uniform()) {
+            double[][] r = new ImplicitRewardJudge(policy, reference, 0, BETA, false, 4)
+                    .rewards(List.of(new JudgeRequest(null, PROMPT, CANDIDATES)));
+            for (int j = 0; j < CANDIDATES.size(); j++) {
+                long[] y = CANDIDATES.get(j).tokens();
+                double policyLogProb = SequenceScorer.score(policy, List.of(new ScoringBatch.Pair(PROMPT, y)), 0, 1).get(0).sum();
+                double referenceLogProb = -y.length * Math.log(VOCAB);
+                assertEquals(BETA * (policyLogProb - referenceLogProb), r[0][j], 1e-5, "candidate " + j);
+            }
+        }
+    }
+
+    /** Why {@code previous} must not be the policy itself: every reward is then 0 and every prompt a tie. */
+    @Test
+    void aPolicyJudgedAgainstItselfGivesZeroRewards() {
+        try (DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3)) {
+            double[][] r = new ImplicitRewardJudge(policy, policy, 0, BETA, false, 4).rewards(List.of(new JudgeRequest(null, PROMPT, CANDIDATES)));
+            assertEquals(0.0, r[0][0]);
+            assertEquals(0.0, r[0][1]);
+        }
+    }
+}
