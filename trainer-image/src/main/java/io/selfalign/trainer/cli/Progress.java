@@ -1,6 +1,9 @@
 package io.selfalign.trainer.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -20,8 +23,22 @@ final class Progress {
     }
 
     static ProgressBar bar(String task, long total, String unit) {
-        // Java sees a console only when stdin and stdout are terminals; stderr alone cannot be asked.
-        return bar(task, total, unit, System.err, System.console() != null);
+        return bar(task, total, unit, System.err, stderrIsTerminal());
+    }
+
+    /**
+     * Java 17 sees a console only when stdin and stdout are terminals and cannot ask about stderr, so
+     * {@code 2> log} on a terminal would still get the coloured bar: on Linux, where /proc says what fd 2 is,
+     * it must also be a terminal device.
+     */
+    static boolean stderrIsTerminal() {
+        if (System.console() == null) return false;
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException noProc) {
+            return true;
+        }
     }
 
     static ProgressBar bar(String task, long total, String unit, PrintStream err, boolean terminal) {
