@@ -45,9 +45,6 @@ public record ModelConfig(
         List<Integer> eosTokenIds,
         int padTokenId) {
 
-    public static final String LLAMA = Architecture.LLAMA.name();
-    public static final String MISTRAL = Architecture.MISTRAL.name();
-    public static final String QWEN2 = Architecture.QWEN2.name();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public ModelConfig {

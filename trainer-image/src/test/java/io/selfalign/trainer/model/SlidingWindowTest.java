@@ -28,7 +28,7 @@ class SlidingWindowTest {
     private static final long[] IDS = {5, 9, 2, 17, 30, 11, 4, 23, 8, 14, 27, 6};
 
     private static ModelConfig config(int window) {
-        return ModelConfig.builder().architecture(ModelConfig.MISTRAL).vocabSize(32).hiddenSize(32).intermediateSize(64)
+        return ModelConfig.builder().architecture(Architecture.MISTRAL.name()).vocabSize(32).hiddenSize(32).intermediateSize(64)
                 .layers(2).heads(4).kvHeads(2).maxPositions(64).slidingWindow(window).build();
     }
 
