@@ -219,8 +219,9 @@ public final class RoundRunner {
      */
     private static double validationAccuracy(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel trained,
                                              List<LabeledPair> validation) throws IOException {
-        String reference = spec.judge().reference() == JudgeReference.PREVIOUS ? spec.paths().policyModel() : spec.paths().baseModel();
-        try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, "paths.baseModel")) {
+        boolean previous = spec.judge().reference() == JudgeReference.PREVIOUS;
+        String reference = previous ? spec.paths().policyModel() : spec.paths().baseModel();
+        try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, previous ? "paths.policyModel" : "paths.baseModel")) {
             Judge next = new ImplicitRewardJudge(trained.model(), ref.model(), trained.padId(), spec.training().beta(),
                     spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
             return JudgeAgreement.of(next, validation, new LengthDebias(0));
