@@ -63,27 +63,45 @@ public final class Generator {
 
     /** As {@link #generate(List, SamplingParams, long)}, reporting the number of finished prompts after each batch. */
     public List<long[]> generate(List<long[]> prompts, SamplingParams params, long seed, IntConsumer progress) {
+        return generate(prompts, params, seed, 0, progress);
+    }
+
+    /**
+     * As above for a part of a longer list that is sampled in pieces (e.g. by shards): {@code firstSequence} is the
+     * index of {@code prompts.get(0)} in the whole list. Split on batch boundaries, the pieces sample exactly what
+     * the whole list does in one call (see {@link #batchSeed}).
+     */
+    public List<long[]> generate(List<long[]> prompts, SamplingParams params, long seed, int firstSequence, IntConsumer progress) {
         for (int i = 0; i < prompts.size(); i++) {
             if (prompts.get(i).length == 0) {
                 throw new IllegalArgumentException("prompt " + i + " has no tokens");
             }
         }
-        Engine.getInstance().setRandomSeed((int) seed);
         int threads = IntraOpThreads.forDecoding(Math.min(prompts.size(), params.batchSize()), model.config().hiddenSize());
-        return IntraOpThreads.with(threads, () -> decodeAll(prompts, params, progress));
+        return IntraOpThreads.with(threads, () -> decodeAll(prompts, params, seed, firstSequence, progress));
     }
 
-    private List<long[]> decodeAll(List<long[]> prompts, SamplingParams params, IntConsumer progress) {
+    private List<long[]> decodeAll(List<long[]> prompts, SamplingParams params, long seed, int firstSequence,
+                                   IntConsumer progress) {
         List<long[]> out = new ArrayList<>();
         try (NDManager scratch = model.manager().newSubManager()) {
             TokenSampler sampler = new TokenSampler(params, scratch);
             for (int start = 0; start < prompts.size(); start += params.batchSize()) {
                 List<long[]> batch = prompts.subList(start, Math.min(prompts.size(), start + params.batchSize()));
+                Engine.getInstance().setRandomSeed(batchSeed(seed, firstSequence + start));
                 out.addAll(decode(batch, params, sampler));
                 progress.accept(out.size());
             }
         }
         return out;
+    }
+
+    /**
+     * Each batch draws from the engine generator seeded by (seed, index of its first sequence), so a batch's
+     * samples do not depend on the batches decoded before it: a round split on batch boundaries samples the same.
+     */
+    static int batchSeed(long seed, int firstSequence) {
+        return Long.hashCode(seed * 0x9E3779B97F4A7C15L + firstSequence);
     }
 
     private List<long[]> decode(List<long[]> prompts, SamplingParams params, TokenSampler sampler) {

@@ -79,4 +79,23 @@ class GeneratorFixtureTest {
             assertNotEquals(full.length, stopped.length);
         }
     }
+
+    @Test
+    void aListSampledInBatchAlignedPiecesSamplesLikeTheWholeList() throws Exception {
+        JsonNode greedy = Fixtures.expected("tiny-llama").get("greedy");
+        List<long[]> prompts = new ArrayList<>();
+        greedy.forEach(g -> prompts.add(Fixtures.longs(g.get("prompt_ids"))));
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu())) {
+            Generator g = new Generator(model, 0, Set.of());
+            SamplingParams p = SamplingParams.sample(1.0, 1.0, 0, 10, 2);
+            List<long[]> whole = g.generate(prompts.subList(0, 4), p, 5);
+            // Piece 2 first: a piece must not depend on what was sampled before it in the process.
+            List<long[]> second = g.generate(prompts.subList(2, 4), p, 5, 2, done -> { });
+            List<long[]> first = g.generate(prompts.subList(0, 2), p, 5, 0, done -> { });
+            for (int i = 0; i < 2; i++) {
+                assertArrayEquals(whole.get(i), first.get(i), "sequence " + i);
+                assertArrayEquals(whole.get(2 + i), second.get(i), "sequence " + (2 + i));
+            }
+        }
+    }
 }
