@@ -9,7 +9,13 @@ public enum JudgeReference {
     INITIAL,
     /** The model the sampling policy was trained from (its DPO reference): base at iteration 1, else iteration k−2's model. */
     @JsonProperty("previous")
-    PREVIOUS;
+    PREVIOUS,
+    /**
+     * No reference: r = β·log π(y|x), the policy's own likelihood (with {@code score: mean}, SimPO's reward). No
+     * second model is loaded.
+     */
+    @JsonProperty("none")
+    NONE;
 
     /** The JSON name, also what messages print. */
     @Override

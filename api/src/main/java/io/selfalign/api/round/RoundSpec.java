@@ -176,10 +176,12 @@ public record RoundSpec(
      * @param baseModel      the initial (SFT) model, Hugging Face layout
      * @param policyModel    the model this round starts from (base model at iteration 0, else the
      *                       previous round's {@code model/})
-     * @param judgeReference the reference model of the implicit-reward judge (base or previous)
+     * @param judgeReference the reference model of the implicit-reward judge (base or previous; absent with
+     *                       {@code judge.reference: none})
      * @param outputDir      {@code <workspace>/runs/<namespace>/<run>/iter-<k>}
      */
-    public record Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {
+    public record Paths(String workspace, String baseModel, String policyModel,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String judgeReference, String outputDir) {
         public static Builder builder() {
             return new Builder();
         }
@@ -631,7 +633,10 @@ public record RoundSpec(
             requirePath(p, "paths.workspace", paths.workspace(), null);
             requirePath(p, "paths.baseModel", paths.baseModel(), paths.workspace());
             requirePath(p, "paths.policyModel", paths.policyModel(), paths.workspace());
-            requirePath(p, "paths.judgeReference", paths.judgeReference(), paths.workspace());
+            // judge.reference none loads no second model: the path is then optional (and unused).
+            if (paths.judgeReference() != null || judge == null || judge.reference() != JudgeReference.NONE) {
+                requirePath(p, "paths.judgeReference", paths.judgeReference(), paths.workspace());
+            }
             requirePath(p, "paths.outputDir", paths.outputDir(), paths.workspace());
         }
         if (data == null) {

@@ -56,8 +56,7 @@ public final class RoundSpecFactory {
                         .workspace(RoundContract.WORKSPACE)
                         .baseModel(base)
                         .policyModel(policy)
-                        .judgeReference(s.judge.reference == JudgeReference.PREVIOUS && k >= 1
-                                ? policyModel(run, base, hasSeedRound, k - 1) : base)
+                        .judgeReference(judgeReference(s.judge.reference, run, base, hasSeedRound, k))
                         .outputDir(RoundContract.outputDir(run.namespace(), run.name(), k))
                         .build())
                 .data(data.build())
@@ -67,6 +66,15 @@ public final class RoundSpecFactory {
                 .training(training(s.training, k))
                 .runtime(runtime)
                 .build();
+    }
+
+    /** The judge's reference model: none, the base model, or (previous) the model round k's policy was trained from. */
+    private static String judgeReference(JudgeReference reference, RoundSpec.RunRef run, String base, boolean hasSeedRound, int k) {
+        return switch (reference) {
+            case NONE -> null;
+            case INITIAL -> base;
+            case PREVIOUS -> k >= 1 ? policyModel(run, base, hasSeedRound, k - 1) : base;
+        };
     }
 
     /** The model round k starts from (and samples with): the base model, or round k-1's trained model. */

@@ -11,9 +11,10 @@ import io.fabric8.generator.annotation.Default;
 public class JudgeSpec {
     @Default("initial")
     @JsonPropertyDescription("Reference model of the implicit reward r = log pi(y|x) - log ref(y|x): initial (the base "
-            + "model, fixed for all iterations; SPA's choice) or previous (the model the "
+            + "model, fixed for all iterations; SPA's choice), previous (the model the "
             + "sampling policy was trained from: the base model at iteration 1, iteration k-2's model at iteration k, so the reward "
-            + "is the policy's own DPO implicit reward).")
+            + "is the policy's own DPO implicit reward) or none (r = log pi(y|x), the policy's own likelihood; with score: mean "
+            + "this is SimPO's reward, and no second model is loaded).")
     public JudgeReference reference = JudgeReference.INITIAL;
 
     @Default("sum")

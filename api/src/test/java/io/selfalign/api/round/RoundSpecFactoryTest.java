@@ -77,6 +77,20 @@ class RoundSpecFactoryTest {
     }
 
     @Test
+    void judgeReferenceNoneNamesNoReferenceModel() {
+        AlignmentRun run = run();
+        run.getSpec().judge.reference = JudgeReference.NONE;
+        for (int k = 0; k <= 3; k++) {
+            assertNull(create(run, k).paths().judgeReference(), "iteration " + k);
+            assertEquals(List.of(), create(run, k).problems(), "iteration " + k);
+        }
+        // Any other reference still requires the path.
+        RoundSpec initial = create(run(), 1);
+        RoundSpec withoutPath = initial.toBuilder().paths(initial.paths().toBuilder().judgeReference(null).build()).build();
+        assertTrue(withoutPath.problems().stream().anyMatch(p -> p.startsWith("paths.judgeReference")), withoutPath.problems().toString());
+    }
+
+    @Test
     void judgeReferencePreviousWithoutSeedRoundStartsAtTheBaseModel() {
         AlignmentRun run = run();
         run.getSpec().judge.reference = JudgeReference.PREVIOUS;

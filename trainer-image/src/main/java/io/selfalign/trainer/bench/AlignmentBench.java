@@ -56,7 +56,9 @@ public final class AlignmentBench {
         long t0 = System.nanoTime();
         KeySortPreparer.Prepared prepared = KeySortPreparer.prepareIfMissing(workspace, options.sizes(), seed, sftOptions, log);
         double sftSeconds = (System.nanoTime() - t0) / 1e9;
-        BenchRounds rounds = new BenchRounds(workspace, prepared.modelDir(), prepared.dataDir(), options.sizes(), options.settings(), seed);
+        ValidationSplit validation = ValidationSplit.carve(prepared.dataDir(), options.sizes().slices(), options.settings().validationPairs());
+        BenchRounds rounds = new BenchRounds(workspace, prepared.modelDir(), prepared.dataDir(), options.sizes(), options.settings(),
+                validation, seed);
         try (DecoderModel sft = Checkpoint.load(prepared.modelDir(), Device.cpu())) {
             PolicyEvaluator evaluator = new PolicyEvaluator(sft, prepared.data().test(), options.settings().evalBatch(), seed);
             record(evaluator.evaluate(sft, Arm.SFT.label(), 0).withSeconds(sftSeconds));
@@ -80,10 +82,12 @@ public final class AlignmentBench {
                             dpoSeedModel = rounds.modelDir(Arm.DPO_SEED, 0);
                         }
                         // SPA's iteration 0 is the DPO-seed model: shown again under the arm's name for the plot
-                        record(relabel(dpoSeed, arm));
+                        record(dpoSeed.as(arm.label()));
                         Path policy = dpoSeedModel;
                         for (int k = 1; k <= options.settings().iterations(); k++) {
-                            runRound(rounds, evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge() : null);
+                            if (runRound(rounds, evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge() : null) == null) {
+                                break;
+                            }
                             policy = rounds.modelDir(arm, k);
                         }
                     }
@@ -92,6 +96,7 @@ public final class AlignmentBench {
         }
     }
 
+    /** Runs and evaluates one round; null when the guard stopped it before training. */
     private StageResult runRound(BenchRounds rounds, PolicyEvaluator evaluator, RoundSpec spec, Arm arm, io.selfalign.trainer.judge.Judge judge)
             throws IOException {
         log.printf("bench: seed %d  %s  iteration %d%n", spec.seed(), arm.label(), spec.iteration());
@@ -99,9 +104,15 @@ public final class AlignmentBench {
         if (judge != null) ro = ro.withJudge(judge);
         RoundResult result = new RoundRunner().run(spec, rounds.workspace(), ro);
         Path outputDir = rounds.local(spec.paths().outputDir());
+        if (result.metrics().getOrDefault("guard_stopped", 0.0) > 0) {
+            // The guard kept this round from training: no model to evaluate, and the arm ends here, as a run would.
+            log.printf("bench: seed %d  %s  iteration %d: judge accuracy %.3f below the guard's %.3f, the arm stops%n", spec.seed(),
+                    arm.label(), spec.iteration(), result.metrics().get("judge_accuracy"), spec.judge().minAccuracy());
+            return null;
+        }
         StageResult r;
         try (DecoderModel policy = Checkpoint.load(outputDir.resolve(RoundContract.MODEL_DIR), Device.cpu())) {
-            r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withSeconds(result.durationSeconds());
+            r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withRound(result.metrics(), result.durationSeconds());
         }
         if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(outputDir.resolve(RoundContract.PAIRS_FILE)));
         record(r);
@@ -112,12 +123,7 @@ public final class AlignmentBench {
         results.add(r);
         log.printf("bench: seed %d  %-12s iter %d  WR %.1f%%  greedy WR %.1f%%  r* %.3f  len %.2f  KL %.3f  label acc %.1f%%%n",
                 r.seed(), r.arm(), r.iteration(), r.winRate(), r.greedyWinRate(), r.meanReward(), r.meanLength(), r.kl(),
-                r.selfLabelAccuracy());
+                r.label(SelfLabelAccuracy::overall));
     }
 
-    private static StageResult relabel(StageResult r, Arm arm) {
-        return new StageResult(r.seed(), arm.label(), r.iteration(), r.prompts(), r.winRate(), r.greedyWinRate(), r.meanReward(),
-                r.greedyMeanReward(), r.meanLength(), r.kl(), r.selfLabelAccuracy(), r.flaggedAccuracy(), r.unflaggedAccuracy(),
-                r.flaggedFraction(), r.seconds());
-    }
 }

@@ -23,7 +23,9 @@ public enum Arm {
     /** SPA pairing equal-length responses only ({@code judge.lengthControl: match}), K = 4 samples per prompt. */
     SPA_MATCH("spa-match"),
     /** SPA judged against the model the policy was trained from ({@code judge.reference: previous}). */
-    SPA_PREVIOUS("spa-previous");
+    SPA_PREVIOUS("spa-previous"),
+    /** SPA judged without a reference by the policy's mean token log-prob ({@code judge.reference: none, score: mean}: SimPO's reward). */
+    SPA_REFERENCE_FREE("spa-free");
 
     private final String label;
 

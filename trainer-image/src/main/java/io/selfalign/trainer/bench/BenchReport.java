@@ -31,10 +31,18 @@ public final class BenchReport {
             new Column("r* greedy", "greedy_mean_reward", "%5.2f", StageResult::greedyMeanReward),
             new Column("len", "mean_length", "%4.1f", StageResult::meanLength),
             new Column("KL", "kl", "%5.2f", StageResult::kl),
-            new Column("label acc%", "self_label_accuracy", "%5.1f", StageResult::selfLabelAccuracy),
-            new Column("flagged acc%", "flagged_accuracy", "%5.1f", StageResult::flaggedAccuracy),
-            new Column("unflagged acc%", "unflagged_accuracy", "%5.1f", StageResult::unflaggedAccuracy),
-            new Column("flagged%", "flagged_fraction", "%4.1f", StageResult::flaggedFraction),
+            new Column("judge acc%", "judge_accuracy", "%5.1f", r -> 100 * r.roundMetric("judge_accuracy")),
+            new Column("val acc%", "validation_accuracy", "%5.1f", r -> 100 * r.roundMetric("validation_accuracy")),
+            new Column("label acc%", "self_label_accuracy", "%5.1f", r -> r.label(SelfLabelAccuracy::overall)),
+            new Column("acc longer%", "accuracy_chosen_longer", "%5.1f", r -> r.label(SelfLabelAccuracy::longer)),
+            new Column("acc equal%", "accuracy_equal_length", "%5.1f", r -> r.label(SelfLabelAccuracy::equal)),
+            new Column("acc shorter%", "accuracy_chosen_shorter", "%5.1f", r -> r.label(SelfLabelAccuracy::shorter)),
+            new Column("longer%", "chosen_longer_fraction", "%4.1f", r -> r.label(SelfLabelAccuracy::chosenLongerFraction)),
+            new Column("flagged acc%", "flagged_accuracy", "%5.1f", r -> r.label(SelfLabelAccuracy::flagged)),
+            new Column("unflagged acc%", "unflagged_accuracy", "%5.1f", r -> r.label(SelfLabelAccuracy::unflagged)),
+            new Column("flagged%", "flagged_fraction", "%4.1f", r -> r.label(SelfLabelAccuracy::flaggedFraction)),
+            new Column("trunc%", "truncated_fraction", "%4.1f", r -> 100 * r.roundMetric("truncated")),
+            new Column("skipped", "skipped_prompts", "%4.0f", r -> r.roundMetric("skipped_prompts")),
             new Column("time s", "seconds", "%5.0f", StageResult::seconds));
 
     private BenchReport() {}

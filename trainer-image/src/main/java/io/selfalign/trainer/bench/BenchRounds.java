@@ -3,6 +3,7 @@ package io.selfalign.trainer.bench;
 import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.api.round.Loss;
@@ -46,14 +47,17 @@ final class BenchRounds {
     private final KeySortSizes sizes;
     private final BenchSettings settings;
     private final long seed;
+    private final ValidationSplit validation;
 
-    BenchRounds(Path workspace, Path baseModel, Path dataDir, KeySortSizes sizes, BenchSettings settings, long seed) {
+    BenchRounds(Path workspace, Path baseModel, Path dataDir, KeySortSizes sizes, BenchSettings settings, ValidationSplit validation,
+                long seed) {
         this.workspace = workspace.toAbsolutePath();
         this.baseModel = baseModel.toAbsolutePath();
         this.dataDir = dataDir.toAbsolutePath();
         this.sizes = sizes;
         this.settings = settings;
         this.seed = seed;
+        this.validation = validation;
     }
 
     /** The local folder standing for the specs' {@code /workspace}. */
@@ -103,19 +107,22 @@ final class BenchRounds {
         s.model = new ModelSpec();
         s.model.path = relative(baseModel);
         s.data = new DataSpec();
-        s.data.seedPreferences = relative(dataDir.resolve(arm == Arm.DPO_ALL ? KeySortFiles.ALL_GOLD : KeySortFiles.SEED));
+        s.data.seedPreferences = relative(arm == Arm.DPO_ALL ? validation.trainingGold() : dataDir.resolve(KeySortFiles.SEED));
+        s.data.validationPreferences = relative(validation.validation());
         s.data.prompts = relative(dataDir.resolve(KeySortFiles.PROMPTS));
-        s.data.promptsPerIteration = Arrays.stream(sizes.slices()).mapToObj(n -> (long) n).toList();
+        s.data.promptsPerIteration = Arrays.stream(validation.slices(sizes.slices())).mapToObj(n -> (long) n).toList();
+        if (arm != Arm.DPO_SEED && arm != Arm.DPO_ALL) s.guard.minJudgeAccuracy = settings.minJudgeAccuracy();
         s.iterations = settings.iterations();
         s.seed = seed;
-        s.generation.samplesPerPrompt = arm == Arm.SPA_MATCH ? MATCH_SAMPLES : 2;
+        s.generation.samplesPerPrompt = arm == Arm.SPA_MATCH ? Math.max(MATCH_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
         s.generation.temperature = BenchSettings.TEMPERATURE;
         s.generation.topP = 1.0;
         s.generation.topK = 0;
         s.generation.maxNewTokens = KeySortSampler.MAX_NEW_TOKENS;
         s.generation.batchSize = settings.evalBatch();
-        s.judge.reference = arm == Arm.SPA_PREVIOUS ? JudgeReference.PREVIOUS : JudgeReference.INITIAL;
-        s.judge.score = settings.judgeScore();
+        s.judge.reference = arm == Arm.SPA_PREVIOUS ? JudgeReference.PREVIOUS
+                : arm == Arm.SPA_REFERENCE_FREE ? JudgeReference.NONE : JudgeReference.INITIAL;
+        s.judge.score = arm == Arm.SPA_REFERENCE_FREE ? JudgeScore.MEAN : settings.judgeScore();
         if (arm == Arm.SPA_KEEP_TRUNCATED) s.judge.truncated = TruncatedResponses.KEEP;
         if (arm == Arm.SPA_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
         if (arm == Arm.SPA_MATCH) s.judge.lengthControl = LengthControl.MATCH;
@@ -124,7 +131,7 @@ final class BenchRounds {
         t.loss = arm == Arm.DPO_SEED || arm == Arm.DPO_ALL ? Loss.DPO : Loss.SPA;
         t.beta = BenchSettings.BETA;
         t.learningRate = settings.learningRate();
-        t.epochs = 1;
+        t.epochs = settings.iterationEpochs();
         t.seedEpochs = arm == Arm.DPO_ALL ? settings.allGoldEpochs() : settings.seedEpochs();
         t.batchSize = BenchSettings.BATCH;
         t.microBatchSize = BenchSettings.BATCH;

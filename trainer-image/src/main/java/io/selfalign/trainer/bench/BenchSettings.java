@@ -7,12 +7,17 @@ import io.selfalign.api.round.JudgeScore;
  *
  * @param learningRate   preference-training lr of every stage (start 5e-5)
  * @param seedEpochs     epochs of the seed stage (DPO on the seed pairs)
+ * @param iterationEpochs epochs of each SPA iteration over its self-labelled pairs (1)
+ * @param samplesPerPrompt responses sampled per prompt in an SPA iteration (2; the match arm uses at least 4)
  * @param allGoldEpochs  epochs of DPO on 100% gold labels (1: over 2K pairs one epoch works better, per the SPA README)
  * @param iterations     SPA iterations after the seed stage (3)
  * @param evalBatch      generation/scoring batch of the evaluation and the rounds
  * @param judgeScore     the implicit-reward judge's score
+ * @param validationPairs gold pairs held out of every arm's training to measure the judge ({@link ValidationSplit})
+ * @param minJudgeAccuracy the guard of the iterating arms ({@code spec.guard.minJudgeAccuracy}), null for off
  */
-public record BenchSettings(double learningRate, int seedEpochs, int allGoldEpochs, int iterations, int evalBatch, JudgeScore judgeScore) {
+public record BenchSettings(double learningRate, int seedEpochs, int iterationEpochs, int samplesPerPrompt, int allGoldEpochs, int iterations, int evalBatch, JudgeScore judgeScore,
+                            int validationPairs, Double minJudgeAccuracy) {
     public static final double BETA = 0.1;
     public static final double ALPHA = 0.1;
     public static final double NOISY_FRACTION = 0.1;
@@ -23,6 +28,6 @@ public record BenchSettings(double learningRate, int seedEpochs, int allGoldEpoc
     public static final double WARMUP_RATIO = 0.1;
 
     public static BenchSettings defaults() {
-        return new BenchSettings(5e-5, 3, 1, 3, 250, JudgeScore.SUM);
+        return new BenchSettings(5e-5, 3, 1, 2, 1, 3, 250, JudgeScore.SUM, 200, null);
     }
 }

@@ -37,10 +37,9 @@ public final class PolicyEvaluator {
         double[] greedyRewards = KeySortSampler.goldRewards(keys, greedy);
         double kl = policy == sft ? 0 : GoldEvaluation.klEstimate(logProbs(policy, sampled), logProbs(sft, sampled));
         double length = sampled.stream().mapToInt(r -> r.tokens().length).average().orElse(Double.NaN);
-        double nan = Double.NaN;
         return new StageResult(seed, arm, iteration, keys.size(),
                 GoldEvaluation.winRate(rewards, referenceRewards), GoldEvaluation.winRate(greedyRewards, referenceRewards),
-                GoldEvaluation.mean(rewards), GoldEvaluation.mean(greedyRewards), length, kl, nan, nan, nan, nan, nan);
+                GoldEvaluation.mean(rewards), GoldEvaluation.mean(greedyRewards), length, kl, null, java.util.Map.of(), Double.NaN);
     }
 
     /** Summed log-probabilities (response and its EOS) of the responses under {@code model}. */

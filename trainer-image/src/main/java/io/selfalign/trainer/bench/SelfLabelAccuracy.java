@@ -14,10 +14,13 @@ import java.util.List;
 /**
  * How often the round's own judge picked the gold-better response: over the pairs of a round's
  * {@code pairs.jsonl} ({@code prompt, chosen, rejected, flagged, …}), the fraction whose chosen response
- * has the higher gold reward, gold ties excluded — overall and split by the refinement's flag. This is the
- * diagnostic the SPA paper lacks: does the implicit reward label well, and does the flag find the errors?
+ * has the higher gold reward, gold ties excluded — overall, split by the refinement's flag, and split by
+ * whether the chosen response is longer than, as long as or shorter than the rejected one (content tokens).
+ * This is the diagnostic the SPA paper lacks: does the judge label well, does it just prefer length, and does
+ * the flag find the errors? Accuracies and fractions are percentages, NaN when no pair falls in the group.
  */
-public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double flagged, double unflagged, double flaggedFraction) {
+public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double flagged, double unflagged, double flaggedFraction,
+                                double longer, double equal, double shorter, double chosenLongerFraction) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static SelfLabelAccuracy of(Path pairsJsonl) throws IOException {
@@ -27,6 +30,9 @@ public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double 
         int flaggedPairs = 0;
         int[] right = new int[2];
         int[] decided = new int[2];
+        int chosenLonger = 0;
+        int[] rightByLength = new int[3]; // chosen longer, equal, shorter
+        int[] decidedByLength = new int[3];
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) continue;
             JsonNode row = JSON.readTree(lines.get(i));
@@ -34,6 +40,8 @@ public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double 
             String prompt = text(row, "prompt", where);
             double chosen = reward(row, prompt, "chosen", where);
             double rejected = reward(row, prompt, "rejected", where);
+            int relation = 1 - Integer.signum(length(row, "chosen") - length(row, "rejected"));
+            if (relation == 0) chosenLonger++;
             JsonNode flag = row.get("flagged");
             // a round whose loss has no refinement writes no flag: all its pairs count as unflagged
             if (flag != null && !flag.isBoolean()) throw new IOException(where + ": field 'flagged' must be a boolean");
@@ -45,11 +53,17 @@ public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double 
                 continue;
             }
             decided[f]++;
-            if (chosen > rejected) right[f]++;
+            decidedByLength[relation]++;
+            if (chosen > rejected) {
+                right[f]++;
+                rightByLength[relation]++;
+            }
         }
         if (pairs == 0) throw new IOException(pairsJsonl + ": no pairs");
         return new SelfLabelAccuracy(pairs, ties, percent(right[0] + right[1], decided[0] + decided[1]),
-                percent(right[1], decided[1]), percent(right[0], decided[0]), 100.0 * flaggedPairs / pairs);
+                percent(right[1], decided[1]), percent(right[0], decided[0]), 100.0 * flaggedPairs / pairs,
+                percent(rightByLength[0], decidedByLength[0]), percent(rightByLength[1], decidedByLength[1]),
+                percent(rightByLength[2], decidedByLength[2]), 100.0 * chosenLonger / pairs);
     }
 
     private static double percent(int num, int den) {
@@ -67,6 +81,18 @@ public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double 
         long[] tokens = new long[ids.size()];
         for (int i = 0; i < tokens.length; i++) tokens[i] = ids.get(i).asLong();
         return KeySortSampler.Response.of(tokens).goldReward(KeySortVocab.parsePrompt(prompt));
+    }
+
+    /** Content tokens of a response (EOS not counted): from its token ids when the row has them, else its words. */
+    private static int length(JsonNode row, String field) {
+        JsonNode ids = row.get(field + "Tokens");
+        if (ids == null) {
+            String text = row.get(field).asText().strip();
+            return text.isEmpty() ? 0 : text.split("\\s+").length;
+        }
+        int n = 0;
+        for (JsonNode id : ids) if (id.asLong() != KeySortVocab.EOS) n++;
+        return n;
     }
 
     private static String text(JsonNode row, String field, String where) throws IOException {

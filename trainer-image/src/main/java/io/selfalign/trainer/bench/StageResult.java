@@ -1,8 +1,10 @@
 package io.selfalign.trainer.bench;
 
+import java.util.Map;
+
 /**
  * Gold-evaluated metrics of one model (one arm at one stage, one seed). Metrics that do not apply to a
- * stage (self-label accuracy outside SPA iterations, KL of the SFT model itself) are NaN.
+ * stage (self-label accuracy outside SPA iterations, KL of the SFT model itself) read as NaN.
  *
  * @param iteration         0 for a single-stage arm and for SPA's seed stage, k for SPA iteration k
  * @param winRate           gold win-rate (%) of one T=0.7 sample per test prompt against an SFT sample, ties ½
@@ -11,26 +13,47 @@ package io.selfalign.trainer.bench;
  * @param greedyMeanReward  mean r* of the greedy responses
  * @param meanLength        mean response length in tokens (EOS not counted) of the T=0.7 samples
  * @param kl                KL estimate mean(S_π(y) − S_SFT(y)) on the model's own T=0.7 samples (nats)
- * @param selfLabelAccuracy fraction (%) of the round's judged pairs whose chosen response has the higher r*
- *                          (gold ties excluded)
- * @param flaggedAccuracy   the same over pairs the refinement flagged as noisy
- * @param unflaggedAccuracy the same over unflagged pairs
- * @param flaggedFraction   fraction (%) of the round's pairs that were flagged
+ * @param labels            the round's self-labels checked against the gold reward, or null outside SPA iterations
+ * @param round             the round's own metrics ({@code result.json}: judge_accuracy, truncated, …), empty for SFT
  * @param seconds           wall time spent training this stage (generation and judging included)
  */
 public record StageResult(long seed, String arm, int iteration, int prompts, double winRate, double greedyWinRate,
                           double meanReward, double greedyMeanReward, double meanLength, double kl,
-                          double selfLabelAccuracy, double flaggedAccuracy, double unflaggedAccuracy,
-                          double flaggedFraction, double seconds) {
+                          SelfLabelAccuracy labels, Map<String, Double> round, double seconds) {
+
+    public StageResult {
+        round = Map.copyOf(round);
+    }
 
     /** Same result with the round's self-label diagnostics filled in. */
     public StageResult withSelfLabels(SelfLabelAccuracy s) {
         return new StageResult(seed, arm, iteration, prompts, winRate, greedyWinRate, meanReward, greedyMeanReward,
-                meanLength, kl, s.overall(), s.flagged(), s.unflagged(), s.flaggedFraction(), seconds);
+                meanLength, kl, s, round, seconds);
+    }
+
+    /** Same result with the round's metrics and wall time. */
+    public StageResult withRound(Map<String, Double> metrics, double s) {
+        return new StageResult(seed, arm, iteration, prompts, winRate, greedyWinRate, meanReward, greedyMeanReward,
+                meanLength, kl, labels, metrics, s);
     }
 
     public StageResult withSeconds(double s) {
-        return new StageResult(seed, arm, iteration, prompts, winRate, greedyWinRate, meanReward, greedyMeanReward,
-                meanLength, kl, selfLabelAccuracy, flaggedAccuracy, unflaggedAccuracy, flaggedFraction, s);
+        return withRound(round, s);
+    }
+
+    /** The same stage shown under another arm's name (SPA's iteration 0 is the DPO-seed model). */
+    public StageResult as(String otherArm) {
+        return new StageResult(seed, otherArm, iteration, prompts, winRate, greedyWinRate, meanReward, greedyMeanReward,
+                meanLength, kl, labels, round, seconds);
+    }
+
+    /** A metric the round reported, NaN when it did not. */
+    public double roundMetric(String name) {
+        return round.getOrDefault(name, Double.NaN);
+    }
+
+    /** A self-label statistic, NaN outside SPA iterations. */
+    public double label(java.util.function.ToDoubleFunction<SelfLabelAccuracy> statistic) {
+        return labels == null ? Double.NaN : statistic.applyAsDouble(labels);
     }
 }

@@ -59,15 +59,37 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
     @Option(names = "--seed-epochs", defaultValue = "3", description = "Epochs of the DPO seed stage (default: ${DEFAULT-VALUE}).")
     int seedEpochs;
 
+    @Option(names = "--iteration-epochs", defaultValue = "1",
+            description = "Epochs of each SPA iteration over its self-labelled pairs (default: ${DEFAULT-VALUE}).")
+    int iterationEpochs;
+
+    @Option(names = "--samples", defaultValue = "2",
+            description = "Responses sampled per prompt in SPA iterations; best and worst by the judge become the pair "
+                    + "(default: ${DEFAULT-VALUE}; spa-match uses at least 4).")
+    int samples;
+
     @Option(names = "--judge-score", defaultValue = "sum",
             description = "Implicit-reward judge score: sum (SPA) or mean (length-normalised) response log-prob (default: ${DEFAULT-VALUE}).")
     String judgeScore;
+
+    @Option(names = "--validation-pairs", defaultValue = "200",
+            description = "Gold pairs carved from the end of the pool as data.validationPreferences: no arm trains on them (the 100%% "
+                    + "arm and the last iteration's prompt slice end before them); rounds report judge_accuracy and validation_accuracy "
+                    + "on them (default: ${DEFAULT-VALUE}).")
+    int validationPairs;
+
+    @Option(names = "--min-judge-accuracy", paramLabel = "ACC",
+            description = "The guard (spec.guard.minJudgeAccuracy) for the iterating arms, e.g. 0.6: a round whose judge is below it on "
+                    + "the validation pairs does not train, and the arm stops there (default: off).")
+    Double minJudgeAccuracy;
 
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr: must be > 0, got " + learningRate);
         if (seedEpochs < 1) throw new IllegalArgumentException("--seed-epochs: must be >= 1, got " + seedEpochs);
+        if (iterationEpochs < 1) throw new IllegalArgumentException("--iteration-epochs: must be >= 1, got " + iterationEpochs);
+        if (samples < 2) throw new IllegalArgumentException("--samples: must be >= 2, got " + samples);
         if (seeds != null && seedList != null) throw new IllegalArgumentException("--seeds and --seed-list: give one of them");
         int count = seeds != null ? seeds : quick ? 1 : 3;
         if (count < 1) throw new IllegalArgumentException("--seeds: must be >= 1, got " + count);
@@ -78,12 +100,17 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         if (oracle) arms.add(Arm.ORACLE);
         if (armLabels != null) arms = armLabels.stream().map(Arm::byLabel).toList();
         BenchSettings defaults = BenchSettings.defaults();
-        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(),
-                JudgeScore.parse(judgeScore, "--judge-score"));
+        if (minJudgeAccuracy != null && !(minJudgeAccuracy >= 0 && minJudgeAccuracy <= 1)) {
+            throw new IllegalArgumentException("--min-judge-accuracy: must be in [0, 1], got " + minJudgeAccuracy);
+        }
+        BenchSettings settings = new BenchSettings(learningRate, seedEpochs, iterationEpochs, samples, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(),
+                JudgeScore.parse(judgeScore, "--judge-score"), validationPairs, minJudgeAccuracy);
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         Files.createDirectories(out);
-        System.err.printf(Locale.ROOT, "bench alignment: seeds %s, arms %s, sizes %s, lr %.1e, seed epochs %d, judge score %s, out %s%n",
-                seedValues, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, judgeScore, out.toAbsolutePath());
+        System.err.printf(Locale.ROOT, "bench alignment: seeds %s, arms %s, sizes %s, lr %.1e, seed epochs %d, iteration epochs %d, samples %d, "
+                        + "judge score %s, validation pairs %d, guard %s, out %s%n",
+                seedValues, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, iterationEpochs, samples, judgeScore,
+                validationPairs, minJudgeAccuracy == null ? "off" : minJudgeAccuracy, out.toAbsolutePath());
         long start = System.nanoTime();
         List<StageResult> results = new AlignmentBench(
                 new AlignmentBench.Options(arms, seedValues, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
@@ -91,7 +118,10 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         String table = BenchReport.table(results);
         System.out.print(table);
         System.out.printf(Locale.ROOT, "%d seed(s), %.1f minutes; WR = gold win-rate (%%) of one sample per test prompt against an SFT"
-                + " sample, ties ½; label acc = self-label accuracy of the round's judged pairs (gold ties excluded)%n", n, minutes);
+                + " sample, ties ½; judge acc = the round's judge on the %d held-out gold pairs, val acc = the stage's trained model as"
+                + " the next judge on them; label acc = self-label accuracy of the round's judged pairs (gold ties excluded), split by"
+                + " whether the chosen response is longer, as long or shorter; longer%% = share of pairs whose chosen is longer;"
+                + " trunc%% = candidates cut before EOS%n", n, minutes, validationPairs);
         Files.writeString(out.resolve("table.txt"), table, StandardCharsets.UTF_8);
         BenchReport.writeCsv(results, out.resolve("bench.csv"));
         BenchReport.writePlot(results, out.resolve("winrate.png"));

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * SPA's direct preference judgment (ALGORITHMS §2): r(x, y) = β·[log π(y|x) − log π_ref(y|x)], the
  * policy's implicit reward against the judge reference, summed over the response tokens (EOS included)
- * or, with {@code mean}, averaged per token. Two no-grad forward passes per candidate.
+ * or, with {@code mean}, averaged per token. Two no-grad forward passes per candidate. Without a reference
+ * ({@code judge.reference: none}) the reward is β·log π(y|x) alone: with {@code mean}, SimPO's reward.
  */
 public final class ImplicitRewardJudge implements Judge {
     private final DecoderModel policy;
@@ -21,7 +22,7 @@ public final class ImplicitRewardJudge implements Judge {
 
     /**
      * @param policy    π_{i−1}, the model that sampled the candidates
-     * @param reference the judge reference (π_init by default)
+     * @param reference the judge reference (π_init by default), or null for none
      * @param mean      score with the per-token mean instead of the sum
      * @param batchSize sequences per forward pass
      */
@@ -43,15 +44,20 @@ public final class ImplicitRewardJudge implements Judge {
             }
         }
         List<SequenceScorer.Score> policyScores = SequenceScorer.score(policy, sequences, padId, batchSize);
-        List<SequenceScorer.Score> referenceScores = SequenceScorer.score(reference, sequences, padId, batchSize);
+        List<SequenceScorer.Score> referenceScores = reference == null ? null : SequenceScorer.score(reference, sequences, padId, batchSize);
         double[][] out = new double[requests.size()][];
         int k = 0;
         for (int i = 0; i < requests.size(); i++) {
             out[i] = new double[requests.get(i).candidates().size()];
             for (int j = 0; j < out[i].length; j++, k++) {
                 SequenceScorer.Score p = policyScores.get(k);
-                SequenceScorer.Score q = referenceScores.get(k);
-                out[i][j] = beta * (mean ? p.mean() - q.mean() : p.sum() - q.sum());
+                double own = mean ? p.mean() : p.sum();
+                if (referenceScores == null) {
+                    out[i][j] = beta * own;
+                } else {
+                    SequenceScorer.Score q = referenceScores.get(k);
+                    out[i][j] = beta * (own - (mean ? q.mean() : q.sum()));
+                }
             }
         }
         return out;

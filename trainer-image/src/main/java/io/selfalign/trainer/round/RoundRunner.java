@@ -13,6 +13,7 @@ import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
 import io.selfalign.trainer.judge.ImplicitRewardJudge;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.judge.Judge;
 import io.selfalign.trainer.judge.LengthDebias;
 import io.selfalign.trainer.loss.Losses;
@@ -213,19 +214,25 @@ public final class RoundRunner {
     }
 
     /**
-     * The trained model as the next round's judge on the held-out pairs: against the base model, or with
-     * {@code judge.reference: previous} against the model this round started from (read again from disk).
+     * The trained model as the next round's judge on the held-out pairs: against the base model, with
+     * {@code judge.reference: previous} against the model this round started from (read again from disk), with
+     * {@code none} on its own.
      * Without a length term: the next round fits its own.
      */
     private static double validationAccuracy(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel trained,
                                              List<LabeledPair> validation) throws IOException {
+        if (spec.judge().reference() == JudgeReference.NONE) return agreement(spec, trained, null, validation);
         boolean previous = spec.judge().reference() == JudgeReference.PREVIOUS;
         String reference = previous ? spec.paths().policyModel() : spec.paths().baseModel();
         try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, previous ? "paths.policyModel" : "paths.baseModel")) {
-            Judge next = new ImplicitRewardJudge(trained.model(), ref.model(), trained.padId(), spec.training().beta(),
-                    spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
-            return JudgeAgreement.of(next, validation, new LengthDebias(0));
+            return agreement(spec, trained, ref.model(), validation);
         }
+    }
+
+    private static double agreement(RoundSpec spec, LanguageModel judge, DecoderModel reference, List<LabeledPair> validation) {
+        Judge next = new ImplicitRewardJudge(judge.model(), reference, judge.padId(), spec.training().beta(),
+                spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
+        return JudgeAgreement.of(next, validation, new LengthDebias(0));
     }
 
     private static PreferenceTrainer.Summary train(RoundSpec spec, LanguageModel policy, List<LabeledPair> pairs, Path staging,
@@ -283,7 +290,7 @@ public final class RoundRunner {
                        Path validationFile, List<SeedPreference> validation) {
         static RoundInputs read(RoundSpec spec, RoundPaths paths, boolean implicitJudge, PrintStream log) {
             requireModel(paths, spec.paths().policyModel(), "paths.policyModel", log);
-            if (spec.iteration() >= 1 && implicitJudge) requireModel(paths, spec.paths().judgeReference(), "paths.judgeReference", log);
+            if (spec.iteration() >= 1 && implicitJudge && spec.judge().reference() != JudgeReference.NONE) requireModel(paths, spec.paths().judgeReference(), "paths.judgeReference", log);
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
             Path validationFile = spec.data().validationPreferences() == null ? null : paths.local(spec.data().validationPreferences());

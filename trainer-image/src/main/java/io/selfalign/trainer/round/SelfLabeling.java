@@ -1,5 +1,6 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.RoundSpec;
@@ -154,10 +155,11 @@ final class SelfLabeling implements AutoCloseable {
 
     private Judge judge() throws IOException {
         if (pluggedJudge != null) return pluggedJudge;
-        if (judgeReference == null) {
+        boolean referenceFree = spec.judge().reference() == JudgeReference.NONE;
+        if (judgeReference == null && !referenceFree) {
             judgeReference = ModelLoading.load(paths.local(spec.paths().judgeReference()), device, "paths.judgeReference");
         }
-        return new ImplicitRewardJudge(policy.model(), judgeReference.model(), policy.padId(), spec.training().beta(),
+        return new ImplicitRewardJudge(policy.model(), referenceFree ? null : judgeReference.model(), policy.padId(), spec.training().beta(),
                 spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
     }
 

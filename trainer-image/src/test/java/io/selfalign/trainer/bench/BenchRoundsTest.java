@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 
 class BenchRoundsTest {
     private final Path ws = Path.of("/tmp/bench/seed-1");
+    private final ValidationSplit validation = new ValidationSplit(ws.resolve("data/keysort/" + ValidationSplit.VALIDATION),
+            ws.resolve("data/keysort/" + ValidationSplit.TRAINING_GOLD), 200);
     private final BenchRounds rounds = new BenchRounds(ws, ws.resolve("models/keysort-sft"), ws.resolve("data/keysort"),
-            KeySortSizes.FULL, BenchSettings.defaults(), 1);
+            KeySortSizes.FULL, BenchSettings.defaults(), validation, 1);
 
     @Test
     void seedStagesAreValidDpoRoundsOnTheirGoldFiles() {
@@ -29,7 +31,8 @@ class BenchRoundsTest {
         RoundSpec all = rounds.seedStage(Arm.DPO_ALL);
         assertEquals(java.util.List.of(), all.problems());
         assertEquals(1, all.training().epochs());
-        assertTrue(all.data().seedPreferences().endsWith("data/keysort/all-gold.jsonl"));
+        assertTrue(all.data().seedPreferences().endsWith("data/keysort/all-gold-except-validation.jsonl"));
+        assertTrue(all.data().validationPreferences().endsWith("data/keysort/validation.jsonl"));
         assertEquals("/workspace/runs/bench/dpo-all/iter-0", all.paths().outputDir());
         assertEquals(ws.resolve("runs/bench/dpo-all/iter-0"), rounds.local(all.paths().outputDir()));
     }
@@ -58,7 +61,17 @@ class BenchRoundsTest {
         assertEquals(0.1, noDnd.training().refinement().alpha());
         assertEquals(0.0, noDnd.training().refinement().lambda());
         assertEquals(2_800, noDnd.data().promptOffset());
+        assertEquals(2_800, noDnd.data().promptCount(), "the last slice ends before the 200 validation pairs' prompts");
         assertEquals(0.125, rounds.iteration(Arm.ORACLE, 3, prev).training().refinement().lambda());
+    }
+
+    @Test
+    void referenceFreeArmJudgesByThePolicysMeanLogProbWithoutASecondModel() {
+        RoundSpec free = rounds.iteration(Arm.SPA_REFERENCE_FREE, 2, rounds.modelDir(Arm.SPA_REFERENCE_FREE, 1));
+        assertEquals(java.util.List.of(), free.problems());
+        assertEquals(io.selfalign.api.round.JudgeReference.NONE, free.judge().reference());
+        assertEquals(io.selfalign.api.round.JudgeScore.MEAN, free.judge().score());
+        assertNull(free.paths().judgeReference());
     }
 
     /** Iteration 1's policy is the shared DPO-seed model, so previous-reference rounds judge against the bench's models. */

@@ -21,7 +21,7 @@ class GoldEvaluationTest {
     }
 
     @Test
-    void selfLabelAccuracySplitsByFlag(@TempDir Path dir) throws Exception {
+    void selfLabelAccuracySplitsByFlagAndLength(@TempDir Path dir) throws Exception {
         Path pairs = dir.resolve("pairs.jsonl");
         Files.writeString(pairs, String.join("\n",
                 "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05 k09\",\"rejected\":\"k09 k05\",\"flagged\":false}",
@@ -37,6 +37,12 @@ class GoldEvaluationTest {
         assertEquals(0.0, a.flagged(), 1e-9);
         assertEquals(200.0 / 3, a.unflagged(), 1e-9);
         assertEquals(40.0, a.flaggedFraction(), 1e-9);
+        // by length (content tokens, EOS not counted): row 5 chosen longer (right), row 1 equal (right), rows 2-3
+        // chosen shorter (wrong); row 4 is a gold tie, so it counts only in the share of pairs
+        assertEquals(100.0, a.longer(), 1e-9);
+        assertEquals(100.0, a.equal(), 1e-9);
+        assertEquals(0.0, a.shorter(), 1e-9);
+        assertEquals(20.0, a.chosenLongerFraction(), 1e-9);
     }
 
     @Test

@@ -42,6 +42,26 @@ class ImplicitRewardJudgeTest {
         }
     }
 
+    /** {@code judge.reference: none}: β times the policy's own log-prob; with {@code mean}, per token (SimPO's reward). */
+    @Test
+    void withoutReferenceRewardIsBetaTimesThePolicysOwnLogProb() {
+        try (DecoderModel uniform = uniform(); DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3)) {
+            JudgeRequest request = new JudgeRequest(null, PROMPT, CANDIDATES);
+            double[][] sum = new ImplicitRewardJudge(uniform, null, 0, BETA, false, 4).rewards(List.of(request));
+            double[][] mean = new ImplicitRewardJudge(uniform, null, 0, BETA, true, 4).rewards(List.of(request));
+            for (int j = 0; j < CANDIDATES.size(); j++) {
+                int n = CANDIDATES.get(j).tokens().length;
+                assertEquals(-BETA * n * Math.log(VOCAB), sum[0][j], 1e-5, "candidate " + j + " summed");
+                assertEquals(-BETA * Math.log(VOCAB), mean[0][j], 1e-6, "candidate " + j + " per token");
+            }
+            double[][] own = new ImplicitRewardJudge(policy, null, 0, BETA, true, 4).rewards(List.of(request));
+            for (int j = 0; j < CANDIDATES.size(); j++) {
+                double m = SequenceScorer.score(policy, List.of(new ScoringBatch.Pair(PROMPT, CANDIDATES.get(j).tokens())), 0, 1).get(0).mean();
+                assertEquals(BETA * m, own[0][j], 1e-6, "candidate " + j);
+            }
+        }
+    }
+
     /** Why {@code previous} must not be the policy itself: every reward is then 0 and every prompt a tie. */
     @Test
     void aPolicyJudgedAgainstItselfGivesZeroRewards() {
