@@ -24,7 +24,10 @@ public enum Arm {
     SPA_MATCH("spa-match"),
     /** SPA judged against the model the policy was trained from ({@code judge.reference: previous}). */
     SPA_PREVIOUS("spa-previous"),
-    /** SPA judged without a reference by the policy's mean token log-prob ({@code judge.reference: none, score: mean}: SimPO's reward). */
+    /**
+     * SPA judged without a reference by the policy's mean token log-prob ({@code judge.reference: none, score: mean}:
+     * SimPO's reward), best and worst of K = 4 samples per prompt.
+     */
     SPA_REFERENCE_FREE("spa-free");
 
     private final String label;

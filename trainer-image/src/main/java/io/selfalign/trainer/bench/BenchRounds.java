@@ -35,8 +35,12 @@ import java.util.List;
  */
 final class BenchRounds {
     private static final int MAX_PROMPT = 7; // BOS + at most 5 keys + SEP
-    /** Equal-length pairing needs more than two samples to find an equal-length pair at most prompts. */
-    private static final int MATCH_SAMPLES = 4;
+    /**
+     * Samples per prompt of the arms that pick from more than two: equal-length pairing needs them to find an
+     * equal-length pair at most prompts; the reference-free judge is accurate enough that best-of-4 against
+     * worst-of-4 widens the pair's true gap instead of its judging error (benchmark-alignment.md).
+     */
+    private static final int BEST_OF_SAMPLES = 4;
     /** Each arm is a run {@code bench/<arm>}, so its rounds land in {@code runs/bench/<arm>/iter-<k>}. */
     private static final String RUN_NAMESPACE = "bench";
     private static final RoundSpec.Runtime RUNTIME = new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null);
@@ -114,7 +118,8 @@ final class BenchRounds {
         if (arm != Arm.DPO_SEED && arm != Arm.DPO_ALL) s.guard.minJudgeAccuracy = settings.minJudgeAccuracy();
         s.iterations = settings.iterations();
         s.seed = seed;
-        s.generation.samplesPerPrompt = arm == Arm.SPA_MATCH ? Math.max(MATCH_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
+        s.generation.samplesPerPrompt = arm == Arm.SPA_MATCH || arm == Arm.SPA_REFERENCE_FREE
+                ? Math.max(BEST_OF_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
         s.generation.temperature = BenchSettings.TEMPERATURE;
         s.generation.topP = 1.0;
         s.generation.topK = 0;

@@ -72,6 +72,7 @@ class BenchRoundsTest {
         assertEquals(io.selfalign.api.round.JudgeReference.NONE, free.judge().reference());
         assertEquals(io.selfalign.api.round.JudgeScore.MEAN, free.judge().score());
         assertNull(free.paths().judgeReference());
+        assertEquals(4, free.generation().samplesPerPrompt());
     }
 
     /** Iteration 1's policy is the shared DPO-seed model, so previous-reference rounds judge against the bench's models. */
