@@ -56,9 +56,7 @@ public final class AlignmentBench {
         long t0 = System.nanoTime();
         KeySortPreparer.Prepared prepared = KeySortPreparer.prepareIfMissing(workspace, options.sizes(), seed, sftOptions, log);
         double sftSeconds = (System.nanoTime() - t0) / 1e9;
-        ValidationSplit validation = ValidationSplit.carve(prepared.dataDir(), options.sizes().slices(), options.settings().validationPairs());
-        BenchRounds rounds = new BenchRounds(workspace, prepared.modelDir(), prepared.dataDir(), options.sizes(), options.settings(),
-                validation, seed);
+        BenchRounds rounds = new BenchRounds(workspace, prepared.modelDir(), prepared.dataDir(), options.sizes(), options.settings(), seed);
         try (DecoderModel sft = Checkpoint.load(prepared.modelDir(), Device.cpu())) {
             PolicyEvaluator evaluator = new PolicyEvaluator(sft, prepared.data().test(), options.settings().evalBatch(), seed);
             record(evaluator.evaluate(sft, Arm.SFT.label(), 0).withSeconds(sftSeconds));

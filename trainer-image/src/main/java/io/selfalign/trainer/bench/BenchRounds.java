@@ -51,17 +51,14 @@ final class BenchRounds {
     private final KeySortSizes sizes;
     private final BenchSettings settings;
     private final long seed;
-    private final ValidationSplit validation;
 
-    BenchRounds(Path workspace, Path baseModel, Path dataDir, KeySortSizes sizes, BenchSettings settings, ValidationSplit validation,
-                long seed) {
+    BenchRounds(Path workspace, Path baseModel, Path dataDir, KeySortSizes sizes, BenchSettings settings, long seed) {
         this.workspace = workspace.toAbsolutePath();
         this.baseModel = baseModel.toAbsolutePath();
         this.dataDir = dataDir.toAbsolutePath();
         this.sizes = sizes;
         this.settings = settings;
         this.seed = seed;
-        this.validation = validation;
     }
 
     /** The local folder standing for the specs' {@code /workspace}. */
@@ -111,10 +108,11 @@ final class BenchRounds {
         s.model = new ModelSpec();
         s.model.path = relative(baseModel);
         s.data = new DataSpec();
-        s.data.seedPreferences = relative(arm == Arm.DPO_ALL ? validation.trainingGold() : dataDir.resolve(KeySortFiles.SEED));
-        s.data.validationPreferences = relative(validation.validation());
+        // No arm trains on the validation pairs: the 100% arm reads the pool without them, the last slice ends before them.
+        s.data.seedPreferences = relative(dataDir.resolve(arm == Arm.DPO_ALL ? KeySortFiles.TRAINING_GOLD : KeySortFiles.SEED));
+        s.data.validationPreferences = relative(dataDir.resolve(KeySortFiles.VALIDATION));
         s.data.prompts = relative(dataDir.resolve(KeySortFiles.PROMPTS));
-        s.data.promptsPerIteration = Arrays.stream(validation.slices(sizes.slices())).mapToObj(n -> (long) n).toList();
+        s.data.promptsPerIteration = Arrays.stream(sizes.slicesBeforeValidation()).mapToObj(n -> (long) n).toList();
         if (arm != Arm.DPO_SEED && arm != Arm.DPO_ALL) s.guard.minJudgeAccuracy = settings.minJudgeAccuracy();
         s.iterations = settings.iterations();
         s.seed = seed;

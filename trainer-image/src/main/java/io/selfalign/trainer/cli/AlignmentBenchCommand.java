@@ -72,12 +72,6 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
             description = "Implicit-reward judge score: sum (SPA) or mean (length-normalised) response log-prob (default: ${DEFAULT-VALUE}).")
     String judgeScore;
 
-    @Option(names = "--validation-pairs", defaultValue = "200",
-            description = "Gold pairs carved from the end of the pool as data.validationPreferences: no arm trains on them (the 100%% "
-                    + "arm and the last iteration's prompt slice end before them); rounds report judge_accuracy and validation_accuracy "
-                    + "on them (default: ${DEFAULT-VALUE}).")
-    int validationPairs;
-
     @Option(names = "--min-judge-accuracy", paramLabel = "ACC",
             description = "The guard (spec.guard.minJudgeAccuracy) for the iterating arms, e.g. 0.6: a round whose judge is below it on "
                     + "the validation pairs does not train, and the arm stops there (default: off).")
@@ -104,13 +98,13 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--min-judge-accuracy: must be in [0, 1], got " + minJudgeAccuracy);
         }
         BenchSettings settings = new BenchSettings(learningRate, seedEpochs, iterationEpochs, samples, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(),
-                JudgeScore.parse(judgeScore, "--judge-score"), validationPairs, minJudgeAccuracy);
+                JudgeScore.parse(judgeScore, "--judge-score"), minJudgeAccuracy);
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         Files.createDirectories(out);
         System.err.printf(Locale.ROOT, "bench alignment: seeds %s, arms %s, sizes %s, lr %.1e, seed epochs %d, iteration epochs %d, samples %d, "
                         + "judge score %s, validation pairs %d, guard %s, out %s%n",
                 seedValues, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, iterationEpochs, samples, judgeScore,
-                validationPairs, minJudgeAccuracy == null ? "off" : minJudgeAccuracy, out.toAbsolutePath());
+                sizes.validationPairs(), minJudgeAccuracy == null ? "off" : minJudgeAccuracy, out.toAbsolutePath());
         long start = System.nanoTime();
         List<StageResult> results = new AlignmentBench(
                 new AlignmentBench.Options(arms, seedValues, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
@@ -121,7 +115,7 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
                 + " sample, ties ½; judge acc = the round's judge on the %d held-out gold pairs, val acc = the stage's trained model as"
                 + " the next judge on them; label acc = self-label accuracy of the round's judged pairs (gold ties excluded), split by"
                 + " whether the chosen response is longer, as long or shorter; longer%% = share of pairs whose chosen is longer;"
-                + " trunc%% = candidates cut before EOS%n", n, minutes, validationPairs);
+                + " trunc%% = candidates cut before EOS%n", n, minutes, sizes.validationPairs());
         Files.writeString(out.resolve("table.txt"), table, StandardCharsets.UTF_8);
         BenchReport.writeCsv(results, out.resolve("bench.csv"));
         BenchReport.writePlot(results, out.resolve("winrate.png"));

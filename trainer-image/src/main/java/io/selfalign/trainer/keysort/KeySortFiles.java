@@ -22,8 +22,12 @@ public final class KeySortFiles {
     public static final String SEED = "seed.jsonl";
     public static final String PROMPTS = "prompts.jsonl";
     public static final String TEST = "test.jsonl";
-    /** Gold pairs for every pool prompt: the "DPO on 100% gold labels" arm of the benchmark. */
+    /** Gold pairs for every pool prompt. */
     public static final String ALL_GOLD = "all-gold.jsonl";
+    /** Held-out gold pairs that measure the judge, never trained on: the pool's last pairs. */
+    public static final String VALIDATION = "validation.jsonl";
+    /** The pool without the validation pairs: the "DPO on 100% gold labels" arm of the benchmark. */
+    public static final String TRAINING_GOLD = "all-gold-except-validation.jsonl";
     /** The SFT demonstrations, {@code {"prompt", "response"}}. */
     public static final String SFT = "sft.jsonl";
 
@@ -40,6 +44,8 @@ public final class KeySortFiles {
         Files.createDirectories(dir);
         writeJsonl(dir.resolve(SEED), data.seedPairs().stream().map(KeySortFiles::pairRow).toList());
         writeJsonl(dir.resolve(ALL_GOLD), data.pool().stream().map(KeySortFiles::pairRow).toList());
+        writeJsonl(dir.resolve(VALIDATION), data.validationPairs().stream().map(KeySortFiles::pairRow).toList());
+        writeJsonl(dir.resolve(TRAINING_GOLD), data.trainingGold().stream().map(KeySortFiles::pairRow).toList());
         writeJsonl(dir.resolve(PROMPTS), data.iterationPrompts().stream().map(k -> row("prompt", KeySortVocab.promptText(k))).toList());
         writeJsonl(dir.resolve(TEST), data.test().stream().map(k -> row("prompt", KeySortVocab.promptText(k))).toList());
         writeJsonl(dir.resolve(SFT), data.sft().stream()

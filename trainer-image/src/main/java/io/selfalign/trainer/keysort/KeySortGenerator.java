@@ -41,6 +41,16 @@ public final class KeySortGenerator {
             return pool.subList(0, sizes.seedPairs());
         }
 
+        /** The held-out gold pairs ({@link KeySortSizes#validationPairs()}): the pool's last ones. */
+        public List<Pair> validationPairs() {
+            return pool.subList(pool.size() - sizes.validationPairs(), pool.size());
+        }
+
+        /** The pool without the validation pairs: what the "100%" arm may train on. */
+        public List<Pair> trainingGold() {
+            return pool.subList(0, pool.size() - sizes.validationPairs());
+        }
+
         /** The prompt-only rows of every iteration slice, in slice order. */
         public List<int[]> iterationPrompts() {
             return pool.subList(sizes.seedPairs(), pool.size()).stream().map(Pair::keys).toList();

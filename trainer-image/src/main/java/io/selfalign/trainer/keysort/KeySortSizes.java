@@ -24,6 +24,21 @@ public record KeySortSizes(int sftDemos, int seedPairs, int[] slices, int testPr
         return seedPairs + Arrays.stream(slices).sum();
     }
 
+    /**
+     * Gold pairs held out to measure the judge ({@code data.validationPreferences}): the pool's last ones — the
+     * last slice's last prompts — 200 at most, never more than half of that slice.
+     */
+    public int validationPairs() {
+        return Math.min(200, slices[slices.length - 1] / 2);
+    }
+
+    /** The iteration slices a run may use without touching the validation pairs' prompts: the last one ends before them. */
+    public int[] slicesBeforeValidation() {
+        int[] s = slices.clone();
+        s[s.length - 1] -= validationPairs();
+        return s;
+    }
+
     /** First row of iteration {@code k}'s slice (1-based) in prompts.jsonl. */
     public int sliceOffset(int iteration) {
         return Arrays.stream(slices, 0, iteration - 1).sum();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.selfalign.api.round.JudgeScore;
+import io.selfalign.trainer.keysort.KeySortFiles;
 import io.selfalign.trainer.keysort.KeySortSizes;
 import io.selfalign.trainer.keysort.SftTrainer;
 import java.nio.file.Files;
@@ -19,18 +20,18 @@ class AlignmentBenchTest {
     void runsArmsThroughTheRoundEngineAndResumes(@TempDir Path out) throws Exception {
         KeySortSizes sizes = new KeySortSizes(128, 16, new int[] {16}, 16);
         SftTrainer.Options sft = new SftTrainer.Options(3e-3, 32, 1, 0.05, 1.0, 0);
-        BenchSettings settings = new BenchSettings(1e-4, 1, 1, 2, 1, 1, 32, JudgeScore.SUM, 4, null);
+        BenchSettings settings = new BenchSettings(1e-4, 1, 1, 2, 1, 1, 32, JudgeScore.SUM, null);
         var options = new AlignmentBench.Options(List.of(Arm.SFT, Arm.DPO_SEED, Arm.SPA), List.of(0L), sizes, sft, settings, out);
 
         List<StageResult> results = new AlignmentBench(options, System.err).run();
         assertEquals(List.of("sft/0", "dpo-seed/0", "spa/0", "spa/1"), results.stream().map(r -> r.arm() + "/" + r.iteration()).toList());
         StageResult spa1 = results.get(3);
-        assertEquals(16, spa1.prompts());
-        // 4 gold pairs held out of the pool: the last slice's 16 prompts lose 4, the judge is measured on them
+        assertEquals(16, spa1.prompts(), "evaluated on the 16 test prompts");
+        // 8 gold pairs held out of the pool: the last slice's 16 prompts lose 8, the judge is measured on them
         Path data = out.resolve("seed-0/data/keysort");
-        assertEquals(4, Files.readAllLines(data.resolve(ValidationSplit.VALIDATION)).size());
-        assertEquals(28, Files.readAllLines(data.resolve(ValidationSplit.TRAINING_GOLD)).size());
-        assertEquals(12, Files.readAllLines(out.resolve("seed-0/runs/bench/spa/iter-1/pairs.jsonl")).size());
+        assertEquals(8, Files.readAllLines(data.resolve(KeySortFiles.VALIDATION)).size());
+        assertEquals(24, Files.readAllLines(data.resolve(KeySortFiles.TRAINING_GOLD)).size());
+        assertEquals(8, Files.readAllLines(out.resolve("seed-0/runs/bench/spa/iter-1/pairs.jsonl")).size());
         double judge = spa1.roundMetric("judge_accuracy");
         assertTrue(judge >= 0 && judge <= 1, "judge accuracy " + judge);
         assertFalse(Double.isNaN(results.get(1).roundMetric("validation_accuracy")), "the seed stage reports its model as the next judge");

@@ -12,10 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class BenchRoundsTest {
     private final Path ws = Path.of("/tmp/bench/seed-1");
-    private final ValidationSplit validation = new ValidationSplit(ws.resolve("data/keysort/" + ValidationSplit.VALIDATION),
-            ws.resolve("data/keysort/" + ValidationSplit.TRAINING_GOLD), 200);
     private final BenchRounds rounds = new BenchRounds(ws, ws.resolve("models/keysort-sft"), ws.resolve("data/keysort"),
-            KeySortSizes.FULL, BenchSettings.defaults(), validation, 1);
+            KeySortSizes.FULL, BenchSettings.defaults(), 1);
 
     @Test
     void seedStagesAreValidDpoRoundsOnTheirGoldFiles() {

@@ -83,7 +83,13 @@ class KeySortFilesTest {
         assertEquals(24, prompts.size());
         assertEquals(KeySortVocab.promptText(data.iterationPrompts().get(0)), json.readTree(prompts.get(0)).get("prompt").asText());
         assertEquals(11, Files.readAllLines(dir.resolve(KeySortFiles.TEST)).size());
-        assertEquals(34, Files.readAllLines(dir.resolve(KeySortFiles.ALL_GOLD)).size());
+        List<String> all = Files.readAllLines(dir.resolve(KeySortFiles.ALL_GOLD));
+        assertEquals(34, all.size());
+        // the last slice's last prompts are held out: min(200, last slice / 2) pairs, the rest is the 100% arm's gold
+        int held = TINY.validationPairs();
+        assertTrue(held >= 1, "validation pairs " + held);
+        assertEquals(all.subList(34 - held, 34), Files.readAllLines(dir.resolve(KeySortFiles.VALIDATION)));
+        assertEquals(all.subList(0, 34 - held), Files.readAllLines(dir.resolve(KeySortFiles.TRAINING_GOLD)));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".tmp-")));
         }
