@@ -9,17 +9,19 @@ import io.fabric8.generator.annotation.Default;
 
 /** The implicit-reward judge that labels the model's own response pairs. */
 public class JudgeSpec {
-    @Default("initial")
-    @JsonPropertyDescription("Reference model of the implicit reward r = log pi(y|x) - log ref(y|x): initial (the base "
-            + "model, fixed for all iterations; SPA's choice), previous (the model the "
+    @Default("none")
+    @JsonPropertyDescription("Reference model of the judge's reward r = log pi(y|x) - log ref(y|x): none (default: "
+            + "r = log pi(y|x), the policy's own likelihood, no second model loaded; with score: mean this is SimPO's reward, "
+            + "and it labelled 70-84% of the benchmark's pairs correctly where the implicit reward fell below chance), initial "
+            + "(the base model, fixed for all iterations; the SPA paper's choice) or previous (the model the "
             + "sampling policy was trained from: the base model at iteration 1, iteration k-2's model at iteration k, so the reward "
-            + "is the policy's own DPO implicit reward) or none (r = log pi(y|x), the policy's own likelihood; with score: mean "
-            + "this is SimPO's reward, and no second model is loaded).")
-    public JudgeReference reference = JudgeReference.INITIAL;
+            + "is the policy's own DPO implicit reward). See docs/judge.md.")
+    public JudgeReference reference = JudgeReference.NONE;
 
-    @Default("sum")
-    @JsonPropertyDescription("Response score: sum of token log-probs (SPA) or their mean (length-normalised).")
-    public JudgeScore score = JudgeScore.SUM;
+    @Default("mean")
+    @JsonPropertyDescription("Response score: mean (default, length-normalised) or sum (the SPA paper's) of the response's "
+            + "token log-probs, EOS included.")
+    public JudgeScore score = JudgeScore.MEAN;
 
     @Default("exclude")
     @JsonPropertyDescription("Responses cut at generation.maxNewTokens before EOS: exclude (never paired; a prompt with fewer "
