@@ -39,7 +39,8 @@ class RoundSpecFactoryTest {
     @Test
     void seedRoundTrainsTheBaseModelOnTheSeedPairsWithDpo() {
         RoundSpec s = create(run(), 0);
-        assertEquals(new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/models/sft", "/workspace/models/sft",
+        // The default judge (reference none) names no reference model.
+        assertEquals(new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/models/sft", null,
                 "/workspace/runs/team-a/zephyr/iter-0"), s.paths());
         // All four iterations' prompts (800 + 2000 + 3000 + 10): the seed round checks them before it trains.
         assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 0, 5810, null), s.data());
@@ -53,9 +54,11 @@ class RoundSpecFactoryTest {
 
     @Test
     void iterationKTrainsThePreviousModelOnItsPromptSlice() {
-        RoundSpec s = create(run(), 3);
+        AlignmentRun run = run();
+        run.getSpec().judge.reference = JudgeReference.INITIAL;
+        RoundSpec s = create(run, 3);
         assertEquals("/workspace/runs/team-a/zephyr/iter-2/model", s.paths().policyModel());
-        assertEquals("/workspace/models/sft", s.paths().judgeReference());
+        assertEquals("/workspace/models/sft", s.paths().judgeReference(), "SPA's judge: the base model at every iteration");
         assertEquals("/workspace/runs/team-a/zephyr/iter-3", s.paths().outputDir());
         assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000, null), s.data());
         assertEquals(Loss.SPA, s.training().loss());
@@ -85,7 +88,9 @@ class RoundSpecFactoryTest {
             assertEquals(List.of(), create(run, k).problems(), "iteration " + k);
         }
         // Any other reference still requires the path.
-        RoundSpec initial = create(run(), 1);
+        AlignmentRun withReference = run();
+        withReference.getSpec().judge.reference = JudgeReference.INITIAL;
+        RoundSpec initial = create(withReference, 1);
         RoundSpec withoutPath = initial.toBuilder().paths(initial.paths().toBuilder().judgeReference(null).build()).build();
         assertTrue(withoutPath.problems().stream().anyMatch(p -> p.startsWith("paths.judgeReference")), withoutPath.problems().toString());
     }
