@@ -91,8 +91,8 @@ public final class LoraAdapters implements AutoCloseable {
                 for (int k = 0; k < partRows.length; k++) {
                     ParameterLayout.Part part = spec.parts().get(k);
                     partRows[k] = part.rows();
-                    String module = part.checkpointName().substring(0, part.checkpointName().length() - ".weight".length());
-                    if (this.targetModules.contains(module.substring(module.lastIndexOf('.') + 1))) {
+                    String module = module(part);
+                    if (targeted(module, this.targetModules)) {
                         adapters[k] = new Adapter(module, row, part.rows(),
                                 kaimingUniform(rng, rank, in, model.dataType()), manager.zeros(new Shape(part.rows(), rank), model.dataType()));
                         parameters.put(PEFT_PREFIX + module + ".lora_A.weight", adapters[k].a());
@@ -110,6 +110,35 @@ public final class LoraAdapters implements AutoCloseable {
             manager.close();
             throw new IllegalArgumentException("no projection of this model matches the LoRA target modules " + targetModules);
         }
+    }
+
+    /** The checkpoint module a weight part belongs to, e.g. {@code model.layers.0.self_attn.q_proj}. */
+    private static String module(ParameterLayout.Part part) {
+        return part.checkpointName().substring(0, part.checkpointName().length() - ".weight".length());
+    }
+
+    /** PEFT matches a target by the module name's last component. */
+    private static boolean targeted(String module, Collection<String> targetModules) {
+        return targetModules.contains(module.substring(module.lastIndexOf('.') + 1));
+    }
+
+    /** Adapter parameters r·(in + out) over the targeted modules of a model with this config, without building it. */
+    public static long parameterCount(ModelConfig c, int rank, Collection<String> targetModules) {
+        long n = 0;
+        for (ParameterLayout.ParameterSpec spec : ParameterLayout.of(c)) {
+            if (spec.shape().dimension() != 2 || !isProjection(spec.name())) continue;
+            for (ParameterLayout.Part part : spec.parts()) {
+                if (targeted(module(part), targetModules)) n += (long) rank * (spec.shape().get(1) + part.rows());
+            }
+        }
+        return n;
+    }
+
+    private static boolean isProjection(String parameter) {
+        for (Projection p : Projection.values()) {
+            if (parameter.endsWith("." + p.parameter)) return true;
+        }
+        return false;
     }
 
     /**
