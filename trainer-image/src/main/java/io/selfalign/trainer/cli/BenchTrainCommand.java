@@ -43,8 +43,11 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--loss", defaultValue = "spa", description = "spa (lambda 0.5) or dpo (default: ${DEFAULT-VALUE}).")
     String loss;
 
-    @Option(names = "--pairs", defaultValue = "32", description = "Preference pairs, one epoch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pairs", defaultValue = "16", description = "Preference pairs (default: ${DEFAULT-VALUE}).")
     int pairs;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs over the pairs: random pairs are only learnt by seeing them again (default: ${DEFAULT-VALUE}).")
+    int epochs;
 
     @Option(names = "--batch", defaultValue = "8", description = "Pairs per optimizer step (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -74,8 +77,8 @@ final class BenchTrainCommand implements Callable<Integer> {
             return 0;
         }
         if (!loss.equals("spa") && !loss.equals("dpo")) throw new InputException("--loss: spa or dpo, got " + loss);
-        if (pairs < 1 || batch < 1 || microBatch < 1 || batch % microBatch != 0) {
-            throw new InputException("--pairs, --batch, --micro-batch: >= 1, and --micro-batch must divide --batch");
+        if (pairs < 1 || epochs < 1 || batch < 1 || microBatch < 1 || batch % microBatch != 0) {
+            throw new InputException("--pairs, --epochs, --batch, --micro-batch: >= 1, and --micro-batch must divide --batch");
         }
         ModelConfig config = BenchModelCommand.config(size);
         RoundSpec.Training training = training();
@@ -122,7 +125,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     private RoundSpec.Training training() {
         boolean spa = loss.equals("spa");
         return RoundSpec.Training.builder()
-                .loss(spa ? Loss.SPA : Loss.DPO).beta(0.1).learningRate(learningRate).epochs(1).batchSize(batch).microBatchSize(microBatch)
+                .loss(spa ? Loss.SPA : Loss.DPO).beta(0.1).learningRate(learningRate).epochs(epochs).batchSize(batch).microBatchSize(microBatch)
                 .warmupRatio(0).schedule(LrSchedule.CONSTANT).maxLength(promptTokens + responseTokens).maxPromptLength(promptTokens)
                 .weightDecay(0).maxGradNorm(1.0).labelSmoothing(0.1).simpoGamma(0.5).orpoLambda(0.1)
                 .refinement(RoundSpec.Refinement.builder().alpha(0.1).noisyFraction(0.1).window(8).warmupFraction(0.2)

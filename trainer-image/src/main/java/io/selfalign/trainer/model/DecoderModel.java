@@ -160,7 +160,7 @@ public final class DecoderModel implements AutoCloseable {
         return random(config, device, DataType.FLOAT32, seed);
     }
 
-    /** A deep copy of the weights (e.g. a frozen reference model), optionally in another dtype. */
+    /** A deep copy of the weights (e.g. a frozen reference model), optionally in another dtype; LoRA adapters are not copied. */
     public DecoderModel copy(DataType newDtype) {
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         Map<String, NDArray> params = new LinkedHashMap<>();

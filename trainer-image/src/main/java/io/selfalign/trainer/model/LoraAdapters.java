@@ -194,7 +194,6 @@ public final class LoraAdapters implements AutoCloseable {
     NDArray delta(int layer, Projection p, NDArray x) {
         Target t = targets[layer][p.ordinal()];
         if (t == null) return null;
-        NDArray in = trainable && dropout > 0 ? Dropout.dropout(x, (float) dropout, true).singletonOrThrow() : x;
         NDList parts = new NDList(t.adapters().length);
         for (int k = 0; k < t.adapters().length; k++) {
             Adapter a = t.adapters()[k];
@@ -203,6 +202,8 @@ public final class LoraAdapters implements AutoCloseable {
                 shape[shape.length - 1] = t.partRows()[k];
                 parts.add(x.getManager().zeros(new Shape(shape), x.getDataType()));
             } else {
+                // Each module has its own dropout mask, as in PEFT (one lora_dropout per module).
+                NDArray in = trainable && dropout > 0 ? Dropout.dropout(x, (float) dropout, true).singletonOrThrow() : x;
                 // Scaling the r-wide intermediate is cheaper than scaling the out-wide result.
                 parts.add(in.matMul(a.a().transpose()).mul(scaling).matMul(a.b().transpose()));
             }

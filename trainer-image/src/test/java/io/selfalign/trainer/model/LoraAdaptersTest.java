@@ -175,6 +175,33 @@ class LoraAdaptersTest {
     }
 
     @Test
+    void dropoutActsOnlyWhileTheAdaptersTrain() throws IOException {
+        try (NDManager m = NDManager.newBaseManager(); DecoderModel model = load(DataType.FLOAT32)) {
+            NDList expected = Fixtures.expectedTensors("tiny-llama", m);
+            NDArray ids = expected.get("input_ids");
+            NDArray mask = expected.get("attention_mask");
+            LoraAdapters noDropout = LoraAdapters.attach(model, 4, 8, 0.0, ALL, 3);
+            randomizeB(noDropout, 5);
+            float[] plain = model.forward(ids, mask).toFloatArray();
+            model.mergeAdapters();
+            try (DecoderModel other = load(DataType.FLOAT32)) {
+                LoraAdapters withDropout = LoraAdapters.attach(other, 4, 8, 0.5, ALL, 3);
+                randomizeB(withDropout, 5);
+                // Not training: dropout is off, so the same adapters compute the same logits.
+                float[] evaluated = other.forward(ids, mask).toFloatArray();
+                for (int i = 0; i < plain.length; i++) assertEquals(plain[i], evaluated[i], 1e-5, "logit " + i);
+                withDropout.setTrainable(true);
+                float[] first = other.forward(ids, mask).toFloatArray();
+                float[] second = other.forward(ids, mask).toFloatArray();
+                withDropout.setTrainable(false);
+                float differ = 0;
+                for (int i = 0; i < first.length; i++) differ = Math.max(differ, Math.abs(first[i] - second[i]));
+                assertTrue(differ > 1e-3, "two training forwards draw different dropout masks: " + differ);
+            }
+        }
+    }
+
+    @Test
     void targetsThatMatchNoProjectionAreRejected() throws IOException {
         try (DecoderModel model = load(DataType.FLOAT32)) {
             assertThrows(IllegalArgumentException.class, () -> LoraAdapters.attach(model, 4, 8, 0, List.of("wq"), 1));
