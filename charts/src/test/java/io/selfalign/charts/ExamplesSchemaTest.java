@@ -36,6 +36,19 @@ class ExamplesSchemaTest {
         List<String> files = alignmentRuns().stream().map(d -> Repo.EXAMPLES.relativize(d.file).toString()).toList();
         assertTrue(files.contains("gpu/qwen2.5-0.5b-ultrafeedback.yaml"), files.toString());
         assertTrue(files.contains("paper/zephyr-7b-spa.yaml"), files.toString());
+        assertTrue(files.contains("paper/zephyr-7b-spa-lora.yaml"), files.toString());
+    }
+
+    @Test
+    void theLoraPaperExampleIsThePapersLoopWithAdaptersAtA1024TokenLimit() {
+        JsonNode spec = alignmentRuns().stream().filter(d -> d.file.endsWith("paper/zephyr-7b-spa-lora.yaml"))
+                .findFirst().orElseThrow().object.path("spec");
+        assertEquals("[8000,20000,30000]", spec.at("/data/promptsPerIteration").toString());
+        assertEquals("[0.5,0.25,0.125]", spec.at("/training/refinement/extrapolation").toString());
+        assertEquals(16, spec.at("/training/lora/rank").asInt());
+        // docs/memory.md: ~45 GiB at one pair of 1024 tokens fits 80 GB; 2048 tokens would not.
+        assertEquals(1024, spec.at("/training/maxLength").asInt());
+        assertEquals(1, spec.at("/training/microBatchSize").asInt());
     }
 
     @Test

@@ -26,6 +26,8 @@ public final class RoundContract {
 
     /** The round's outputs inside {@code outputDir}. */
     public static final String MODEL_DIR = "model";
+    /** A LoRA round's trained adapters in PEFT's format (besides the merged {@link #MODEL_DIR}). */
+    public static final String ADAPTER_DIR = "adapter";
     public static final String RESULT_FILE = "result.json";
     public static final String PAIRS_FILE = "pairs.jsonl";
     public static final String METRICS_FILE = "metrics.jsonl";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything one round needs, written by the operator as {@code round.json} (mounted at
@@ -396,8 +397,10 @@ public record RoundSpec(
 
     /**
      * Preference-training parameters for this round. {@code epochs} is already resolved for this
-     * iteration (the run's {@code seedEpochs} at iteration 0).
+     * iteration (the run's {@code seedEpochs} at iteration 0). {@code lora} is omitted when off, so a
+     * spec without it serialises (and hashes) as before it existed.
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Training(
             Loss loss,
             double beta,
@@ -414,7 +417,8 @@ public record RoundSpec(
             double labelSmoothing,
             double simpoGamma,
             double orpoLambda,
-            Refinement refinement) {
+            Refinement refinement,
+            Lora lora) {
         public static Builder builder() {
             return new Builder();
         }
@@ -437,7 +441,8 @@ public record RoundSpec(
                     .labelSmoothing(labelSmoothing)
                     .simpoGamma(simpoGamma)
                     .orpoLambda(orpoLambda)
-                    .refinement(refinement);
+                    .refinement(refinement)
+                    .lora(lora);
         }
 
         /** Sets the components of a {@link Training} by name; unset ones are null or 0. */
@@ -458,6 +463,7 @@ public record RoundSpec(
             private double simpoGamma;
             private double orpoLambda;
             private Refinement refinement;
+            private Lora lora;
 
             private Builder() {}
 
@@ -541,8 +547,14 @@ public record RoundSpec(
                 return this;
             }
 
+            /** LoRA adapters to train instead of every weight; null trains every weight. */
+            public Builder lora(Lora lora) {
+                this.lora = lora;
+                return this;
+            }
+
             public Training build() {
-                return new Training(loss, beta, learningRate, epochs, batchSize, microBatchSize, warmupRatio, schedule, maxLength, maxPromptLength, weightDecay, maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement);
+                return new Training(loss, beta, learningRate, epochs, batchSize, microBatchSize, warmupRatio, schedule, maxLength, maxPromptLength, weightDecay, maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement, lora);
             }
         }
     }
@@ -609,6 +621,50 @@ public record RoundSpec(
             public Refinement build() {
                 return new Refinement(alpha, noisyFraction, window, warmupFraction, lambda);
             }
+        }
+    }
+
+    /**
+     * LoRA preference training: the round's starting weights stay frozen and low-rank adapters
+     * ΔW = (alpha / rank) · B·A are trained on the named projections (PEFT's names and meaning).
+     *
+     * @param rank          r, the adapters' inner dimension
+     * @param alpha         scaling numerator (resolved: the run's default 2·rank is already applied)
+     * @param dropout       dropout on each adapter's input during training
+     * @param targetModules PEFT module names of the projections that get an adapter
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Lora(int rank, double alpha, double dropout, List<String> targetModules) {
+        /** The projections of a Llama-family decoder layer, as PEFT names them (the default targets). */
+        public static final List<String> MODULES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+
+        /** Every problem with these values, each naming its field under {@code prefix} (e.g. {@code training.lora.}). */
+        public List<String> problems(String prefix) {
+            List<String> p = new ArrayList<>();
+            if (rank < 1) p.add(prefix + "rank: must be >= 1, got " + rank);
+            if (!(alpha > 0) || Double.isInfinite(alpha)) p.add(prefix + "alpha: must be > 0, got " + alpha);
+            if (!(dropout >= 0 && dropout < 1)) p.add(prefix + "dropout: must be in [0, 1), got " + dropout);
+            p.addAll(targetModuleProblems(prefix + "targetModules", targetModules, UnaryOperator.identity()));
+            return p;
+        }
+
+        /**
+         * Problems with a list of target modules named {@code field}: empty, an unknown name, a name twice.
+         * {@code shown} renders a user's value in a message (the operator cuts long ones).
+         */
+        public static List<String> targetModuleProblems(String field, List<String> modules, UnaryOperator<String> shown) {
+            List<String> p = new ArrayList<>();
+            if (modules == null || modules.isEmpty()) {
+                p.add(field + ": at least one of " + MODULES);
+                return p;
+            }
+            for (int i = 0; i < modules.size(); i++) {
+                if (!MODULES.contains(modules.get(i))) {
+                    p.add(field + "[" + i + "]: must be one of " + MODULES + ", got " + shown.apply(String.valueOf(modules.get(i))));
+                }
+            }
+            if (modules.stream().distinct().count() < modules.size()) p.add(field + ": names a module twice");
+            return p;
         }
     }
 
@@ -697,6 +753,7 @@ public record RoundSpec(
                 if (!(r.warmupFraction() >= 0 && r.warmupFraction() < 1)) p.add("training.refinement.warmupFraction: must be in [0, 1)");
                 if (!(r.lambda() >= 0)) p.add("training.refinement.lambda: must be >= 0");
             }
+            if (t.lora() != null) p.addAll(t.lora().problems("training.lora."));
         }
         if (runtime == null) {
             p.add("runtime: required");

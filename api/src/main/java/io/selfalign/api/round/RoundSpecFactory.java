@@ -4,6 +4,7 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.api.v1alpha1.GenerationSpec;
 import io.selfalign.api.v1alpha1.RefinementSpec;
+import io.selfalign.api.v1alpha1.LoraSpec;
 import io.selfalign.api.v1alpha1.TrainingSpec;
 import java.util.List;
 
@@ -118,7 +119,15 @@ public final class RoundSpecFactory {
                         .warmupFraction(r.warmupFraction)
                         .lambda(lambda(r.extrapolation, k))
                         .build())
+                .lora(lora(t.lora))
                 .build();
+    }
+
+    /** The run's LoRA settings with their defaults applied: alpha 2·rank, every projection. */
+    static RoundSpec.Lora lora(LoraSpec l) {
+        if (l == null) return null;
+        return new RoundSpec.Lora(l.rank, l.alpha != null ? l.alpha : 2.0 * l.rank, l.dropout,
+                l.targetModules != null ? new java.util.ArrayList<>(l.targetModules) : RoundSpec.Lora.MODULES);
     }
 
     /**

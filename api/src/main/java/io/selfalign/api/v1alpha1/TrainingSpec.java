@@ -96,4 +96,9 @@ public class TrainingSpec {
     @Default("{}")
     @JsonPropertyDescription("Self-refinement and de-coupled noise detection (loss spa).")
     public RefinementSpec refinement = new RefinementSpec();
+
+    @JsonPropertyDescription("Train LoRA adapters instead of every weight (off when unset): the round's starting model stays "
+            + "frozen and is the training reference with the adapters off, so no second copy of the weights is held. "
+            + "Each round writes model/ (adapters merged) and adapter/ (PEFT format).")
+    public LoraSpec lora;
 }

@@ -55,6 +55,34 @@ class RoundJsonTest {
     }
 
     @Test
+    void loraIsOmittedWhenOffAndRoundTripsWhenOn() throws Exception {
+        RoundSpec off = sample();
+        assertTrue(!RoundJson.write(off).contains("lora"), RoundJson.write(off));
+        RoundSpec on = off.toBuilder()
+                .training(off.training().toBuilder().lora(new RoundSpec.Lora(16, 32, 0.05, List.of("q_proj", "v_proj"))).build())
+                .build();
+        String json = RoundJson.write(on);
+        assertTrue(json.contains("\"lora\":{\"alpha\":32.0,\"dropout\":0.05,\"rank\":16,\"targetModules\":[\"q_proj\",\"v_proj\"]}"), json);
+        assertEquals(on, RoundJson.readSpec(json));
+        assertTrue(on.problems().isEmpty(), on.problems().toString());
+        assertNotEquals(RoundJson.specHash(off), RoundJson.specHash(on));
+    }
+
+    @Test
+    void loraProblemsNameTheField() {
+        RoundSpec a = sample();
+        RoundSpec bad = a.toBuilder()
+                .training(a.training().toBuilder().lora(new RoundSpec.Lora(0, Double.NaN, 1.0, List.of("q_proj", "wq", "q_proj"))).build())
+                .build();
+        assertEquals(List.of("training.lora.rank: must be >= 1, got 0", "training.lora.alpha: must be > 0, got NaN",
+                "training.lora.dropout: must be in [0, 1), got 1.0",
+                "training.lora.targetModules[1]: must be one of [q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj], got wq",
+                "training.lora.targetModules: names a module twice"), bad.problems());
+        RoundSpec empty = a.toBuilder().training(a.training().toBuilder().lora(new RoundSpec.Lora(4, 8, 0, List.of())).build()).build();
+        assertTrue(empty.problems().get(0).startsWith("training.lora.targetModules: at least one of"), empty.problems().toString());
+    }
+
+    @Test
     void anUnknownNameIsRejectedWhenReadNamingTheFieldAndTheAcceptedOnes() {
         String json = RoundJson.write(sample()).replace("\"loss\":\"spa\"", "\"loss\":\"ppo\"");
         JsonProcessingException e = assertThrows(JsonProcessingException.class, () -> RoundJson.readSpec(json));

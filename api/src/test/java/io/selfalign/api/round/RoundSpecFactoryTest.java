@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.api.v1alpha1.DataSpec;
+import io.selfalign.api.v1alpha1.LoraSpec;
 import io.selfalign.api.v1alpha1.ModelSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -144,5 +145,18 @@ class RoundSpecFactoryTest {
     @Test
     void sameRunAndRoundGiveTheSameSpecHash() {
         assertEquals(RoundJson.specHash(create(run(), 2)), RoundJson.specHash(create(run(), 2)));
+    }
+
+    @Test
+    void loraIsOffByDefaultAndGetsAlphaTwiceRankAndEveryProjectionWhenUnset() {
+        assertNull(create(run(), 1).training().lora());
+        AlignmentRun run = run();
+        run.getSpec().training.lora = new LoraSpec();
+        run.getSpec().training.lora.rank = 16;
+        assertEquals(new RoundSpec.Lora(16, 32, 0, RoundSpec.Lora.MODULES), create(run, 0).training().lora());
+        run.getSpec().training.lora.alpha = 8.0;
+        run.getSpec().training.lora.dropout = 0.05;
+        run.getSpec().training.lora.targetModules = List.of("q_proj", "v_proj");
+        assertEquals(new RoundSpec.Lora(16, 8, 0.05, List.of("q_proj", "v_proj")), create(run, 2).training().lora());
     }
 }

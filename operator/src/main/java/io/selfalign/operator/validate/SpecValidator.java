@@ -122,6 +122,9 @@ public final class SpecValidator {
         if (t.maxPromptLength >= t.maxLength) {
             p.add("spec.training.maxPromptLength: must be below spec.training.maxLength (" + t.maxLength + "), got " + t.maxPromptLength);
         }
+        if (t.lora != null && t.lora.targetModules != null) {
+            p.addAll(RoundSpec.Lora.targetModuleProblems("spec.training.lora.targetModules", t.lora.targetModules, UserValue::shown));
+        }
         if (t.refinement != null && t.refinement.extrapolation != null) {
             List<Double> lambdas = t.refinement.extrapolation;
             if (lambdas.size() > s.iterations) {

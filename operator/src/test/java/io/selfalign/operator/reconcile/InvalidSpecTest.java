@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.selfalign.api.v1alpha1.AlignmentRun;
+import io.selfalign.api.v1alpha1.LoraSpec;
 import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import java.time.Duration;
@@ -65,6 +66,13 @@ class InvalidSpecTest {
                 bad("spec.training.refinement.extrapolation[0]: must be >= 0",
                         r -> r.getSpec().training.refinement.extrapolation = List.of(-1.0)),
                 bad("spec.training.refinement.alpha", r -> r.getSpec().training.refinement.alpha = 0.7),
+                bad("spec.training.lora.rank: must be >= 1", r -> r.getSpec().training.lora = lora(0, null, 0, null)),
+                bad("spec.training.lora.alpha: must be > 0", r -> r.getSpec().training.lora = lora(8, 0.0, 0, null)),
+                bad("spec.training.lora.dropout: must be < 1", r -> r.getSpec().training.lora = lora(8, null, 1, null)),
+                bad("spec.training.lora.targetModules[1]: must be one of [q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj], got qkv_proj",
+                        r -> r.getSpec().training.lora = lora(8, null, 0, List.of("q_proj", "qkv_proj"))),
+                bad("spec.training.lora.targetModules: names a module twice",
+                        r -> r.getSpec().training.lora = lora(8, null, 0, List.of("q_proj", "q_proj"))),
                 bad("spec.workspace: set either claimName", r -> r.getSpec().workspace.storageClassName = "fast"),
                 bad("spec.workspace.size: required", r -> {
                     r.getSpec().workspace.claimName = null;
@@ -97,6 +105,15 @@ class InvalidSpecTest {
                         r -> r.getSpec().trainer.env = List.of(new EnvVar("s3cr3t ".repeat(10), "x", null))),
                 bad("metadata.name: must be lower-case letters, digits, '-' and '.'", r -> r.getMetadata().setName("KeySort_SPA")),
                 bad("metadata.name: at most 52 characters", r -> r.getMetadata().setName("a-run-name-that-is-far-too-long-for-job-names-derived-from-it")));
+    }
+
+    static LoraSpec lora(int rank, Double alpha, double dropout, List<String> targetModules) {
+        LoraSpec l = new LoraSpec();
+        l.rank = rank;
+        l.alpha = alpha;
+        l.dropout = dropout;
+        l.targetModules = targetModules;
+        return l;
     }
 
     static Arguments bad(String expected, Consumer<AlignmentRun> mistake) {

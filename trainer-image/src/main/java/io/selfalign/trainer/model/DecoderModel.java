@@ -68,6 +68,9 @@ public final class DecoderModel implements AutoCloseable {
     // their gradient mode change, because a view made outside a GradientCollector carries no gradient.
     private final Map<NDArray, NDArray> transposed = new IdentityHashMap<>();
     private boolean trainable;
+    // LoRA adapters on the projections (null: none); while adaptersOff the forward is the base model's.
+    private LoraAdapters adapters;
+    private boolean adaptersOff;
 
     /** One decoder layer's parameters (fused projections; biases may be null). */
     private record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray o, NDArray oBias,
@@ -157,7 +160,7 @@ public final class DecoderModel implements AutoCloseable {
         return random(config, device, DataType.FLOAT32, seed);
     }
 
-    /** A deep copy of the weights (e.g. a frozen reference model), optionally in another dtype. */
+    /** A deep copy of the weights (e.g. a frozen reference model), optionally in another dtype; LoRA adapters are not copied. */
     public DecoderModel copy(DataType newDtype) {
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         Map<String, NDArray> params = new LinkedHashMap<>();
@@ -226,6 +229,41 @@ public final class DecoderModel implements AutoCloseable {
     /** The parameters an optimizer updates, empty unless {@link #setTrainable(boolean) trainable}. */
     public List<NDArray> trainableParameters() {
         return trainable ? List.copyOf(parameters.values()) : List.of();
+    }
+
+    /** The attached LoRA adapters, or null. */
+    public LoraAdapters adapters() {
+        return adapters;
+    }
+
+    void attachAdapters(LoraAdapters a) {
+        if (adapters != null) throw new IllegalStateException("the model already has LoRA adapters");
+        adapters = a;
+    }
+
+    /**
+     * Adds the adapters into the weights they adapt (W += (alpha / r)·B·A) and detaches and frees them: the
+     * model then computes what it computed with them, as a plain checkpoint.
+     */
+    public void mergeAdapters() {
+        if (adapters == null) throw new IllegalStateException("the model has no LoRA adapters");
+        adapters.mergeInto(parameters);
+        adapters.close();
+        adapters = null;
+        dropTransposed();
+    }
+
+    /**
+     * Logits of the model without its LoRA adapters, i.e. the frozen base: the training reference of a LoRA
+     * round, with no second copy of the weights.
+     */
+    public NDArray forwardWithoutAdapters(NDArray inputIds, NDArray attentionMask) {
+        adaptersOff = true;
+        try {
+            return forward(inputIds, attentionMask);
+        } finally {
+            adaptersOff = false;
+        }
     }
 
     /**
@@ -299,7 +337,7 @@ public final class DecoderModel implements AutoCloseable {
         Layer l = layers[i];
         try (NDScope scope = new NDScope()) {
             NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past));
-            NDArray out = h.add(mlp(l, rmsNorm(h, l.postAttentionNorm())));
+            NDArray out = h.add(mlp(l, i, rmsNorm(h, l.postAttentionNorm())));
             NDScope.unregister(out);
             return out;
         }
@@ -345,7 +383,7 @@ public final class DecoderModel implements AutoCloseable {
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         int hd = config.headDim();
-        NDArray projected = project(normed, l.qkv(), l.qkvBias());
+        NDArray projected = adapted(layer, LoraAdapters.Projection.QKV, normed, project(normed, l.qkv(), l.qkvBias()));
         // One new token: [B, 1, heads, hd] is already laid out as [B, heads, 1, hd].
         NDList qkv = (t == 1 ? projected.reshape(b, h + 2 * kvh, 1, hd)
                 : projected.reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3)).split(qkThenV, 1);
@@ -365,14 +403,22 @@ public final class DecoderModel implements AutoCloseable {
         // One new token: [B, heads, 1, hd] is already laid out as [B, 1, heads * hd].
         attn = t == 1 ? attn.reshape(b, 1, (long) h * hd)
                 : attn.reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
-        return project(attn, l.o(), l.oBias());
+        return adapted(layer, LoraAdapters.Projection.O, attn, project(attn, l.o(), l.oBias()));
     }
 
     /** The gated MLP of one layer on its normed input: one projection for gate and up, act(gate) * up, down. */
-    private NDArray mlp(Layer l, NDArray normed) {
-        NDList gu = project(normed, l.gateUp(), l.gateUpBias()).split(gateThenUp, normed.getShape().dimension() - 1);
+    private NDArray mlp(Layer l, int layer, NDArray normed) {
+        NDArray gateUp = adapted(layer, LoraAdapters.Projection.GATE_UP, normed, project(normed, l.gateUp(), l.gateUpBias()));
+        NDList gu = gateUp.split(gateThenUp, normed.getShape().dimension() - 1);
         NDArray act = config.architecture().activation().apply(gu.get(0)).mul(gu.get(1));
-        return project(act, l.down(), l.downBias());
+        return adapted(layer, LoraAdapters.Projection.DOWN, act, project(act, l.down(), l.downBias()));
+    }
+
+    /** A projection's output y of input x plus what the LoRA adapters add to it, if any are on. */
+    private NDArray adapted(int layer, LoraAdapters.Projection p, NDArray x, NDArray y) {
+        if (adapters == null || adaptersOff) return y;
+        NDArray delta = adapters.delta(layer, p, x);
+        return delta == null ? y : y.add(delta);
     }
 
     /** x·Wᵀ (+ bias) for a weight stored (out, in), as Linear.linear computes it (transpose, then matmul). */

@@ -53,8 +53,10 @@ public final class AdamW {
         steps++;
         double stepSize = lr / (1 - Math.pow(beta1, steps));
         double correction2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
-        try (NDScope ignored = new NDScope()) {
-            for (int i = 0; i < weights.size(); i++) {
+        for (int i = 0; i < weights.size(); i++) {
+            // One scope per weight: its temporaries (≈ 3 weight-sized arrays) are freed before the next
+            // weight's, so the step's transient memory is that of the largest weight, not of the model.
+            try (NDScope ignored = new NDScope()) {
                 NDArray w = weights.get(i);
                 NDArray g = grads.get(i);
                 NDArray m = firstMoments.get(i);

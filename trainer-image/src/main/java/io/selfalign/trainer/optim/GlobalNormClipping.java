@@ -18,7 +18,12 @@ public final class GlobalNormClipping {
         NDList perParameter = new NDList(grads.size());
         float[] sums;
         try (NDScope ignored = new NDScope()) {
-            for (NDArray g : grads) perParameter.add(g.square().sum());
+            for (NDArray g : grads) {
+                // g² is as large as g: free each before the next instead of holding one per parameter.
+                try (NDArray squared = g.square()) {
+                    perParameter.add(squared.sum());
+                }
+            }
             // One copy to the host for all parameters, not one device sync per parameter.
             sums = NDArrays.stack(perParameter).toFloatArray();
         }

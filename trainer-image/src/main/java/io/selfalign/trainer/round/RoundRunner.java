@@ -19,6 +19,8 @@ import io.selfalign.trainer.judge.LengthDebias;
 import io.selfalign.trainer.loss.Losses;
 import io.selfalign.trainer.loss.PreferenceLoss;
 import io.selfalign.trainer.metrics.MetricsServer;
+import io.selfalign.trainer.model.LoraAdapters;
+import io.selfalign.trainer.model.PeftAdapterFiles;
 import io.selfalign.trainer.metrics.ProgressPrinter;
 import io.selfalign.trainer.metrics.RoundProgress;
 import io.selfalign.trainer.runtime.ComputeDevice;
@@ -42,6 +44,8 @@ import java.util.Optional;
  *       (implicit reward against the judge reference, or a plugged-in {@link Judge}), keep best vs worst
  *       per prompt, train from the previous model with the configured loss ({@code spa} by default).</li>
  * </ul>
+ * With {@code training.lora} only adapters are trained and written to {@code adapter/} (PEFT format), and
+ * {@code model/} holds them merged.
  * Outputs ({@code model/}, {@code pairs.jsonl}, {@code metrics.jsonl}, {@code result.json}) appear
  * atomically in {@code paths.outputDir}, with a manifest of their sizes and SHA-256 digests in result.json;
  * a rerun with the same spec hash returns the stored result when its files still match the manifest, and
@@ -239,6 +243,11 @@ public final class RoundRunner {
                                                    RoundProgress progress, long seed, Map<String, Double> metrics) throws IOException {
         PreferenceLoss loss = Losses.forRound(spec.training(), spec.iteration());
         progress.stage("train", PreferenceTrainer.totalSteps(pairs.size(), spec.training()));
+        RoundSpec.Lora lora = spec.training().lora();
+        if (lora != null) {
+            LoraAdapters a = LoraAdapters.attach(policy.model(), lora.rank(), lora.alpha(), lora.dropout(), lora.targetModules(), seed);
+            metrics.put("lora_parameters", (double) a.parameters().values().stream().mapToLong(p -> p.getShape().size()).sum());
+        }
         PreferenceTrainer.Summary s;
         try (StepLog steps = new StepLog(staging.resolve(RoundContract.METRICS_FILE))) {
             s = new PreferenceTrainer(policy.model(), policy.padId(), loss, spec.training(), seed)
@@ -246,6 +255,11 @@ public final class RoundRunner {
                         steps.write(m);
                         progress.step(m);
                     });
+        }
+        if (lora != null) {
+            // The adapters apply to the model this round started from; model/ gets them merged, as every round's model.
+            PeftAdapterFiles.save(policy.model().adapters(), staging.resolve(RoundContract.ADAPTER_DIR), spec.paths().policyModel());
+            policy.model().mergeAdapters();
         }
         metrics.put("steps", (double) s.steps());
         if (s.steps() > 0) {

@@ -13,6 +13,7 @@ import io.selfalign.trainer.loss.PairScores;
 import io.selfalign.trainer.loss.PreferenceLoss;
 import io.selfalign.trainer.loss.SelfRefinement;
 import io.selfalign.trainer.model.DecoderModel;
+import io.selfalign.trainer.model.LoraAdapters;
 import io.selfalign.trainer.optim.AdamW;
 import io.selfalign.trainer.optim.DynamicLossScaler;
 import io.selfalign.trainer.optim.LearningRateSchedule;
@@ -25,6 +26,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BinaryOperator;
 
 /**
  * Preference training of a policy on token-id pairs (ALGORITHMS §3–5): micro-batches accumulated into
@@ -35,6 +37,9 @@ import java.util.Random;
  * log-probs are computed once, without gradients, before the first step — except for {@code spa} with
  * λ > 0, whose noise detection needs the reference's full logits at every step; then a frozen copy of
  * the policy runs alongside. Reference-free losses (SimPO, ORPO) need neither.
+ *
+ * <p>A policy with {@link LoraAdapters} trains only the adapters (the base weights get no gradient, no master
+ * copy and no moments), and its reference is the same model with the adapters off: no copy of the weights.
  */
 public final class PreferenceTrainer {
 
@@ -97,11 +102,15 @@ public final class PreferenceTrainer {
             return new Summary(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, 0, 0, 0, Arrays.asList(outcomes));
         }
 
-        DecoderModel frozenReference = lambda > 0 ? policy.copy() : null;
-        float[][] referenceScores = loss.usesReference() && frozenReference == null ? referenceScores(pairs) : null;
-        policy.setTrainable(true);
+        LoraAdapters adapters = policy.adapters();
+        // Before any step, so the reference scores are those of the starting model (fresh adapters add exactly 0).
+        float[][] referenceScores = loss.usesReference() && lambda == 0 ? referenceScores(pairs) : null;
+        DecoderModel frozenReference = lambda > 0 && adapters == null ? policy.copy() : null;
+        BinaryOperator<NDArray> referenceLogits = lambda == 0 ? null
+                : frozenReference != null ? frozenReference::forward : policy::forwardWithoutAdapters;
+        setTrainable(true);
         DynamicLossScaler scaler = policy.dataType() == DataType.FLOAT16 ? DynamicLossScaler.forFloat16() : DynamicLossScaler.none();
-        ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(policy.parameters()),
+        ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(adapters != null ? adapters.parameters() : policy.parameters()),
                 AdamW.withWeightDecay(config.weightDecay()), LearningRateSchedule.of(config.schedule(), config.warmupRatio(), totalSteps),
                 config.learningRate(), config.maxGradNorm(), scaler);
 
@@ -120,7 +129,7 @@ public final class PreferenceTrainer {
                     long stepStart = System.nanoTime();
                     for (int m = 0; m < batch.size(); m += config.microBatchSize()) {
                         List<Integer> micro = batch.subList(m, Math.min(batch.size(), m + config.microBatchSize()));
-                        microBatch(pairs, micro, batch.size(), step, updater.lossScale(), frozenReference, referenceScores,
+                        microBatch(pairs, micro, batch.size(), step, updater.lossScale(), referenceLogits, referenceScores,
                                 refinement, lambda, outcomes, stepTotals);
                     }
                     ParameterUpdater.Report report = updater.step(step);
@@ -137,13 +146,22 @@ public final class PreferenceTrainer {
                 }
             }
         } finally {
-            policy.setTrainable(false);
+            setTrainable(false);
             if (frozenReference != null) frozenReference.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Summary(step, lossFinal, all.lossSum / all.pairs, all.chosenSum / all.pairs, all.rejectedSum / all.pairs,
                 all.marginSum / all.pairs, all.correct / all.pairs, refine ? (double) all.flagged / all.pairs : 0,
                 refine ? refinement.tau() : 0, all.tokens, all.tokens / seconds, seconds, Arrays.asList(outcomes));
+    }
+
+    /** The adapters when the policy has them, else every weight. */
+    private void setTrainable(boolean on) {
+        if (policy.adapters() != null) {
+            policy.adapters().setTrainable(on);
+        } else {
+            policy.setTrainable(on);
+        }
     }
 
     /** S_ref(y_w) and S_ref(y_l) of every pair under the untrained policy, without gradients. */
@@ -164,7 +182,7 @@ public final class PreferenceTrainer {
 
     /** Forward + backward of one micro-batch; gradients accumulate in the policy until the optimizer step. */
     private void microBatch(List<TokenizedPair> pairs, List<Integer> micro, int effectiveBatch, long step, double lossScale,
-                            DecoderModel frozenReference, float[][] referenceScores,
+                            BinaryOperator<NDArray> referenceForward, float[][] referenceScores,
                             SelfRefinement refinement, double lambda, PairOutcome[] outcomes, Totals totals) {
         int b = micro.size();
         NDManager manager = policy.manager();
@@ -184,7 +202,7 @@ public final class PreferenceTrainer {
             }
             ScoringBatch batch = ScoringBatch.of(sequences, padId, manager);
             // Outside the collector: no graph for the frozen reference.
-            NDArray referenceLogits = frozenReference == null ? null : frozenReference.forward(batch.inputIds(), batch.attentionMask());
+            NDArray referenceLogits = referenceForward == null ? null : referenceForward.apply(batch.inputIds(), batch.attentionMask());
             NDArray referenceChosen = null;
             NDArray referenceRejected = null;
             if (referenceLogits != null) {

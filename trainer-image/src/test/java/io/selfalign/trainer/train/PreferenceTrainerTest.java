@@ -14,6 +14,7 @@ import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.loss.Losses;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.DecoderModel;
+import io.selfalign.trainer.model.LoraAdapters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,5 +151,32 @@ class PreferenceTrainerTest {
         assertArrayEquals(new long[] {6, 7, 8}, cut2.chosen());
         assertArrayEquals(new long[] {11}, cut2.rejected());
         assertTrue(limits.apply(new TokenizedPair(new long[] {1}, new long[] {2}, new long[] {3})).prompt().length == 1);
+    }
+
+    @Test
+    void loraDpoTrainsOnlyTheAdaptersAndLearnsThePreferences() throws IOException {
+        try (DecoderModel model = load()) {
+            float[] before = weights(model);
+            LoraAdapters.attach(model, 8, 16, 0.0, RoundSpec.Lora.MODULES, 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.DPO, 6, 4, 2, 0), 1);
+            assertEquals(Math.log(2), steps.get(0).loss(), 1e-5); // fresh adapters: policy = reference
+            PreferenceTrainer.StepMetrics last = steps.get(5);
+            assertTrue(last.loss() < 0.6, "loss " + last.loss());
+            assertEquals(1.0, last.accuracy());
+            assertArrayEquals(before, weights(model), "the base weights are frozen");
+        }
+    }
+
+    @Test
+    void loraSpaExtrapolatesAgainstTheModelWithItsAdaptersOff() throws IOException {
+        try (DecoderModel model = load()) {
+            LoraAdapters.attach(model, 8, 16, 0.0, RoundSpec.Lora.MODULES, 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.SPA, 6, 4, 2, 0.5), 1);
+            // The reference is the adapters-off forward: equal to the policy before the first update.
+            assertEquals(Math.log(2), steps.get(0).loss(), 1e-5);
+            assertEquals(0, steps.get(0).margin(), 1e-6);
+            assertTrue(steps.get(5).loss() < steps.get(0).loss(), "loss " + steps.get(0).loss() + " -> " + steps.get(5).loss());
+            assertTrue(steps.get(5).margin() > 0);
+        }
     }
 }
