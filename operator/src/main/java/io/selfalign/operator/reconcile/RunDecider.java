@@ -128,6 +128,11 @@ final class RunDecider {
                     return;
                 }
                 RoundOutcome outcome = RoundOutcome.of(job, k, observed.pods(k));
+                // A round Job after a generate stage is the round's training step.
+                Job shardJob = observed.shardJob(k);
+                if (shardJob != null && !RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) {
+                    trainingAfter(k, ShardsOutcome.of(shardJob, k, observed.shardPods(k)));
+                }
                 if (outcome instanceof RoundOutcome.Succeeded ok) {
                     if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
                     if (guardStopped(status.iteration(k))) {
@@ -239,14 +244,20 @@ final class RunDecider {
             entry.phase = RunPhase.PENDING;
             entry.job = Rounds.jobName(run.getMetadata().getName(), k);
             if (shards != null) {
-                entry.stage = TRAINING;
-                if (shards.seconds() != null) stageSeconds(entry).put("generate", shards.seconds());
+                trainingAfter(k, shards);
                 actions.add(new CountShards(shards.shards(), shards.shards()));
             }
             if (existing == null || existing.startTime == null) entry.startTime = now();
             if (entry.attempts == null) entry.attempts = 0;
             runStarted(k);
             actions.add(new StartRound(k));
+        }
+
+        /** Round k's stage is training, after its generate stage (whose duration the entry keeps). */
+        private void trainingAfter(int k, ShardsOutcome shards) {
+            IterationStatus entry = status.iteration(k);
+            entry.stage = TRAINING;
+            if (shards instanceof ShardsOutcome.Generated g && g.seconds() != null) stageSeconds(entry).put("generate", g.seconds());
         }
 
         private void runStarted(int k) {

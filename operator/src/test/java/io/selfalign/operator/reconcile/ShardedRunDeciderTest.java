@@ -113,6 +113,17 @@ class ShardedRunDeciderTest {
     }
 
     @Test
+    void theTrainingStageIsReadFromTheJobsNotFromARecordedStatus() {
+        AlignmentRun run = run(); // no status recorded: a reconcile that saw neither earlier write
+        RunDecision d = RunDecider.decide(run, List.of(), observed(run, shardJob(run, "0-3", "Complete"), job(run, 1, null)), NOW);
+        IterationStatus one = d.status().findIteration(1);
+        assertEquals(RunPhase.RUNNING, one.phase);
+        assertEquals("Training", one.stage);
+        assertEquals(Map.of("generate", 1230.0), one.stageSeconds);
+        assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound || a instanceof StartShards), d.actions().toString());
+    }
+
+    @Test
     void aFailedShardFailsTheRoundBeforeAnyTraining() {
         AlignmentRun run = run();
         RunDecision d = RunDecider.decide(run, List.of(), observed(run, shardJob(run, "0,1,3", "Failed")), NOW);
