@@ -3,6 +3,7 @@ package io.selfalign.local;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
 import io.selfalign.api.v1alpha1.IterationStatus;
+import io.selfalign.api.v1alpha1.RunPhase;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -40,7 +41,14 @@ public final class StatusTable {
         AlignmentRunStatus s = run.getStatus();
         String iteration = (s.currentIteration == null ? "-" : s.currentIteration) + "/" + run.getSpec().iterations;
         String done = (s.completedIterations == null ? 0 : s.completedIterations) + "/" + (run.getSpec().iterations + 1);
-        return String.format("%-10s  %-9s  %-5s  %s", s.phase, iteration, done, lastRound(s));
+        return String.format("%-10s  %-9s  %-5s  %s", s.phase, iteration, done, stage(s) + lastRound(s));
+    }
+
+    /** A sharded round's stage in progress ({@code [iter 1: Generating 1/2 shards] }), or nothing. */
+    static String stage(AlignmentRunStatus s) {
+        IterationStatus current = s.currentIteration == null ? null : s.findIteration(s.currentIteration);
+        return current == null || current.stage == null || current.phase != RunPhase.RUNNING ? ""
+                : "[iter " + current.index + ": " + current.stage + "] ";
     }
 
     private static String lastRound(AlignmentRunStatus s) {

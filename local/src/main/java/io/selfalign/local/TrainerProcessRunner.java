@@ -2,6 +2,7 @@ package io.selfalign.local;
 
 import io.selfalign.api.round.RoundContract;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a round's pod as a local process: the ConfigMap's {@code round.json} is written unchanged to a
- * local file, the trainer command runs with the local workspace folder standing for {@code /workspace},
+ * local file, the trainer command (with the container's args and env) runs with the local workspace folder standing for {@code /workspace},
  * and its exit code and termination log become the pod's outcome. Each running trainer's pid is kept in its
  * pod folder ({@value #PID_FILE}), so that a later local mode on the same workspace can stop trainers an earlier
  * one left behind when it was killed ({@link #reapLeftovers}).
@@ -99,10 +100,15 @@ public final class TrainerProcessRunner implements PodRunner {
             Files.createDirectories(dir);
             Files.writeString(spec, roundJson(job), StandardCharsets.UTF_8);
             Files.deleteIfExists(terminationLog);
-            ProcessBuilder pb = new ProcessBuilder(command.of(spec, workspace, terminationLog))
+            // The pod's container as the kubelet made it: the Job's args after the trainer command (a sharded round's
+            // '--stage generate'), and its env (with an Indexed Job's JOB_COMPLETION_INDEX).
+            Container container = pod.getSpec().getContainers().get(0);
+            List<String> commandLine = new ArrayList<>(command.of(spec, workspace, terminationLog));
+            if (container.getArgs() != null) commandLine.addAll(container.getArgs());
+            ProcessBuilder pb = new ProcessBuilder(commandLine)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            for (EnvVar e : job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+            for (EnvVar e : container.getEnv()) {
                 if (e.getValue() != null) pb.environment().put(e.getName(), e.getValue());
             }
             process = pb.start();

@@ -38,13 +38,45 @@ class LocalEndToEndTest {
     Path dir;
 
     @Test
-    void tinySpaRunCompletesWithTheTrainersMetricsInStatus() throws Exception {
+    void tinySpaRunCompletesWithTheTrainersMetricsInStatusAndShardedGivesTheSameLabels() throws Exception {
         Path jar = trainerJar();
         Path ws = dir.resolve("workspace");
         copyTree(resource("e2e"), ws);
         AlignmentRun run = LocalCommand.readRun(ws.resolve("tiny-spa.yaml"));
+        AlignmentRun done = runToTheEnd(jar, ws, run);
+        checkRun(ws, done, "tiny-spa");
 
-        AlignmentRun done;
+        // The same run with each iteration's generation and judging in 2 shards (parallel trainer processes): its own
+        // run folder, the same seed, so the same labels in every round.
+        AlignmentRun sharded = LocalCommand.readRun(ws.resolve("tiny-spa.yaml"));
+        sharded.getMetadata().setName("tiny-spa-sharded");
+        sharded.getSpec().generation.shards = 2;
+        AlignmentRun shardedDone = runToTheEnd(jar, ws, sharded);
+        checkRun(ws, shardedDone, "tiny-spa-sharded");
+        for (int k = 1; k <= 2; k++) {
+            IterationStatus it = shardedDone.getStatus().findIteration(k);
+            assertEquals(java.util.Set.of("generate", "train"), it.stageSeconds.keySet(), "iteration " + k);
+            for (int shard = 0; shard < 2; shard++) {
+                Path record = ws.resolve("runs/e2e/tiny-spa-sharded/.iter-" + k + ".shards/shard-" + shard + "/shard.json");
+                assertTrue(Files.isRegularFile(record), record + " is missing");
+            }
+            assertEquals(labels(ws.resolve("runs/e2e/tiny-spa/iter-" + k + "/pairs.jsonl")),
+                    labels(ws.resolve("runs/e2e/tiny-spa-sharded/iter-" + k + "/pairs.jsonl")), "iteration " + k + " labels");
+        }
+    }
+
+    /** Each pair's prompt row, chosen and rejected response and both rewards, in file order. */
+    static java.util.List<String> labels(Path pairs) throws IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(pairs)) {
+            var p = json.readTree(line);
+            out.add(p.get("row") + " " + p.get("chosen") + " > " + p.get("rejected") + " " + p.get("chosenReward") + " " + p.get("rejectedReward"));
+        }
+        return out;
+    }
+
+    private AlignmentRun runToTheEnd(Path jar, Path ws, AlignmentRun run) throws Exception {
         try (LocalCluster cluster = new LocalCluster(0, run)) {
             KubernetesClient client = cluster.client();
             AlignmentRun applied = client.resource(run).create();
@@ -55,24 +87,26 @@ class LocalEndToEndTest {
             Kubelet kubelet = new Kubelet(client, runner);
             operator.start();
             try {
-                done = awaitFinished(client, applied);
+                return awaitFinished(client, applied);
             } finally {
                 kubelet.close();
                 operator.stop();
                 runner.stopAll();
             }
         }
+    }
 
+    private void checkRun(Path ws, AlignmentRun done, String name) throws IOException {
         assertEquals(RunPhase.SUCCEEDED, done.getStatus().phase, () -> "run ended " + done.getStatus().phase + ": "
                 + done.getStatus().conditions + "\ntrainer logs under " + dir.resolve("pods") + "\n" + trainerLogs());
         assertEquals(3, done.getStatus().completedIterations, "rounds that succeeded, the seed round included");
-        assertEquals("/workspace/runs/e2e/tiny-spa/iter-2/model", done.getStatus().latestCheckpoint);
+        assertEquals("/workspace/runs/e2e/" + name + "/iter-2/model", done.getStatus().latestCheckpoint);
         for (int k = 0; k <= 2; k++) {
             IterationStatus it = done.getStatus().findIteration(k);
             assertNotNull(it, "status.iterations has no iteration " + k);
             Map<String, Double> m = it.metrics;
             assertNotNull(m, "iteration " + k + " has no metrics");
-            Path iter = ws.resolve("runs/e2e/tiny-spa/iter-" + k);
+            Path iter = ws.resolve("runs/e2e/" + name + "/iter-" + k);
             for (String f : new String[] {"model/config.json", "pairs.jsonl", "result.json"}) {
                 assertTrue(Files.isRegularFile(iter.resolve(f)), iter.resolve(f) + " is missing");
             }

@@ -32,7 +32,28 @@ public final class RoundContract {
     public static final String PAIRS_FILE = "pairs.jsonl";
     public static final String METRICS_FILE = "metrics.jsonl";
 
+    /**
+     * Sharded rounds ({@code generation.shards} > 1): the generate stage runs as {@code round --stage generate} in
+     * each pod of an Indexed Job, which gives the pod its shard index in this variable.
+     */
+    public static final String SHARD_INDEX_ENV = "JOB_COMPLETION_INDEX";
+    /** The {@code round} command's option and value that select the generate stage of one shard. */
+    public static final String STAGE_OPTION = "--stage";
+    public static final String STAGE_GENERATE = "generate";
+    /** A shard's outputs inside its directory: one line per prompt, then (last, atomically) its record. */
+    public static final String CANDIDATES_FILE = "candidates.jsonl";
+    public static final String SHARD_FILE = "shard.json";
+
     private RoundContract() {}
+
+    /**
+     * Shard i's directory of the round whose outputs go to {@code outputDir}: {@code .iter-<k>.shards/shard-<i>}
+     * beside it, so the round's own output directory still appears in one rename.
+     */
+    public static String shardDir(String outputDir, int shard) {
+        int slash = outputDir.lastIndexOf('/');
+        return outputDir.substring(0, slash + 1) + "." + outputDir.substring(slash + 1) + ".shards/shard-" + shard;
+    }
 
     /** A path relative to the workspace root as the trainer pod sees it. */
     public static String inWorkspace(String relative) {

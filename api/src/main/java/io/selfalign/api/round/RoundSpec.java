@@ -308,9 +308,18 @@ public record RoundSpec(
         }
     }
 
-    public record Generation(int samplesPerPrompt, double temperature, double topP, int topK, int maxNewTokens, int batchSize) {
+    /**
+     * @param shards pods that generate and judge the round's candidates in parallel before the training pod
+     *               gathers them; null (a spec from before the option, and every unsharded spec) is 1
+     */
+    public record Generation(int samplesPerPrompt, double temperature, double topP, int topK, int maxNewTokens, int batchSize,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Integer shards) {
         public static Builder builder() {
             return new Builder();
+        }
+
+        public int shardsOrDefault() {
+            return shards == null ? 1 : shards;
         }
 
         /** A builder holding this Generation's values, to change some of them by name. */
@@ -321,7 +330,8 @@ public record RoundSpec(
                     .topP(topP)
                     .topK(topK)
                     .maxNewTokens(maxNewTokens)
-                    .batchSize(batchSize);
+                    .batchSize(batchSize)
+                    .shards(shards);
         }
 
         /** Sets the components of a {@link Generation} by name; unset ones are null or 0. */
@@ -332,6 +342,7 @@ public record RoundSpec(
             private int topK;
             private int maxNewTokens;
             private int batchSize;
+            private Integer shards;
 
             private Builder() {}
 
@@ -365,8 +376,13 @@ public record RoundSpec(
                 return this;
             }
 
+            public Builder shards(Integer shards) {
+                this.shards = shards;
+                return this;
+            }
+
             public Generation build() {
-                return new Generation(samplesPerPrompt, temperature, topP, topK, maxNewTokens, batchSize);
+                return new Generation(samplesPerPrompt, temperature, topP, topK, maxNewTokens, batchSize, shards);
             }
         }
     }
@@ -716,6 +732,7 @@ public record RoundSpec(
             if (generation.topK() < 0) p.add("generation.topK: must be >= 0 (0 = off)");
             if (generation.maxNewTokens() < 1) p.add("generation.maxNewTokens: must be >= 1");
             if (generation.batchSize() < 1) p.add("generation.batchSize: must be >= 1");
+            if (generation.shards() != null && generation.shards() < 1) p.add("generation.shards: must be >= 1");
         }
         if (judge == null) {
             p.add("judge: required");

@@ -91,6 +91,8 @@ public final class RoundSpecFactory {
                 .topK(g.topK)
                 .maxNewTokens(g.maxNewTokens)
                 .batchSize(g.batchSize)
+                // Left out when 1, so an unsharded round.json (and its spec hash) stays what it was before the option.
+                .shards(g.shards > 1 ? g.shards : null)
                 .build();
     }
 

@@ -42,4 +42,14 @@ public class GenerationSpec {
     @Min(1)
     @JsonPropertyDescription("Prompts decoded together in one batch.")
     public int batchSize = 32;
+
+    @Default("1")
+    @Min(1)
+    @Max(256)
+    @JsonPropertyDescription("Pods that generate and judge each iteration's prompts in parallel (an Indexed Job, one GPU "
+            + "each, shard i taking a contiguous share of the prompts); the round's training pod then gathers their "
+            + "candidates in prompt order and trains. Labels are the same as with 1 for the same seed. Iteration 0 "
+            + "(seed pairs) is never sharded. The workspace claim must be mountable by all of them at once "
+            + "(ReadWriteMany, or every pod on one node).")
+    public int shards = 1;
 }

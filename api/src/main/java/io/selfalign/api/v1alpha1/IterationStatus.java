@@ -16,6 +16,15 @@ public class IterationStatus {
     @JsonPropertyDescription("Name of the round's Job (and of its round.json ConfigMap).")
     public String job;
 
+    @JsonPropertyDescription("What a sharded round (spec.generation.shards > 1) is doing: 'Generating 5/8 shards' (the "
+            + "generate stage's Indexed Job, shards finished of all), then 'Training' (the round's Job); kept where a failed round stopped, absent once "
+            + "the round succeeded and for unsharded rounds.")
+    public String stage;
+
+    @JsonPropertyDescription("Seconds each finished stage of a sharded round took: generate (the Indexed Job, start to "
+            + "completion), train (the training pod's own duration: gather, select, train, save).")
+    public Map<String, Double> stageSeconds;
+
     @JsonPropertyDescription("Pods started for this round so far; preempted pods are not counted as failures.")
     public Integer attempts;
 

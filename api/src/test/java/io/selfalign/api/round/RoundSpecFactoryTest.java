@@ -54,6 +54,18 @@ class RoundSpecFactoryTest {
     }
 
     @Test
+    void shardsReachTheRoundSpecOnlyWhenAboveOne() {
+        AlignmentRun run = run();
+        assertNull(create(run, 1).generation().shards(), "an unsharded round.json keeps its bytes and hash");
+        assertEquals(1, create(run, 1).generation().shardsOrDefault());
+        run.getSpec().generation.shards = 4;
+        assertEquals(4, create(run, 1).generation().shards());
+        assertTrue(RoundJson.write(create(run, 1)).contains("\"shards\":4"));
+        RoundSpec zero = create(run, 1).toBuilder().generation(create(run, 1).generation().toBuilder().shards(0).build()).build();
+        assertEquals(List.of("generation.shards: must be >= 1"), zero.problems());
+    }
+
+    @Test
     void iterationKTrainsThePreviousModelOnItsPromptSlice() {
         AlignmentRun run = run();
         run.getSpec().judge.reference = JudgeReference.INITIAL;

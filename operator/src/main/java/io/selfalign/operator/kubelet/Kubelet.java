@@ -1,11 +1,15 @@
 package io.selfalign.operator.kubelet;
 
 import io.selfalign.api.round.RoundContract;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
@@ -35,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * {@code backoffLimit}, the {@code podFailurePolicy} (exit 78 fails the Job at once, DisruptionTarget is
  * not counted), {@code activeDeadlineSeconds} (at the deadline the running pod is stopped and the Job fails
  * with reason DeadlineExceeded), suspension (the running pod is stopped and deleted; the deadline restarts on
- * resume) and deletion (pods go with the Job).
+ * resume) and deletion (pods go with the Job). Indexed Jobs (a sharded round's generate stage) run one pod per index
+ * in parallel, each retried alone up to {@code backoffLimitPerIndex}.
  */
 public final class Kubelet implements AutoCloseable {
     public static final String JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+    public static final String COMPLETION_INDEX_LABEL = "batch.kubernetes.io/job-completion-index";
     private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
 
     private final KubernetesClient client;
@@ -92,6 +98,10 @@ public final class Kubelet implements AutoCloseable {
             }
             return;
         }
+        if (indexed(job)) {
+            startIndexes(job, pods);
+            return;
+        }
         if (!running.isEmpty()) return;
         int attempt = pods.size();
         Pod pod = client.resource(newPod(job, attempt)).create();
@@ -105,6 +115,110 @@ public final class Kubelet implements AutoCloseable {
             PodEnd outcome = error == null ? end : new PodEnd.Fail(1, "the pod could not run: " + error.getMessage());
             ended(job, pod, outcome);
         });
+    }
+
+    /**
+     * An Indexed Job (a sharded round's generate stage): a pod per index that has neither succeeded nor run out of
+     * its {@code backoffLimitPerIndex}, up to {@code parallelism} at once, each told its index in
+     * {@code JOB_COMPLETION_INDEX} (and the index label) as Kubernetes does.
+     */
+    private void startIndexes(Job job, List<Pod> pods) {
+        boolean starting = job.getStatus() == null || job.getStatus().getStartTime() == null;
+        if (starting) {
+            updateJobStatus(job, s -> s.setStartTime(Instant.now().toString()));
+            scheduleDeadline(job);
+        }
+        int parallelism = job.getSpec().getParallelism() == null ? 1 : job.getSpec().getParallelism();
+        int active = (int) pods.stream().filter(Kubelet::running).count();
+        for (int i = 0; i < completions(job) && active < parallelism; i++) {
+            int index = i;
+            List<Pod> mine = pods.stream().filter(p -> index == indexOf(p)).toList();
+            if (mine.stream().anyMatch(p -> running(p) || succeeded(p)) || failures(mine) > perIndexLimit(job)) continue;
+            // A pod that ended at once (exit 78) may have failed the Job meanwhile.
+            Job fresh = client.resource(job).get();
+            if (fresh == null || finished(fresh.getStatus())) return;
+            Pod pod = client.resource(newPod(job, index, mine.size())).create();
+            active++;
+            updateJobStatus(job, s -> s.setActive(activePods(job)));
+            runner.start(job, pod, mine.size()).whenComplete((end, error) -> {
+                PodEnd outcome = error == null ? end : new PodEnd.Fail(1, "the pod could not run: " + error.getMessage());
+                ended(job, pod, outcome);
+            });
+        }
+    }
+
+    /** Records an Indexed Job's pod end: index completion, per-index retries, and when the whole Job ends. */
+    private void endedIndexed(Job job, Pod pod, int exitCode, boolean disrupted) {
+        List<Pod> pods = podsOf(job);
+        int index = indexOf(pod);
+        List<Integer> done = new ArrayList<>();
+        for (int i = 0; i < completions(job); i++) {
+            int idx = i;
+            if (pods.stream().anyMatch(p -> idx == indexOf(p) && succeeded(p))) done.add(i);
+        }
+        JobCondition end = null;
+        if (done.size() == completions(job)) {
+            end = condition("Complete", "Completed", "");
+        } else if (exitCode == RoundContract.EXIT_INVALID_INPUT) {
+            end = condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod " + pod.getMetadata().getName()
+                    + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0");
+        } else if (exitCode != 0 && !disrupted && failures(pods.stream().filter(p -> index == indexOf(p)).toList()) > perIndexLimit(job)) {
+            end = condition("Failed", "MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes");
+        }
+        if (end != null && !"Complete".equals(end.getType())) {
+            // A failed Job's other pods are terminated, as Kubernetes does.
+            for (Pod p : pods) {
+                if (!running(p)) continue;
+                runner.stop(p);
+                terminate(p, 137, "Terminated", "", List.of());
+            }
+        }
+        JobCondition ending = end;
+        String completedIndexes = done.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        updateJobStatus(job, s -> {
+            s.setActive(activePods(job));
+            s.setSucceeded(done.size());
+            s.setCompletedIndexes(completedIndexes.isEmpty() ? null : completedIndexes);
+            if (exitCode != 0 && !disrupted) s.setFailed(zero(s.getFailed()) + 1);
+            if (ending != null && "Failed".equals(ending.getType()) && exitCode != RoundContract.EXIT_INVALID_INPUT) {
+                s.setFailedIndexes(Integer.toString(index));
+            }
+            if (ending != null) s.setConditions(List.of(ending));
+            if (ending != null && "Complete".equals(ending.getType())) s.setCompletionTime(Instant.now().toString());
+        });
+    }
+
+    private static boolean indexed(Job job) {
+        return "Indexed".equals(job.getSpec().getCompletionMode());
+    }
+
+    private static int completions(Job job) {
+        return job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
+    }
+
+    private static int perIndexLimit(Job job) {
+        Integer limit = job.getSpec().getBackoffLimitPerIndex();
+        return limit == null ? Integer.MAX_VALUE : limit;
+    }
+
+    /** Failed pods that count against a limit: a disrupted pod (DisruptionTarget) does not. */
+    private static long failures(List<Pod> pods) {
+        return pods.stream().filter(p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase())
+                && (p.getStatus().getConditions() == null || p.getStatus().getConditions().stream()
+                        .noneMatch(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus())))).count();
+    }
+
+    private int activePods(Job job) {
+        return (int) podsOf(job).stream().filter(Kubelet::running).count();
+    }
+
+    private static int indexOf(Pod pod) {
+        String v = pod.getMetadata().getLabels().get(COMPLETION_INDEX_LABEL);
+        return v == null ? -1 : Integer.parseInt(v);
+    }
+
+    private static boolean succeeded(Pod p) {
+        return p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase());
     }
 
     private void scheduleDeadline(Job job) {
@@ -164,11 +278,14 @@ public final class Kubelet implements AutoCloseable {
         }
         terminate(pod, exitCode, exitCode == 0 ? "Completed" : disrupted ? "Preempted" : "Error", message, conditions);
 
-        if (exitCode == 0) {
+        if (indexed(job)) {
+            endedIndexed(job, pod, exitCode, disrupted);
+        } else if (exitCode == 0) {
             updateJobStatus(job, s -> {
                 s.setActive(0);
                 s.setSucceeded(1);
                 s.setConditions(List.of(condition("Complete", "Completed", "")));
+                s.setCompletionTime(Instant.now().toString());
             });
         } else if (disrupted) {
             updateJobStatus(job, s -> s.setActive(0)); // the Ignore rule: not counted; the next sync starts a new pod
@@ -202,17 +319,31 @@ public final class Kubelet implements AutoCloseable {
     }
 
     private static Pod newPod(Job job, int attempt) {
+        return newPod(job, null, attempt);
+    }
+
+    /** A pod of the Job's template; with an index (Indexed Job) it carries the index label and JOB_COMPLETION_INDEX. */
+    private static Pod newPod(Job job, Integer index, int attempt) {
         Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
         labels.put(JOB_NAME_LABEL, job.getMetadata().getName());
+        PodSpec spec = new PodSpecBuilder(job.getSpec().getTemplate().getSpec()).build();
+        if (index != null) {
+            labels.put(COMPLETION_INDEX_LABEL, index.toString());
+            for (Container c : spec.getContainers()) {
+                List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
+                env.add(new EnvVar(RoundContract.SHARD_INDEX_ENV, index.toString(), null));
+                c.setEnv(env);
+            }
+        }
         return new PodBuilder()
                 .withNewMetadata()
-                    .withName(job.getMetadata().getName() + "-" + attempt)
+                    .withName(job.getMetadata().getName() + "-" + (index == null ? "" : index + "-") + attempt)
                     .withNamespace(job.getMetadata().getNamespace())
                     .withLabels(labels)
                     .withCreationTimestamp(Instant.now().toString())
                     .withOwnerReferences(RoundResources.ownerReference(job))
                 .endMetadata()
-                .withSpec(job.getSpec().getTemplate().getSpec())
+                .withSpec(spec)
                 .withNewStatus().withPhase("Running").endStatus()
                 .build();
     }

@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code selfalign_round_duration_seconds} — histogram of successful rounds' trainer-reported duration</li>
  *   <li>{@code selfalign_round_failures_total{reason}} — rounds that failed, by Job/operator reason</li>
  *   <li>{@code selfalign_round_metric{metric}} — the latest successful round's reported metrics</li>
+ *   <li>{@code selfalign_round_shards}, {@code selfalign_round_shards_completed} — the generate stage of the latest
+ *       sharded round: its shards, and how many have finished</li>
  * </ul>
  * Gauges read holders kept here (Micrometer references gauge targets weakly); {@link #remove} drops every
  * series of a deleted run.
@@ -34,6 +36,8 @@ public final class RunMetrics {
         final AtomicReference<Double> iteration = new AtomicReference<>(0.0);
         final AtomicReference<RunPhase> phase = new AtomicReference<>(RunPhase.PENDING);
         final Map<String, AtomicReference<Double>> roundMetrics = new ConcurrentHashMap<>();
+        final AtomicReference<Double> shards = new AtomicReference<>(0.0);
+        final AtomicReference<Double> shardsCompleted = new AtomicReference<>(0.0);
     }
 
     public RunMetrics(MeterRegistry registry) {
@@ -45,6 +49,13 @@ public final class RunMetrics {
         RunHolders h = holders(namespace, run);
         h.phase.set(phase);
         h.iteration.set(currentIteration == null ? 0.0 : currentIteration);
+    }
+
+    /** Publishes the generate stage's progress of a sharded round. */
+    public void shards(String namespace, String run, int completed, int shards) {
+        RunHolders h = holders(namespace, run);
+        h.shards.set((double) shards);
+        h.shardsCompleted.set((double) completed);
     }
 
     /** Publishes a finished round's reported metrics, replacing the previous round's. */
@@ -90,6 +101,12 @@ public final class RunMetrics {
             RunHolders h = new RunHolders();
             Gauge.builder("selfalign.run.current.iteration", h.iteration, r -> r.get())
                     .description("The run's round in progress (0 = seed round)")
+                    .tags(tags(namespace, run)).register(registry);
+            Gauge.builder("selfalign.round.shards", h.shards, r -> r.get())
+                    .description("Shards of the latest sharded round's generate stage (0: no sharded round yet)")
+                    .tags(tags(namespace, run)).register(registry);
+            Gauge.builder("selfalign.round.shards.completed", h.shardsCompleted, r -> r.get())
+                    .description("Shards of the latest sharded round that have finished generating and judging")
                     .tags(tags(namespace, run)).register(registry);
             for (RunPhase phase : RunPhase.values()) {
                 Gauge.builder("selfalign.run.phase", h.phase, p -> phase == p.get() ? 1 : 0)

@@ -108,13 +108,30 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
             if (action instanceof RunAction.StartRound start) {
                 AlignmentRun recorded = record(run, decision.status(), context);
                 statusRecorded = true;
-                String rejected = startRound(client, recorded, start.iteration());
+                Job job = resources.job(recorded, start.iteration());
+                String rejected = startRound(client, recorded, start.iteration(), job);
                 if (rejected != null) {
-                    carryOut(RunDecider.jobRejected(recorded, start.iteration(), rejected, clock.instant()), recorded, context);
+                    carryOut(RunDecider.jobRejected(recorded, start.iteration(), job.getMetadata().getName(), rejected, clock.instant()),
+                            recorded, context);
                     return;
                 }
+                boolean afterShards = recorded.getSpec().generation.shards > 1 && start.iteration() >= 1;
                 RunEvents.normal(client, run, RunEvents.ROUND_STARTED, "iteration " + start.iteration()
-                        + " started as Job " + Rounds.jobName(name(run), start.iteration()));
+                        + (afterShards ? " training started as Job " : " started as Job ") + job.getMetadata().getName());
+            } else if (action instanceof RunAction.StartShards start) {
+                AlignmentRun recorded = record(run, decision.status(), context);
+                statusRecorded = true;
+                Job job = resources.shardJob(recorded, start.iteration());
+                String rejected = startRound(client, recorded, start.iteration(), job);
+                if (rejected != null) {
+                    carryOut(RunDecider.jobRejected(recorded, start.iteration(), job.getMetadata().getName(), rejected, clock.instant()),
+                            recorded, context);
+                    return;
+                }
+                RunEvents.normal(client, run, RunEvents.ROUND_STARTED, "iteration " + start.iteration() + " started: "
+                        + job.getSpec().getCompletions() + " shards generate and judge as Indexed Job " + job.getMetadata().getName());
+            } else if (action instanceof RunAction.CountShards c) {
+                metrics.shards(namespace(run), name(run), c.completed(), c.shards());
             } else if (action instanceof RunAction.SetJobSuspended s) {
                 // a merge patch without resourceVersion: the Job controller's status writes cannot make it conflict
                 client.batch().v1().jobs().resource(s.job())
@@ -137,15 +154,16 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
     }
 
     /**
-     * Creates round k's resources; 409 AlreadyExists counts as success (names are deterministic).
+     * Creates round k's resources and one of its Jobs (the round's, or its generate stage's); 409 AlreadyExists
+     * counts as success (names are deterministic). Both Jobs of a sharded round mount the one round.json ConfigMap.
      *
      * @return the API server's message when it rejected the Job itself (4xx other than 409 and 429), else null
      */
-    private String startRound(KubernetesClient client, AlignmentRun run, int k) {
+    private String startRound(KubernetesClient client, AlignmentRun run, int k, Job job) {
         if (run.getSpec().workspace.claimName == null) createIfAbsent(client, resources.ownedClaim(run));
         createIfAbsent(client, resources.configMap(run, k));
         try {
-            createIfAbsent(client, resources.job(run, k));
+            createIfAbsent(client, job);
             return null;
         } catch (KubernetesClientException e) {
             if (e.getCode() < 400 || e.getCode() >= 500 || e.getCode() == 429) throw e;

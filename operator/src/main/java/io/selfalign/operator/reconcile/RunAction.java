@@ -9,6 +9,12 @@ sealed interface RunAction {
     /** Create round {@code iteration}'s resources (the run's own claim if it asks for one, ConfigMap, Job). */
     record StartRound(int iteration) implements RunAction {}
 
+    /** Create sharded round {@code iteration}'s generate stage (the run's own claim if it asks for one, ConfigMap, Indexed Job). */
+    record StartShards(int iteration) implements RunAction {}
+
+    /** Publish the generate stage's progress: {@code completed} of {@code shards} shards finished. */
+    record CountShards(int completed, int shards) implements RunAction {}
+
     /** Suspend or resume a running round's Job. */
     record SetJobSuspended(Job job, boolean suspend) implements RunAction {}
 

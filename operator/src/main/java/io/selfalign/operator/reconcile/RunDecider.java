@@ -9,11 +9,14 @@ import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.events.RunEvents;
 import io.selfalign.operator.reconcile.RunAction.CountRoundFailed;
 import io.selfalign.operator.reconcile.RunAction.CountRoundSucceeded;
+import io.selfalign.operator.reconcile.RunAction.CountShards;
+import io.selfalign.operator.reconcile.RunAction.StartShards;
 import io.selfalign.operator.reconcile.RunAction.Emit;
 import io.selfalign.operator.reconcile.RunAction.SetJobSuspended;
 import io.selfalign.operator.reconcile.RunAction.StartRound;
 import io.selfalign.operator.round.RoundOutcome;
 import io.selfalign.operator.round.RoundResources;
+import io.selfalign.operator.round.ShardsOutcome;
 import io.selfalign.operator.round.Rounds;
 import io.selfalign.operator.status.ConditionsBuilder;
 import io.selfalign.api.v1alpha1.RunPhase;
@@ -35,6 +38,8 @@ import java.util.Objects;
 final class RunDecider {
     static final String SEED_SKIPPED = "no seed preferences: iteration 1 starts from the base model";
 
+    static final String TRAINING = "Training";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RunDecider() {}
@@ -53,11 +58,10 @@ final class RunDecider {
         return d.finish(problems);
     }
 
-    /** Round {@code k}'s Job was refused by the API server (4xx): the run fails, retrying cannot help. */
-    static RunDecision jobRejected(AlignmentRun run, int k, String message, Instant now) {
+    /** Round {@code k}'s Job {@code job} was refused by the API server (4xx): the run fails, retrying cannot help. */
+    static RunDecision jobRejected(AlignmentRun run, int k, String job, String message, Instant now) {
         Decision d = new Decision(run, now);
-        d.roundFailed(k, new RoundOutcome.Failed(0, "JobRejected",
-                "Kubernetes rejected Job " + Rounds.jobName(run.getMetadata().getName(), k) + ": " + message));
+        d.roundFailed(k, new RoundOutcome.Failed(0, "JobRejected", "Kubernetes rejected Job " + job + ": " + message));
         return d.finish(List.of());
     }
 
@@ -101,14 +105,34 @@ final class RunDecider {
                         }
                         continue;
                     }
+                    Job shardJob = observed.shardJob(k);
+                    ShardsOutcome shards = shardJob == null ? null : ShardsOutcome.of(shardJob, k, observed.shardPods(k));
+                    if (shards instanceof ShardsOutcome.Failed failed) {
+                        status.iteration(k).stage = generatingStage(failed.completed(), failed.shards());
+                        roundFailed(k, failed.failure());
+                        return;
+                    }
+                    if (shards instanceof ShardsOutcome.Generating generating) {
+                        shardsRunning(k, shardJob, generating, wasSuspended);
+                        return;
+                    }
                     if (spec.suspend) {
                         suspend(k, wasSuspended);
                         return;
                     }
-                    startRound(k, entry);
+                    if (shards == null && sharded(k)) {
+                        startShards(k, entry);
+                    } else {
+                        startRound(k, entry, (ShardsOutcome.Generated) shards);
+                    }
                     return;
                 }
                 RoundOutcome outcome = RoundOutcome.of(job, k, observed.pods(k));
+                // A round Job after a generate stage is the round's training step.
+                Job shardJob = observed.shardJob(k);
+                if (shardJob != null && !RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) {
+                    trainingAfter(k, ShardsOutcome.of(shardJob, k, observed.shardPods(k)));
+                }
                 if (outcome instanceof RoundOutcome.Succeeded ok) {
                     if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
                     if (guardStopped(status.iteration(k))) {
@@ -187,18 +211,66 @@ final class RunDecider {
             if (!wasSuspended) actions.add(Emit.normal(RunEvents.RUN_SUSPENDED, "suspended before iteration " + k));
         }
 
-        private void startRound(int k, IterationStatus existing) {
+        /** Round k runs as a generate stage of {@code generation.shards} pods, then a training pod. */
+        private boolean sharded(int k) {
+            return k >= 1 && run.getSpec().generation.shards > 1;
+        }
+
+        private void startShards(int k, IterationStatus existing) {
+            IterationStatus entry = status.iteration(k);
+            entry.phase = RunPhase.PENDING;
+            entry.job = Rounds.shardJobName(run.getMetadata().getName(), k);
+            entry.stage = generatingStage(0, run.getSpec().generation.shards);
+            if (existing == null || existing.startTime == null) entry.startTime = now();
+            if (entry.attempts == null) entry.attempts = 0;
+            runStarted(k);
+            actions.add(new CountShards(0, run.getSpec().generation.shards));
+            actions.add(new StartShards(k));
+        }
+
+        private void shardsRunning(int k, Job job, ShardsOutcome.Generating generating, boolean wasSuspended) {
+            followJob(k, job, generating.suspended(), generating.attempts(), wasSuspended);
+            status.iteration(k).stage = generatingStage(generating.completed(), generating.shards());
+            actions.add(new CountShards(generating.completed(), generating.shards()));
+        }
+
+        private static String generatingStage(int completed, int shards) {
+            return "Generating " + completed + "/" + shards + " shards";
+        }
+
+        /** @param shards the finished generate stage of a sharded round, or null */
+        private void startRound(int k, IterationStatus existing, ShardsOutcome.Generated shards) {
             IterationStatus entry = status.iteration(k);
             entry.phase = RunPhase.PENDING;
             entry.job = Rounds.jobName(run.getMetadata().getName(), k);
+            if (shards != null) {
+                trainingAfter(k, shards);
+                actions.add(new CountShards(shards.shards(), shards.shards()));
+            }
             if (existing == null || existing.startTime == null) entry.startTime = now();
             if (entry.attempts == null) entry.attempts = 0;
+            runStarted(k);
+            actions.add(new StartRound(k));
+        }
+
+        /** Round k's stage is training, after its generate stage (whose duration the entry keeps). */
+        private void trainingAfter(int k, ShardsOutcome shards) {
+            IterationStatus entry = status.iteration(k);
+            entry.stage = TRAINING;
+            if (shards instanceof ShardsOutcome.Generated g && g.seconds() != null) stageSeconds(entry).put("generate", g.seconds());
+        }
+
+        private void runStarted(int k) {
             status.phase = RunPhase.RUNNING;
             status.currentIteration = k;
             if (status.startTime == null) status.startTime = now();
             if (status.inputs == null) status.inputs = SpecValidator.inputs(run.getSpec());
             status.workspaceClaim = RoundResources.claimName(run);
-            actions.add(new StartRound(k));
+        }
+
+        private static Map<String, Double> stageSeconds(IterationStatus entry) {
+            if (entry.stageSeconds == null) entry.stageSeconds = new java.util.LinkedHashMap<>();
+            return entry.stageSeconds;
         }
 
         private void roundSucceeded(int k, RoundOutcome.Succeeded ok) {
@@ -211,6 +283,10 @@ final class RunDecider {
             entry.checkpoint = r.checkpoint();
             entry.metrics = r.metrics();
             entry.message = r.message();
+            if (entry.stage != null) {
+                entry.stage = null;
+                stageSeconds(entry).put("train", r.durationSeconds());
+            }
             // A round the guard kept from training wrote no model: the latest checkpoint stays the previous one.
             if (r.checkpoint() != null) status.latestCheckpoint = r.checkpoint();
             status.currentIteration = k;
@@ -236,15 +312,20 @@ final class RunDecider {
         }
 
         private void roundRunning(int k, Job job, RoundOutcome.Running running, boolean wasSuspended) {
+            followJob(k, job, running.suspended(), running.attempts(), wasSuspended);
+        }
+
+        /** A running Job of round k (the round's, or its generate stage): suspended or resumed with the spec. */
+        private void followJob(int k, Job job, boolean jobSuspended, int attempts, boolean wasSuspended) {
             boolean suspend = run.getSpec().suspend;
-            if (suspend != running.suspended()) {
+            if (suspend != jobSuspended) {
                 actions.add(new SetJobSuspended(job, suspend));
                 if (!suspend) actions.add(Emit.normal(RunEvents.RUN_RESUMED, "iteration " + k + " resumed"));
             }
             IterationStatus entry = status.iteration(k);
             entry.job = job.getMetadata().getName();
             entry.phase = suspend ? RunPhase.SUSPENDED : RunPhase.RUNNING;
-            entry.attempts = running.attempts();
+            entry.attempts = attempts;
             status.currentIteration = k;
             if (suspend) {
                 suspend(k, wasSuspended);

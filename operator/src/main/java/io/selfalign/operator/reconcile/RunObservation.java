@@ -19,15 +19,18 @@ import java.util.Map;
 final class RunObservation {
     private final Map<Integer, Job> jobs = new HashMap<>();
     private final Map<Integer, List<Pod>> pods = new HashMap<>();
+    /** The generate stage of sharded rounds: its Indexed Job and pods, apart from the round Job's. */
+    private final Map<Integer, Job> shardJobs = new HashMap<>();
+    private final Map<Integer, List<Pod>> shardPods = new HashMap<>();
 
     RunObservation(AlignmentRun run, Collection<Job> jobs, Collection<Pod> pods) {
         for (Job job : jobs) {
             Integer k = iteration(job.getMetadata().getLabels());
-            if (k != null && ownedBy(run, job)) this.jobs.put(k, job);
+            if (k != null && ownedBy(run, job)) (generateStage(job.getMetadata().getLabels()) ? shardJobs : this.jobs).put(k, job);
         }
         for (Pod pod : pods) {
             Integer k = iteration(pod.getMetadata().getLabels());
-            if (k != null) this.pods.computeIfAbsent(k, i -> new ArrayList<>()).add(pod);
+            if (k != null) (generateStage(pod.getMetadata().getLabels()) ? shardPods : this.pods).computeIfAbsent(k, i -> new ArrayList<>()).add(pod);
         }
     }
 
@@ -43,6 +46,7 @@ final class RunObservation {
             observed.pods.put(k, client.pods().inNamespace(run.getMetadata().getNamespace())
                     .withLabel(Rounds.RUN_LABEL, run.getMetadata().getName())
                     .withLabel(Rounds.ITERATION_LABEL, Integer.toString(k))
+                    .withoutLabel(Rounds.STAGE_LABEL)
                     .list().getItems());
         });
         return observed;
@@ -54,6 +58,19 @@ final class RunObservation {
 
     List<Pod> pods(int k) {
         return pods.getOrDefault(k, List.of());
+    }
+
+    /** Sharded round k's generate-stage Job, if it exists. */
+    Job shardJob(int k) {
+        return shardJobs.get(k);
+    }
+
+    List<Pod> shardPods(int k) {
+        return shardPods.getOrDefault(k, List.of());
+    }
+
+    private static boolean generateStage(Map<String, String> labels) {
+        return labels != null && Rounds.STAGE_GENERATE.equals(labels.get(Rounds.STAGE_LABEL));
     }
 
     private static boolean finished(Job job) {

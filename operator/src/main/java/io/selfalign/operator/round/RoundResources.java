@@ -11,12 +11,16 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
@@ -82,9 +86,65 @@ public final class RoundResources {
                 .build();
     }
 
+    /** Round k's Job: the whole round, or with shards its training step (gather, select, train). */
     public Job job(AlignmentRun run, int k) {
         AlignmentRunSpec s = run.getSpec();
-        String name = Rounds.jobName(run.getMetadata().getName(), k);
+        ObjectMeta meta = metadata(run, Rounds.jobName(run.getMetadata().getName(), k), k);
+        return new JobBuilder()
+                .withMetadata(meta)
+                .withNewSpec()
+                .withBackoffLimit(s.backoffLimit)
+                .withActiveDeadlineSeconds(RoundTimeout.seconds(s.roundTimeout))
+                .withSuspend(s.suspend)
+                .withPodFailurePolicy(podFailurePolicy())
+                .withTemplate(podTemplate(run, k, meta, List.of()))
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * The generate stage of sharded round k: an Indexed Job of {@code generation.shards} pods at once, each the
+     * round's pod (same image, resources, one GPU, the round's ConfigMap) running {@code round --stage generate} for
+     * the shard in {@code JOB_COMPLETION_INDEX}. A failed shard is retried alone up to the run's backoffLimit; a shard
+     * out of retries fails the Job at once (maxFailedIndexes 0: the round cannot train without it).
+     */
+    public Job shardJob(AlignmentRun run, int k) {
+        AlignmentRunSpec s = run.getSpec();
+        ObjectMeta meta = metadata(run, Rounds.shardJobName(run.getMetadata().getName(), k), k);
+        meta.getLabels().put(Rounds.STAGE_LABEL, Rounds.STAGE_GENERATE);
+        int shards = s.generation.shards;
+        return new JobBuilder()
+                .withMetadata(meta)
+                .withNewSpec()
+                .withCompletionMode("Indexed")
+                .withCompletions(shards)
+                .withParallelism(shards)
+                .withBackoffLimitPerIndex(s.backoffLimit)
+                .withMaxFailedIndexes(0)
+                .withActiveDeadlineSeconds(RoundTimeout.seconds(s.roundTimeout))
+                .withSuspend(s.suspend)
+                .withPodFailurePolicy(podFailurePolicy())
+                .withTemplate(podTemplate(run, k, meta, List.of(RoundContract.STAGE_OPTION, RoundContract.STAGE_GENERATE)))
+                .endSpec()
+                .build();
+    }
+
+    /** Exit 78 (invalid input) fails the Job at once; a preempted or drained pod does not count as a failure. */
+    private static PodFailurePolicy podFailurePolicy() {
+        return new PodFailurePolicyBuilder()
+                .addNewRule().withAction("FailJob")
+                    .withNewOnExitCodes().withContainerName(Rounds.CONTAINER).withOperator("In")
+                    .withValues(RoundContract.EXIT_INVALID_INPUT).endOnExitCodes()
+                .endRule()
+                .addNewRule().withAction("Ignore")
+                    .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+                .endRule()
+                .build();
+    }
+
+    /** The trainer pod of round k, with the Job's labels and {@code args} after the trainer command. */
+    private PodTemplateSpec podTemplate(AlignmentRun run, int k, ObjectMeta meta, List<String> args) {
+        AlignmentRunSpec s = run.getSpec();
         List<EnvVar> env = new ArrayList<>();
         settings.javaToolOptions().ifPresent(opts -> env.add(new EnvVar("JAVA_TOOL_OPTIONS", opts, null)));
         if (s.trainer.env != null) env.addAll(s.trainer.env);
@@ -93,25 +153,9 @@ public final class RoundResources {
                 ? settings.trainerNodeSelector() : s.trainer.nodeSelector;
         List<Toleration> tolerations = s.trainer.tolerations == null || s.trainer.tolerations.isEmpty()
                 ? settings.trainerTolerations() : s.trainer.tolerations;
-        ObjectMeta meta = metadata(run, name, k);
-        return new JobBuilder()
-                .withMetadata(meta)
+        return new PodTemplateSpecBuilder()
+                .withNewMetadata().withLabels(meta.getLabels()).endMetadata()
                 .withNewSpec()
-                .withBackoffLimit(s.backoffLimit)
-                .withActiveDeadlineSeconds(RoundTimeout.seconds(s.roundTimeout))
-                .withSuspend(s.suspend)
-                .withNewPodFailurePolicy()
-                    .addNewRule().withAction("FailJob")
-                        .withNewOnExitCodes().withContainerName(Rounds.CONTAINER).withOperator("In")
-                        .withValues(RoundContract.EXIT_INVALID_INPUT).endOnExitCodes()
-                    .endRule()
-                    .addNewRule().withAction("Ignore")
-                        .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
-                    .endRule()
-                .endPodFailurePolicy()
-                .withNewTemplate()
-                    .withNewMetadata().withLabels(meta.getLabels()).endMetadata()
-                    .withNewSpec()
                     .withRestartPolicy("Never")
                     .withServiceAccountName(s.trainer.serviceAccountName)
                     // The trainer never calls the Kubernetes API: no token in the pod to steal.
@@ -127,7 +171,7 @@ public final class RoundResources {
                         .withNewPersistentVolumeClaim().withClaimName(claimName(run)).endPersistentVolumeClaim()
                     .endVolume()
                     .addNewVolume().withName("round")
-                        .withNewConfigMap().withName(name).endConfigMap()
+                        .withNewConfigMap().withName(Rounds.jobName(run.getMetadata().getName(), k)).endConfigMap()
                     .endVolume()
                     // The root filesystem is read-only; the trainer writes only /workspace and /tmp (HOME, JVM temp).
                     .addNewVolume().withName("tmp")
@@ -138,6 +182,7 @@ public final class RoundResources {
                         .withImage(s.trainer.image != null ? s.trainer.image : settings.trainerImage())
                         .withImagePullPolicy(s.trainer.imagePullPolicy)
                         .withCommand(TRAINER_COMMAND)
+                        .withArgs(args.isEmpty() ? null : args)
                         .withEnv(env)
                         .withResources(withDefaultRequests(specs.effectiveResources(s.trainer.resources)))
                         .addNewPort().withName("metrics").withContainerPort(Rounds.METRICS_PORT).endPort()
@@ -152,8 +197,6 @@ public final class RoundResources {
                             .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                         .endSecurityContext()
                     .endContainer()
-                    .endSpec()
-                .endTemplate()
                 .endSpec()
                 .build();
     }

@@ -184,7 +184,7 @@ class RunDeciderTest {
     @Test
     void aRejectedJobFailsTheRecordedRound() {
         AlignmentRun run = recorded(run(1), RunDecider.decide(run(1), List.of(), observe(run(1)), NOW));
-        RunDecision d = RunDecider.jobRejected(run, 0, "spec.template: Invalid value", NOW);
+        RunDecision d = RunDecider.jobRejected(run, 0, "r-iter-0", "spec.template: Invalid value", NOW);
 
         assertEquals(RunPhase.FAILED, d.status().phase);
         assertEquals("JobRejected", condition(d.status(), ConditionsBuilder.FAILED).getReason());

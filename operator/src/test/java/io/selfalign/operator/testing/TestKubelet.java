@@ -37,7 +37,14 @@ public final class TestKubelet implements AutoCloseable {
         return new PodEnd.Succeed(RoundJson.write(r));
     }
 
+    /** Decides how attempt {@code attempt} of one index of an Indexed Job ends (a shard of a sharded round). */
+    @FunctionalInterface
+    public interface ShardScript {
+        PodEnd end(Job job, int index, int attempt);
+    }
+
     private final Map<String, Script> scripts = new ConcurrentHashMap<>();
+    private final Map<String, ShardScript> shardScripts = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<PodEnd>> hanging = new ConcurrentHashMap<>();
     private final Kubelet kubelet;
 
@@ -45,17 +52,20 @@ public final class TestKubelet implements AutoCloseable {
         kubelet = new Kubelet(client, new PodRunner() {
             @Override
             public CompletableFuture<PodEnd> start(Job job, Pod pod, int attempt) {
-                Script script = scripts.getOrDefault(job.getMetadata().getLabels().get(Rounds.RUN_LABEL), (j, a) -> success(j));
-                PodEnd end = script.apply(job, attempt);
+                String run = job.getMetadata().getLabels().get(Rounds.RUN_LABEL);
+                String index = pod.getMetadata().getLabels().get(Kubelet.COMPLETION_INDEX_LABEL);
+                PodEnd end = index != null && shardScripts.containsKey(run)
+                        ? shardScripts.get(run).end(job, Integer.parseInt(index), attempt)
+                        : scripts.getOrDefault(run, (j, a) -> success(j)).apply(job, attempt);
                 if (end != HANG) return CompletableFuture.completedFuture(end);
                 CompletableFuture<PodEnd> pending = new CompletableFuture<>();
-                hanging.put(job.getMetadata().getNamespace() + "/" + job.getMetadata().getName(), pending);
+                hanging.put(key(pod), pending);
                 return pending;
             }
 
             @Override
             public void stop(Pod pod) {
-                hanging.remove(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getLabels().get(Kubelet.JOB_NAME_LABEL));
+                hanging.remove(key(pod));
             }
         });
     }
@@ -65,11 +75,32 @@ public final class TestKubelet implements AutoCloseable {
         scripts.put(run, script);
     }
 
+    /** The script of the shards of one run's Indexed Jobs (default: the run's {@link #script}). */
+    public void shardScript(String run, ShardScript script) {
+        shardScripts.put(run, script);
+    }
+
     /** Ends the running pod of a Job whose script answered {@link #HANG}. */
     public void finish(String namespace, String jobName, PodEnd end) {
-        CompletableFuture<PodEnd> pending = hanging.remove(namespace + "/" + jobName);
-        if (pending == null) throw new IllegalStateException("no running pod for Job " + jobName);
+        finishKey(namespace + "/" + jobName, end);
+    }
+
+    /** Ends the running pod of index {@code index} of an Indexed Job whose shard script answered {@link #HANG}. */
+    public void finishShard(String namespace, String jobName, int index, PodEnd end) {
+        finishKey(namespace + "/" + jobName + "#" + index, end);
+    }
+
+    private void finishKey(String key, PodEnd end) {
+        CompletableFuture<PodEnd> pending = hanging.remove(key);
+        if (pending == null) throw new IllegalStateException("no running pod for " + key);
         pending.complete(end);
+    }
+
+    /** A hanging pod's key: its Job, and its index when the Job is Indexed. */
+    private static String key(Pod pod) {
+        String index = pod.getMetadata().getLabels().get(Kubelet.COMPLETION_INDEX_LABEL);
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getLabels().get(Kubelet.JOB_NAME_LABEL)
+                + (index == null ? "" : "#" + index);
     }
 
     @Override

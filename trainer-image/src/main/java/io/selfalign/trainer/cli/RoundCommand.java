@@ -10,6 +10,7 @@ import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.round.RoundBusyException;
 import io.selfalign.trainer.round.RoundRunner;
+import io.selfalign.trainer.round.ShardStage;
 import io.selfalign.trainer.round.TerminationMessage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,12 @@ import picocli.CommandLine.Option;
             "manifest (size, SHA-256) in result.json; otherwise it is computed again. A model written by an earlier",
             "round that no longer matches that round's manifest is refused (exit 78, naming the file).",
             "One trainer at a time: the round's lock file (.iter-<k>.lock beside the output) keeps a second one out.",
-            "Live: Prometheus metrics on runtime.metricsPort at /metrics, a progress line on stderr every 5 s."},
+            "Live: Prometheus metrics on runtime.metricsPort at /metrics, a progress line on stderr every 5 s.",
+            "Sharded rounds (generation.shards N > 1, iteration >= 1) run in two steps: first N pods run",
+            "'round --stage generate', shard i (--shard, default $JOB_COMPLETION_INDEX, which an Indexed Job sets)",
+            "sampling and judging its contiguous share of the prompts into .iter-<k>.shards/shard-<i>/ beside the output",
+            "(candidates.jsonl, then shard.json with the spec hash and the candidates' digest; a finished shard is reused);",
+            "then one plain 'round' checks every shard, gathers them in prompt order, selects pairs and trains as above."},
         footer = {"", "Exit codes: 0 done; 78 the spec or an input is invalid (the message names the field, or file and line;",
             "never retried); 75 another trainer holds this round (its lock file is named; retryable); any other non-zero:",
             "a runtime failure (retryable).",
@@ -65,6 +71,15 @@ public final class RoundCommand implements Callable<Integer> {
             description = "Interface for the metrics endpoint (default: ${DEFAULT-VALUE}, all, as a pod needs; local mode passes 127.0.0.1).")
     String metricsAddress;
 
+    @Option(names = RoundContract.STAGE_OPTION, paramLabel = "STAGE",
+            description = "'" + RoundContract.STAGE_GENERATE + "': only generate and judge one shard of a sharded round (see above). "
+                    + "Default: the whole round (with shards: gather them and train).")
+    String stage;
+
+    @Option(names = "--shard", paramLabel = "I", defaultValue = "${env:" + RoundContract.SHARD_INDEX_ENV + "}",
+            description = "The shard the generate stage computes, 0-based. Default: $" + RoundContract.SHARD_INDEX_ENV + ".")
+    Integer shard;
+
     @Override
     public Integer call() {
         if (exitWithParent) ParentWatch.exitWhenParentEnds(System.err, System::exit);
@@ -75,6 +90,13 @@ public final class RoundCommand implements Callable<Integer> {
                 termination = Path.of(roundSpec.runtime().terminationLog());
             }
             termination = defaultTermination(termination);
+            if (stage != null) {
+                ShardStage.Summary summary = generateStage(roundSpec);
+                Path log = termination;
+                writeTermination(log, () -> TerminationMessage.writeShard(log, summary));
+                System.out.println(TerminationMessage.shardJson(summary));
+                return 0;
+            }
             RoundResult result = new RoundRunner().run(roundSpec, workspaceRoot, RoundRunner.Options.commandLine(metricsAddress));
             Path log = termination;
             writeTermination(log, () -> TerminationMessage.writeResult(log, result));
@@ -97,6 +119,17 @@ public final class RoundCommand implements Callable<Integer> {
             writeTermination(log, () -> TerminationMessage.writeError(log, "round failed: " + e));
             return EX_FAILURE;
         }
+    }
+
+    private ShardStage.Summary generateStage(RoundSpec roundSpec) throws IOException {
+        if (!RoundContract.STAGE_GENERATE.equals(stage)) {
+            throw new InputException(RoundContract.STAGE_OPTION + ": expected '" + RoundContract.STAGE_GENERATE + "', got '" + stage + "'");
+        }
+        if (shard == null) {
+            throw new InputException(RoundContract.STAGE_OPTION + " " + RoundContract.STAGE_GENERATE + ": needs --shard or $"
+                    + RoundContract.SHARD_INDEX_ENV + " (set by an Indexed Job)");
+        }
+        return new ShardStage().run(roundSpec, shard, workspaceRoot, RoundRunner.Options.commandLine(metricsAddress));
     }
 
     /** Reads round.json; a missing or malformed file is an input error naming the file and line. */

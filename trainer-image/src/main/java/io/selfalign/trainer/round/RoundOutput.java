@@ -59,7 +59,12 @@ public final class RoundOutput {
 
     /** Writes result.json into the staging directory and renames it to the target, replacing any old one. */
     public void commit(RoundResult result) throws IOException {
-        AtomicWrite.write(staging.resolve(RoundContract.RESULT_FILE), (RoundJson.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
+        commit(RoundContract.RESULT_FILE, (RoundJson.write(result) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes the record file (last, atomically) into the staging directory and renames it to the target, replacing any old one. */
+    public void commit(String recordFile, byte[] record) throws IOException {
+        AtomicWrite.write(staging.resolve(recordFile), record);
         if (Files.exists(target)) {
             // An old output with another spec hash (or none): move it aside first so the rename is atomic.
             Path old = target.resolveSibling("." + target.getFileName() + ".replaced");

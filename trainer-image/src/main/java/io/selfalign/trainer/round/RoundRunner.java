@@ -118,14 +118,26 @@ public final class RoundRunner {
                     + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
         }
         RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null, options.log());
+        // A sharded round's candidates were generated and judged by its generate stage: all of them are checked first.
+        List<ShardRecord> shards = sharded(spec) ? Shards.verified(spec, hash, paths) : null;
         RoundProgress progress = new RoundProgress(spec.iteration());
         try (MetricsServer ignored = startMetrics(spec, progress, options);
              ProgressPrinter printer = options.progressSeconds() > 0 ? new ProgressPrinter(progress, options.log(), options.progressSeconds()) : null) {
-            return execute(spec, hash, paths, output, inputs, progress, options);
+            return execute(spec, hash, paths, output, inputs, shards, progress, options);
         }
     }
 
-    private static void validate(RoundSpec spec) {
+    /** Whether iteration k's candidates come from a generate stage of {@code generation.shards} pods. */
+    static boolean sharded(RoundSpec spec) {
+        return spec.iteration() >= 1 && spec.generation().shardsOrDefault() > 1;
+    }
+
+    /** The round's sampling and training seed: the run's seed, distinct per iteration. */
+    static long roundSeed(RoundSpec spec) {
+        return spec.seed() + 1_000_003L * spec.iteration();
+    }
+
+    static void validate(RoundSpec spec) {
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) throw new InputException("invalid round spec: " + String.join("; ", problems));
         if (spec.iteration() == 0 && spec.data().seedPreferences() == null) {
@@ -133,7 +145,7 @@ public final class RoundRunner {
         }
     }
 
-    private static MetricsServer startMetrics(RoundSpec spec, RoundProgress progress, Options options) {
+    static MetricsServer startMetrics(RoundSpec spec, RoundProgress progress, Options options) {
         int port = spec.runtime().metricsPort();
         if (options.metricsAddress() == null || port == 0) return null;
         try {
@@ -147,11 +159,12 @@ public final class RoundRunner {
         }
     }
 
+    /** @param shards the verified shards of a sharded round, or null */
     private RoundResult execute(RoundSpec spec, String hash, RoundPaths paths, RoundOutput output, RoundInputs inputs,
-                                RoundProgress progress, Options options) throws IOException {
+                                List<ShardRecord> shards, RoundProgress progress, Options options) throws IOException {
         long start = System.nanoTime();
         PrintStream log = options.log();
-        long seed = spec.seed() + 1_000_003L * spec.iteration();
+        long seed = roundSeed(spec);
         Path staging = output.begin();
         try {
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
@@ -169,7 +182,8 @@ public final class RoundRunner {
                     pairs = PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy);
                 } else {
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
-                        pairs = labeling.label(inputs.prompts(), inputs.promptsFile());
+                        pairs = shards == null ? labeling.label(inputs.prompts(), inputs.promptsFile())
+                                : labeling.select(Shards.gather(spec, paths, shards, inputs.prompts(), policy));
                         if (inputs.seed() != null) {
                             // In-sample: the seed pairs trained the judge, so this overstates how well it labels.
                             metrics.put("seed_agreement", labeling.agreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));

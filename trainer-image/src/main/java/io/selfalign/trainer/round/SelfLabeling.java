@@ -58,10 +58,29 @@ final class SelfLabeling implements AutoCloseable {
     }
 
     /**
+     * The candidates of some prompts and their rewards, with what generating and judging them cost.
+     *
+     * @param rows     the prompts, in order
+     * @param requests per prompt: its tokens and its K candidates
+     * @param rewards  the judge's reward of candidate j of prompt i
+     */
+    record Judged(List<PromptRow> rows, List<JudgeRequest> requests, double[][] rewards, long generatedTokens,
+                  double generateSeconds, double judgeSeconds) {}
+
+    /**
      * Generates, judges and selects; returns one pair per prompt (fewer when ties are dropped or, with
      * {@code judge.truncated: exclude}, when a prompt has fewer than two responses that ended with EOS).
      */
     List<LabeledPair> label(List<PromptRow> rows, Path promptsFile) throws IOException {
+        return select(generateAndJudge(rows, promptsFile, 0));
+    }
+
+    /**
+     * Samples K responses for each prompt and judges them. {@code firstPrompt} is the index of {@code rows.get(0)}
+     * among the round's prompts: a shard starting on a batch boundary of the round's candidate list samples and
+     * judges (batches of {@code generation.batchSize} candidates either way) exactly what one pass over all prompts does.
+     */
+    Judged generateAndJudge(List<PromptRow> rows, Path promptsFile, int firstPrompt) throws IOException {
         RoundSpec.Generation g = spec.generation();
         int k = g.samplesPerPrompt();
         List<long[]> promptTokens = new ArrayList<>(rows.size());
@@ -76,7 +95,8 @@ final class SelfLabeling implements AutoCloseable {
         progress.stage("generate", repeated.size());
         long start = System.nanoTime();
         SamplingParams params = SamplingParams.sample(g.temperature(), g.topP(), g.topK(), g.maxNewTokens(), g.batchSize());
-        List<long[]> samples = policy.generator().generate(repeated, params, seed, progress::advance);
+        List<long[]> samples = repeated.isEmpty() ? List.of()
+                : policy.generator().generate(repeated, params, seed, firstPrompt * k, progress::advance);
         double genSeconds = (System.nanoTime() - start) / 1e9;
         long generated = samples.stream().mapToLong(s -> s.length).sum();
 
@@ -93,9 +113,19 @@ final class SelfLabeling implements AutoCloseable {
         log.println("round: judging " + repeated.size() + " responses");
         progress.stage("judge", rows.size());
         start = System.nanoTime();
-        double[][] rewards = judge().rewards(requests);
+        double[][] rewards = requests.isEmpty() ? new double[0][] : judge().rewards(requests);
         double judgeSeconds = (System.nanoTime() - start) / 1e9;
         progress.advance(rows.size());
+        return new Judged(rows, requests, rewards, generated, genSeconds, judgeSeconds);
+    }
+
+    /** Keeps the best and the worst candidate of each prompt (after the length control), and the round's labeling metrics. */
+    List<LabeledPair> select(Judged judged) {
+        List<PromptRow> rows = judged.rows();
+        List<JudgeRequest> requests = judged.requests();
+        double[][] rewards = judged.rewards();
+        int k = spec.generation().samplesPerPrompt();
+        int candidateCount = requests.size() * k;
         boolean excludeTruncated = spec.judge().truncatedOrDefault() == TruncatedResponses.EXCLUDE;
         LengthControl lengthControl = spec.judge().lengthControlOrDefault();
         boolean[][] eligible = new boolean[requests.size()][k];
@@ -133,14 +163,15 @@ final class SelfLabeling implements AutoCloseable {
             for (Candidate c : r.candidates()) judgedTokens += r.promptTokens().length + c.tokens().length;
         }
         metrics.put("prompts", (double) rows.size());
-        metrics.put("candidates", (double) repeated.size());
+        metrics.put("candidates", (double) candidateCount);
         metrics.put("ties", (double) outcome.ties());
-        metrics.put("truncated", (double) truncated / repeated.size());
+        metrics.put("truncated", (double) truncated / candidateCount);
         metrics.put("skipped_prompts", (double) outcome.skipped());
         metrics.put("reward_gap_mean", outcome.meanGap());
-        metrics.put("response_length_mean", (double) generated / samples.size());
-        metrics.put("gen_tokens_per_s", generated / genSeconds);
-        metrics.put("judge_tokens_per_s", judgedTokens / judgeSeconds);
+        metrics.put("response_length_mean", (double) judged.generatedTokens() / candidateCount);
+        // Per pod: a sharded round's seconds are the shards' summed, so these stay comparable with an unsharded round.
+        metrics.put("gen_tokens_per_s", judged.generatedTokens() / judged.generateSeconds());
+        metrics.put("judge_tokens_per_s", judgedTokens / judged.judgeSeconds());
         return pairs;
     }
 

@@ -1,5 +1,7 @@
 package io.selfalign.trainer.round;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import java.io.IOException;
@@ -20,6 +22,8 @@ import java.util.Set;
 public final class TerminationMessage {
     /** The metrics kept longest when a result must be shortened to fit. */
     private static final Set<String> CORE_METRICS = Set.of("pairs", "ties", "loss_final", "accuracy", "margin", "flagged_fraction", "steps");
+
+    private static final ObjectMapper SHARD_JSON = new ObjectMapper();
 
     private TerminationMessage() {}
 
@@ -56,6 +60,19 @@ public final class TerminationMessage {
     /** Writes the compacted result (no-op when {@code file} is null). */
     public static void writeResult(Path file, RoundResult result) throws IOException {
         if (file != null) Files.writeString(file, compact(result));
+    }
+
+    /** Writes a finished shard's summary, one short JSON line (no-op when {@code file} is null). */
+    public static void writeShard(Path file, ShardStage.Summary summary) throws IOException {
+        if (file != null) Files.writeString(file, shardJson(summary));
+    }
+
+    public static String shardJson(ShardStage.Summary summary) {
+        try {
+            return SHARD_JSON.writeValueAsString(summary);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Writes a one-line error, truncated to the size limit (no-op when {@code file} is null). */
