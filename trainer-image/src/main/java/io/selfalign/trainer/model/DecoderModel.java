@@ -262,8 +262,10 @@ public final class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("KV cache full: " + total + " > " + cache.capacity());
         }
         NDArray[] rope = rotary.tables(manager, total, dtype);
-        NDArray cos = Embedding.embedding(positionIds, rope[0], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
-        NDArray sin = Embedding.embedding(positionIds, rope[1], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+        // Positions as [B,1,T]: the looked-up rows come out as [B,1,T,hd], broadcast over the heads (one op, not two).
+        NDArray headless = positionIds.reshape(inputIds.getShape().get(0), 1, t);
+        NDArray cos = Embedding.embedding(headless, rope[0], SparseFormat.DENSE).singletonOrThrow();
+        NDArray sin = Embedding.embedding(headless, rope[1], SparseFormat.DENSE).singletonOrThrow();
         NDArray bias = attentionBias(keyMask, past, t);
         if (config.groups() > 1 && t > 1) {
             // Rows of the grouped scores [B, kvHeads, g × T, S] are group-major: repeat the T rows g times once

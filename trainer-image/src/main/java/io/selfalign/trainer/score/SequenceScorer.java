@@ -3,7 +3,6 @@ package io.selfalign.trainer.score;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.runtime.NativeHeap;
@@ -37,8 +36,9 @@ public final class SequenceScorer {
     /** log p(input_{t+1} | input_≤t) for every column: [B,T-1] from logits [B,T,V] and ids [B,T]. */
     public static NDArray tokenLogProbs(NDArray logits, NDArray inputIds) {
         long t = logits.getShape().get(1);
-        NDArray logp = widen(logits.get(new NDIndex(":, :{}", t - 1))).logSoftmax(2);
-        NDArray targets = inputIds.get(new NDIndex(":, 1:")).toType(DataType.INT64, false).expandDims(2);
+        // Column ranges by split: one op each, where an NDIndex slice costs one per axis.
+        NDArray logp = widen(logits.split(new long[] {t - 1}, 1).get(0)).logSoftmax(2);
+        NDArray targets = inputIds.split(new long[] {1}, 1).get(1).toType(DataType.INT64, false).expandDims(2);
         return logp.gather(targets, 2).squeeze(2);
     }
 
