@@ -33,7 +33,8 @@ public final class NativeHeap {
     private static Function lookUp() {
         try {
             return NativeLibrary.getInstance("c").getFunction("malloc_trim");
-        } catch (UnsatisfiedLinkError e) {
+        } catch (LinkageError e) {
+            // No such symbol, or JNA's own native part cannot load: trimming only saves memory, never fail for it.
             return null;
         }
     }
