@@ -54,10 +54,15 @@ final class BenchModelCommand implements Callable<Integer> {
     List<String> sizes;
 
     static ModelConfig config(String size) {
+        return config(size, 512);
+    }
+
+    /** One of the bench configs with another vocabulary (the issue-14 scoring measurements use 32,000). */
+    static ModelConfig config(String size, int vocab) {
         return switch (size) {
-            case "3M" -> ModelConfig.builder().vocabSize(512).hiddenSize(256).intermediateSize(704).layers(4).heads(4)
+            case "3M" -> ModelConfig.builder().vocabSize(vocab).hiddenSize(256).intermediateSize(704).layers(4).heads(4)
                     .maxPositions(256).tieWordEmbeddings(true).build();
-            case "25M" -> ModelConfig.builder().vocabSize(512).hiddenSize(512).intermediateSize(1408).layers(8).heads(8)
+            case "25M" -> ModelConfig.builder().vocabSize(vocab).hiddenSize(512).intermediateSize(1408).layers(8).heads(8)
                     .maxPositions(256).tieWordEmbeddings(true).build();
             default -> throw new InputException("--sizes: unknown size '" + size + "' (known: 3M, 25M)");
         };

@@ -1,8 +1,6 @@
 package io.selfalign.trainer.cli;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
@@ -14,8 +12,6 @@ import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.data.InputException;
-import io.selfalign.trainer.model.Checkpoint;
-import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.model.ModelConfig;
 import io.selfalign.trainer.round.RoundRunner;
 import java.io.IOException;
@@ -90,8 +86,8 @@ final class BenchRoundCommand implements Callable<Integer> {
         ModelConfig config = BenchModelCommand.config(size);
         Path ws = Files.createTempDirectory("selfalign-bench-round").toAbsolutePath();
         try {
-            writeModel(config, 1, ws.resolve("models/policy"));
-            writeModel(config, 2, ws.resolve("models/reference"));
+            RandomCheckpoint.write(config, 1, ws.resolve("models/policy"));
+            RandomCheckpoint.write(config, 2, ws.resolve("models/reference"));
             writePrompts(config, ws.resolve("data/prompts.jsonl"));
             String[] names = {"generation tokens/s", "judging tokens/s (2 models, no grad)", "training tokens/s", "round seconds"};
             double[][] values = new double[names.length][repeats];
@@ -164,35 +160,13 @@ final class BenchRoundCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** A random model in Hugging Face layout with a word-level tokenizer over its whole vocabulary. */
-    private static void writeModel(ModelConfig config, long seed, Path dir) throws IOException {
-        try (DecoderModel model = DecoderModel.random(config, Device.cpu(), seed)) {
-            Checkpoint.save(model, dir);
-        }
-        ObjectNode vocab = JSON.createObjectNode();
-        String[] special = {"<pad>", "<s>", "</s>", "<unk>"};
-        ObjectNode tokenizer = JSON.createObjectNode().put("version", "1.0");
-        var added = tokenizer.putArray("added_tokens");
-        for (int i = 0; i < special.length; i++) {
-            vocab.put(special[i], i);
-            added.addObject().put("id", i).put("content", special[i]).put("single_word", false).put("lstrip", false)
-                    .put("rstrip", false).put("normalized", false).put("special", true);
-        }
-        for (int i = special.length; i < config.vocabSize(); i++) vocab.put("w" + i, i);
-        tokenizer.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
-        tokenizer.putObject("model").put("type", "WordLevel").put("unk_token", "<unk>").set("vocab", vocab);
-        Files.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(tokenizer));
-        Files.writeString(dir.resolve("generation_config.json"), "{\"bos_token_id\": 1, \"eos_token_id\": 2, \"pad_token_id\": 0}\n");
-    }
-
     private void writePrompts(ModelConfig config, Path file) throws IOException {
         Files.createDirectories(file.getParent());
         Random rng = new Random(3);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < prompts; i++) {
-            StringBuilder p = new StringBuilder();
-            for (int t = 0; t < promptTokens; t++) p.append(t == 0 ? "" : " ").append("w").append(4 + rng.nextInt(config.vocabSize() - 4));
-            lines.add(JSON.writeValueAsString(JSON.createObjectNode().put("prompt", p.toString())));
+            lines.add(JSON.writeValueAsString(JSON.createObjectNode().put("prompt",
+                    RandomCheckpoint.words(rng, config.vocabSize(), promptTokens))));
         }
         Files.write(file, lines);
     }

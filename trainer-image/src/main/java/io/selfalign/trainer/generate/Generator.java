@@ -142,7 +142,8 @@ public final class Generator {
                     NDArray pos = m.create(columns(positions, b, capacity, from, known), new Shape(b, known - from));
                     NDArray keyMask = m.create(columns(mask, b, capacity, 0, known), new Shape(b, known));
                     NDArray hidden = model.hiddenStates(ids, pos, keyMask, cache);
-                    NDArray last = hidden.get(new NDIndex(":, {}", known - from - 1));
+                    // A cached step has one column: squeezing it is one op, indexing it two (one per axis).
+                    NDArray last = known - from == 1 ? hidden.squeeze(1) : hidden.get(new NDIndex(":, {}", known - from - 1));
                     next = sampler.next(model.logits(last)).toLongArray();
                 }
                 boolean allDone = true;

@@ -48,8 +48,8 @@ final class TokenSampler {
             values = values.add(before.gte(topP).toType(DataType.FLOAT32, false).mul(removed));
         }
         NDArray uniform = x.getManager().randomUniform(0f, 1f, values.getShape());
-        NDArray gumbel = uniform.log().neg().log().neg();
-        NDArray choice = values.add(gumbel).argMax(1);
+        // values + Gumbel noise, i.e. values − log(−log U): subtracting spares the last negation (a − b == a + (−b) exactly).
+        NDArray choice = values.sub(uniform.log().neg().log()).argMax(1);
         return indices == null ? choice : indices.gather(choice.reshape(-1, 1), 1).reshape(-1);
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.trainer.files.AtomicWrite;
+import io.selfalign.trainer.runtime.NativeHeap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,8 @@ public final class Checkpoint {
                 }
                 params.put(spec.name(), spec.fuse(parts));
             }
+            // The unfused parts were freed in between the weights: give those holes back.
+            NativeHeap.trim();
             return new DecoderModel(config, manager, params, dtypes, dir);
         } catch (IOException | RuntimeException e) {
             manager.close();

@@ -300,8 +300,10 @@ public final class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("KV cache full: " + total + " > " + cache.capacity());
         }
         NDArray[] rope = rotary.tables(manager, total, dtype);
-        NDArray cos = Embedding.embedding(positionIds, rope[0], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
-        NDArray sin = Embedding.embedding(positionIds, rope[1], SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+        // Positions as [B,1,T]: the looked-up rows come out as [B,1,T,hd], broadcast over the heads (one op, not two).
+        NDArray headless = positionIds.reshape(inputIds.getShape().get(0), 1, t);
+        NDArray cos = Embedding.embedding(headless, rope[0], SparseFormat.DENSE).singletonOrThrow();
+        NDArray sin = Embedding.embedding(headless, rope[1], SparseFormat.DENSE).singletonOrThrow();
         NDArray bias = attentionBias(keyMask, past, t);
         if (config.groups() > 1 && t > 1) {
             // Rows of the grouped scores [B, kvHeads, g × T, S] are group-major: repeat the T rows g times once
@@ -330,14 +332,20 @@ public final class DecoderModel implements AutoCloseable {
 
     /**
      * One decoder layer on the residual stream x; returns the new stream outside any scope (the caller closes
-     * it). Its intermediates live in a scope of their own, so inference holds one layer's activations at a
-     * time instead of every layer's until the caller's scope ends (what autograd saves for backward stays).
+     * it). The attention's and the MLP's intermediates each live in a scope of their own, so inference holds
+     * one block's activations at a time instead of every layer's until the caller's scope ends (what autograd
+     * saves for backward stays).
      */
     private NDArray layer(int i, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int past) {
         Layer l = layers[i];
+        NDArray h;
         try (NDScope scope = new NDScope()) {
-            NDArray h = x.add(attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past));
-            NDArray out = h.add(mlp(l, i, rmsNorm(h, l.postAttentionNorm())));
+            // In place on the projection's output (linear's backward does not need it); x + a == a + x exactly.
+            h = attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past).addi(x);
+            NDScope.unregister(h);
+        }
+        try (NDScope scope = new NDScope(); NDArray stream = h) {
+            NDArray out = mlp(l, i, rmsNorm(stream, l.postAttentionNorm())).addi(stream);
             NDScope.unregister(out);
             return out;
         }
@@ -398,7 +406,7 @@ public final class DecoderModel implements AutoCloseable {
         }
         // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul, and
         // the bias already has their g × T rows.
-        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2)).add(bias);
+        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2)).addi(bias);
         NDArray attn = scores.softmax(3).matMul(v);
         // One new token: [B, heads, 1, hd] is already laid out as [B, 1, heads * hd].
         attn = t == 1 ? attn.reshape(b, 1, (long) h * hd)
@@ -439,12 +447,21 @@ public final class DecoderModel implements AutoCloseable {
         transposed.clear();
     }
 
-    /** x*cos + rotate_half(x)*sin, with rotate_half's sign folded into the sine table. */
+    /**
+     * x*cos + rotate_half(x)*sin, with rotate_half's sign folded into the sine table. Its temporaries (each the
+     * size of q and k) are freed on return; the sum is taken in place (mul's backward needs only its inputs).
+     */
     private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        Shape shape = x.getShape();
-        long half = shape.get(3) / 2;
-        NDArray swapped = x.reshape(shape.get(0), shape.get(1), shape.get(2), 2, half).flip(3).reshape(shape);
-        return x.mul(cos).add(swapped.mul(sin));
+        NDArray rotated;
+        try (NDScope scope = new NDScope()) {
+            Shape shape = x.getShape();
+            long half = shape.get(3) / 2;
+            NDArray swapped = x.reshape(shape.get(0), shape.get(1), shape.get(2), 2, half).flip(3).reshape(shape);
+            rotated = x.mul(cos).addi(swapped.mul(sin));
+            NDScope.unregister(rotated);
+        }
+        NDScope.register(rotated);
+        return rotated;
     }
 
     /** RMSNorm: x / sqrt(mean(x²) + eps) * (offset + w) (fp32 path, as transformers computes it). */

@@ -23,8 +23,8 @@ import java.util.Map;
 
 /**
  * Reads tensors from one safetensors file or a sharded set ({@code model.safetensors.index.json}) through
- * memory mapping: only the tensor being read is paged in, so no file size limit applies and the Java heap
- * holds no weights. BF16 is widened to F32 in Java (the stock PyTorch JNI aborts on bf16).
+ * memory mapping: only the tensor being read is paged in, and unmapped as soon as it is copied, so no file size
+ * limit applies, the Java heap holds no weights and the mapped pages do not stay resident beside them. BF16 is widened to F32 in Java (the stock PyTorch JNI aborts on bf16).
  */
 public final class SafetensorsReader implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +47,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     private final Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     private final Map<Path, FileChannel> channels = new LinkedHashMap<>();
-    /** One direct buffer for every widened BF16 chunk: direct buffers are only freed by a GC, which may not come. */
+    /** One direct buffer for every widened BF16 chunk, freed on close (a GC, which frees it otherwise, may not come). */
     private ByteBuffer widened = ByteBuffer.allocateDirect(0);
     private SafetensorsReader() {
     }
@@ -175,6 +175,7 @@ public final class SafetensorsReader implements AutoCloseable {
             case "F16" -> array = manager.create(mapped, shape, DataType.FLOAT16);
             default -> {
                 if (widened.capacity() < mapped.remaining() * 2) {
+                    DirectBuffers.release(widened);
                     widened = ByteBuffer.allocateDirect(mapped.remaining() * 2).order(ByteOrder.nativeOrder());
                 }
                 array = manager.create(Bfloat16.widen(mapped, widened), shape, DataType.FLOAT32);
@@ -183,11 +184,14 @@ public final class SafetensorsReader implements AutoCloseable {
         // Always copy: an array made from a buffer may keep pointing into it, and the mapping is read-only.
         NDArray owned = array.getDataType() == target ? array.duplicate() : array.toType(target, true);
         array.close();
+        DirectBuffers.release(mapped);
         return owned;
     }
 
     @Override
     public void close() throws IOException {
+        DirectBuffers.release(widened);
+        widened = ByteBuffer.allocateDirect(0);
         for (FileChannel ch : channels.values()) {
             ch.close();
         }

@@ -3,9 +3,9 @@ package io.selfalign.trainer.score;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import io.selfalign.trainer.model.DecoderModel;
+import io.selfalign.trainer.runtime.NativeHeap;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import java.util.ArrayList;
@@ -19,8 +19,12 @@ import java.util.List;
  * runs without gradients in batches.
  */
 public final class SequenceScorer {
-    /** Response rows projected to the vocabulary at once while scoring: bounds the [rows, V] logits and log-probs (~64 MB each at V=32k). */
-    static final int ROWS_PER_CHUNK = 512;
+    /**
+     * Bytes of one chunk's [rows, V] logits while scoring (its log-probs take as much again): 128 rows at V=32k.
+     * Small enough to stay below the layers' own activations at the usual batch shapes; the chunk's few ops
+     * are nothing beside its matmul.
+     */
+    static final long CHUNK_BYTES = 16L << 20;
 
     /** Summed and mean log-probability of one response, over {@code tokens} response tokens. */
     public record Score(double sum, double mean, int tokens) {
@@ -32,8 +36,9 @@ public final class SequenceScorer {
     /** log p(input_{t+1} | input_≤t) for every column: [B,T-1] from logits [B,T,V] and ids [B,T]. */
     public static NDArray tokenLogProbs(NDArray logits, NDArray inputIds) {
         long t = logits.getShape().get(1);
-        NDArray logp = widen(logits.get(new NDIndex(":, :{}", t - 1))).logSoftmax(2);
-        NDArray targets = inputIds.get(new NDIndex(":, 1:")).toType(DataType.INT64, false).expandDims(2);
+        // Column ranges by split: one op each, where an NDIndex slice costs one per axis.
+        NDArray logp = widen(logits.split(new long[] {t - 1}, 1).get(0)).logSoftmax(2);
+        NDArray targets = inputIds.split(new long[] {1}, 1).get(1).toType(DataType.INT64, false).expandDims(2);
         return logp.gather(targets, 2).squeeze(2);
     }
 
@@ -55,11 +60,16 @@ public final class SequenceScorer {
 
     /**
      * Scores every pair without gradients, {@code batchSize} pairs per forward pass. Only the rows that predict
-     * a response token are projected to the vocabulary, {@link #ROWS_PER_CHUNK} at a time, each chunk's
+     * a response token are projected to the vocabulary, {@link #rowsPerChunk} at a time, each chunk's
      * log-softmax is gathered at its targets and freed: no [B,T,V] logits or log-prob tensor exists.
      */
     public static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize) {
-        return score(model, pairs, padId, batchSize, ROWS_PER_CHUNK);
+        return score(model, pairs, padId, batchSize, rowsPerChunk(model.config().vocabSize()));
+    }
+
+    /** Rows per chunk whose fp32 logits fit {@link #CHUNK_BYTES}. */
+    static int rowsPerChunk(int vocabSize) {
+        return (int) Math.max(1, CHUNK_BYTES / (4L * vocabSize));
     }
 
     static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize, int rowsPerChunk) {
@@ -89,6 +99,8 @@ public final class SequenceScorer {
                     }
                 }
             }
+            // The batch's activations are freed: return them to the OS before the next batch fragments them further.
+            NativeHeap.trim();
             for (int i = 0; i < chunk.size(); i++) {
                 int n = chunk.get(i).response().length;
                 out.add(new Score(sums[i], n == 0 ? 0 : sums[i] / n, n));

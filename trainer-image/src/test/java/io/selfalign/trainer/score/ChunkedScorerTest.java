@@ -59,7 +59,7 @@ class ChunkedScorerTest {
             float[] want = SequenceScorer.sequenceLogProbs(model.forward(batch.inputIds(), batch.attentionMask()), batch)
                     .toFloatArray();
             // 3 rows per chunk: chunks end inside a response and span two responses.
-            for (int rowsPerChunk : new int[] {3, SequenceScorer.ROWS_PER_CHUNK}) {
+            for (int rowsPerChunk : new int[] {3, SequenceScorer.rowsPerChunk(model.config().vocabSize())}) {
                 List<SequenceScorer.Score> got = SequenceScorer.score(model, pairs, 0, pairs.size(), rowsPerChunk);
                 for (int i = 0; i < pairs.size(); i++) {
                     // Both sum ~10 float32 terms: relative 1e-5 is a few ulps of the sum.
