@@ -21,7 +21,7 @@ import java.util.function.IntConsumer;
  * {@link SamplingParams#batchSize()}, prefilled once, then decoded one token per step against a
  * preallocated {@link KvCache}. A sequence stops at an EOS token (kept as its last token) or after
  * {@link SamplingParams#maxNewTokens()}. Each step runs in its own NDScope; only the cache outlives it.
- * Decoding runs with the intra-op thread count {@link IntraOpThreads} picks for the batch.
+ * Each batch decodes with the intra-op thread count {@link IntraOpThreads} picks for its size.
  *
  * <pre>{@code
  * Generator g = new Generator(model, padId, eosIds);
@@ -77,8 +77,7 @@ public final class Generator {
                 throw new IllegalArgumentException("prompt " + i + " has no tokens");
             }
         }
-        int threads = IntraOpThreads.forDecoding(Math.min(prompts.size(), params.batchSize()), model.config().hiddenSize());
-        return IntraOpThreads.with(threads, () -> decodeAll(prompts, params, seed, firstSequence, progress));
+        return decodeAll(prompts, params, seed, firstSequence, progress);
     }
 
     private List<long[]> decodeAll(List<long[]> prompts, SamplingParams params, long seed, int firstSequence,
@@ -89,7 +88,9 @@ public final class Generator {
             for (int start = 0; start < prompts.size(); start += params.batchSize()) {
                 List<long[]> batch = prompts.subList(start, Math.min(prompts.size(), start + params.batchSize()));
                 Engine.getInstance().setRandomSeed(batchSeed(seed, firstSequence + start));
-                out.addAll(decode(batch, params, sampler));
+                // Threads follow the batch, not the call: a shard's short last batch decodes like the same batch of one pod.
+                int threads = IntraOpThreads.forDecoding(batch.size(), model.config().hiddenSize());
+                out.addAll(IntraOpThreads.with(threads, () -> decode(batch, params, sampler)));
                 progress.accept(out.size());
             }
         }

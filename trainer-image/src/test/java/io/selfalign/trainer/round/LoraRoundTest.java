@@ -41,7 +41,7 @@ class LoraRoundTest {
     }
 
     private static Path local(String specPath) {
-        return root.resolve(Path.of(RoundFixture.WS).relativize(Path.of(specPath)).toString());
+        return RoundFixture.local(root, specPath);
     }
 
     private static RoundSpec lora(RoundSpec s) {

@@ -59,6 +59,11 @@ final class RoundFixture {
                 """);
     }
 
+    /** Where a spec path ({@code /workspace/...}) lies under the test's workspace root. */
+    static Path local(Path root, String specPath) {
+        return root.resolve(Path.of(WS).relativize(Path.of(specPath)).toString());
+    }
+
     static String iterDir(int k) {
         return WS + "/runs/team/demo/iter-" + k;
     }

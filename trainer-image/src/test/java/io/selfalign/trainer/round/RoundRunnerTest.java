@@ -38,7 +38,7 @@ class RoundRunnerTest {
     }
 
     private static Path local(String specPath) {
-        return root.resolve(Path.of(RoundFixture.WS).relativize(Path.of(specPath)).toString());
+        return RoundFixture.local(root, specPath);
     }
 
     private static List<JsonNode> jsonl(Path file) throws IOException {

@@ -38,7 +38,7 @@ class ShardedRoundTest {
     }
 
     private static Path local(String specPath) {
-        return root.resolve(Path.of(RoundFixture.WS).relativize(Path.of(specPath)).toString());
+        return RoundFixture.local(root, specPath);
     }
 
     /** Iteration 1 of a run without a seed round (policy = base model) over all six prompts, in run {@code run}. */
