@@ -47,6 +47,9 @@ final class BenchRoundCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "25M", description = "Model config: 3M or 25M, as in bench model (default: ${DEFAULT-VALUE}).")
     String size;
 
+    @Option(names = "--vocab", defaultValue = BenchModelCommand.DEFAULT_VOCAB, description = "Vocabulary size (default: ${DEFAULT-VALUE}; Llama's is 32000).")
+    int vocab;
+
     @Option(names = "--prompts", defaultValue = "64", description = "Prompts in the round (default: ${DEFAULT-VALUE}).")
     int prompts;
 
@@ -83,7 +86,7 @@ final class BenchRoundCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (repeats < 1) throw new InputException("--repeats must be >= 1");
-        ModelConfig config = BenchModelCommand.config(size);
+        ModelConfig config = BenchModelCommand.config(size, vocab);
         Path ws = Files.createTempDirectory("selfalign-bench-round").toAbsolutePath();
         try {
             RandomCheckpoint.write(config, 1, ws.resolve("models/policy"));
@@ -116,7 +119,7 @@ final class BenchRoundCommand implements Callable<Integer> {
         System.out.println();
         return new CommandLine(new BenchModelCommand()).execute("--sizes", size, "--repeats", String.valueOf(repeats),
                 "--train-batch", String.valueOf(2 * microBatch), "--prompt-tokens", String.valueOf(promptTokens),
-                "--new-tokens", String.valueOf(newTokens));
+                "--new-tokens", String.valueOf(newTokens), "--vocab", String.valueOf(vocab));
     }
 
     private RoundSpec spec(Path ws, int repeat) {

@@ -37,6 +37,9 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "25M", description = "Model config: 3M or 25M, as in bench model (default: ${DEFAULT-VALUE}).")
     String size;
 
+    @Option(names = "--vocab", defaultValue = BenchModelCommand.DEFAULT_VOCAB, description = "Vocabulary size (default: ${DEFAULT-VALUE}; Llama's is 32000).")
+    int vocab;
+
     @Option(names = "--lora", defaultValue = "0", description = "LoRA rank on every projection, alpha 2*rank; 0 trains every weight (default: ${DEFAULT-VALUE}).")
     int loraRank;
 
@@ -80,7 +83,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         if (pairs < 1 || epochs < 1 || batch < 1 || microBatch < 1 || batch % microBatch != 0) {
             throw new InputException("--pairs, --epochs, --batch, --micro-batch: >= 1, and --micro-batch must divide --batch");
         }
-        ModelConfig config = BenchModelCommand.config(size);
+        ModelConfig config = BenchModelCommand.config(size, vocab);
         RoundSpec.Training training = training();
         List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
         long rssBefore;

@@ -89,7 +89,7 @@ public final class Generator {
                 List<long[]> batch = prompts.subList(start, Math.min(prompts.size(), start + params.batchSize()));
                 Engine.getInstance().setRandomSeed(batchSeed(seed, firstSequence + start));
                 // Threads follow the batch, not the call: a shard's short last batch decodes like the same batch of one pod.
-                int threads = IntraOpThreads.forDecoding(batch.size(), model.config().hiddenSize());
+                int threads = IntraOpThreads.forDecoding(batch.size(), model.config().parameterCount());
                 out.addAll(IntraOpThreads.with(threads, () -> decode(batch, params, sampler)));
                 progress.accept(out.size());
             }

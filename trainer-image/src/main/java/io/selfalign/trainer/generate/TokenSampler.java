@@ -4,23 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Picks the next token of each row from logits [B,V] on the device: greedy argmax, or temperature + top-k +
- * top-p sampling by the Gumbel-max trick (DJL has no multinomial op). Randomness comes from the engine's
- * generator, which {@link Generator} seeds, so a seed reproduces the samples.
+ * top-p sampling by inverting each row's cumulative distribution at one uniform number (DJL has no
+ * multinomial op). One random number per row, not one per vocabulary entry: drawing and transforming
+ * B×V numbers (the Gumbel-max trick) cost as much as the model's head at a 32k vocabulary (issue 14).
+ * Randomness comes from the engine's generator, which {@link Generator} seeds, so a seed reproduces the samples.
  */
 final class TokenSampler {
     private final SamplingParams params;
     private final NDArray inverseTemperature;
     private final NDArray topP;
-    private final NDArray removed;
 
     TokenSampler(SamplingParams params, NDManager manager) {
         this.params = params;
         this.inverseTemperature = manager.create((float) (params.isGreedy() ? 1 : 1 / params.temperature()));
         this.topP = manager.create((float) params.topP());
-        this.removed = manager.create(-1e30f);
     }
 
     /** Token ids [B] (int64). */
@@ -32,24 +33,27 @@ final class TokenSampler {
         x = x.mul(inverseTemperature);
         long vocab = x.getShape().get(1);
         int k = params.topK() > 0 ? (int) Math.min(params.topK(), vocab) : (int) vocab;
-        NDArray values;
         NDArray indices = null;
         if (k < vocab || params.topP() < 1) {
             NDList top = x.topK(k, 1, true, true);
-            values = top.get(0);
+            x = top.get(0);
             indices = top.get(1);
-        } else {
-            values = x;
         }
+        NDArray probs = x.softmax(1);
+        NDArray cdf = probs.cumSum(1);
         if (params.topP() < 1) {
-            // Drop a token when the tokens ranked above it already reach top-p (the first always stays).
-            NDArray probs = values.softmax(1);
-            NDArray before = probs.cumSum(1).sub(probs);
-            values = values.add(before.gte(topP).toType(DataType.FLOAT32, false).mul(removed));
+            // Keep a token while the tokens ranked above it hold less than top-p (the first always stays).
+            probs = probs.mul(cdf.sub(probs).lt(topP));
+            cdf = probs.cumSum(1);
         }
-        NDArray uniform = x.getManager().randomUniform(0f, 1f, values.getShape());
-        // values + Gumbel noise, i.e. values − log(−log U): subtracting spares the last negation (a − b == a + (−b) exactly).
-        NDArray choice = values.sub(uniform.log().neg().log()).argMax(1);
+        // The chosen token is the first whose cumulative probability exceeds u · total, u uniform in [0, 1):
+        // counting the entries at or below the target finds it (zero-probability entries are never chosen).
+        // The total is the last entry rather than 1, so that rounding in the sum cannot shift the draw.
+        long width = x.getShape().get(1);
+        long rows = x.getShape().get(0);
+        NDArray total = cdf.split(new long[] {width - 1}, 1).get(1);
+        NDArray target = x.getManager().randomUniform(0f, 1f, new Shape(rows, 1)).mul(total);
+        NDArray choice = cdf.lte(target).sum(new int[] {1}).minimum(width - 1);
         return indices == null ? choice : indices.gather(choice.reshape(-1, 1), 1).reshape(-1);
     }
 }

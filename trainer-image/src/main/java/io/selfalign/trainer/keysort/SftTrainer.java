@@ -81,7 +81,7 @@ public final class SftTrainer {
         try (NDScope ignored = new NDScope()) {
             ScoringBatch batch = ScoringBatch.of(pairs, KeySortVocab.PAD, model.manager());
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logProbs = SequenceScorer.sequenceLogProbs(model.forward(batch.inputIds(), batch.attentionMask()), batch);
+                NDArray logProbs = SequenceScorer.sequenceLogProbs(SequenceScorer.responseLogits(model, batch), batch);
                 NDArray loss = logProbs.sum().neg().div(SftBatches.trainedTokens(pairs));
                 gc.backward(loss);
                 return loss.getFloat();

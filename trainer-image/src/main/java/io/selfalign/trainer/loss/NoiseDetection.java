@@ -16,8 +16,8 @@ public final class NoiseDetection {
     /**
      * S̃(y) for each sequence, from the policy's and the reference's logits of the same batch.
      *
-     * @param policyLogits    h_θ {@code [N, T, V]} (detached here)
-     * @param referenceLogits h_ref {@code [N, T, V]}
+     * @param policyLogits    h_θ {@code [R, V]} at the batch's response rows (detached here)
+     * @param referenceLogits h_ref {@code [R, V]} at the same rows
      * @param batch           the sequences both logits were computed for
      * @param lambda          λ ≥ 0
      */

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * The decoder of the Llama family and its relatives (Llama, Mistral, Qwen2 today) on DJL, written out in
@@ -254,13 +255,13 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /**
-     * Logits of the model without its LoRA adapters, i.e. the frozen base: the training reference of a LoRA
-     * round, with no second copy of the weights.
+     * Runs {@code work} on the model without its LoRA adapters, i.e. the frozen base: the training reference
+     * of a LoRA round, with no second copy of the weights.
      */
-    public NDArray forwardWithoutAdapters(NDArray inputIds, NDArray attentionMask) {
+    public <T> T withoutAdapters(Supplier<T> work) {
         adaptersOff = true;
         try {
-            return forward(inputIds, attentionMask);
+            return work.get();
         } finally {
             adaptersOff = false;
         }

@@ -5,12 +5,15 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Supplier;
 
 /**
- * PyTorch's intra-op thread count chosen for the shape of the work. A decode step is hundreds of small ops;
- * below ~4M multiply-adds per projection (batch × hidden²) OpenMP's hand-off between threads costs more
- * than the split saves (issue 14, 2 cores: the 3M config decoded at batch 32 at 3,790 tokens/s on 1 thread
- * and 3,247 on 2; the 25M config at batch 32, 8.4M multiply-adds, gained from the second thread: 884 vs 711).
- * Training and scoring steps are large matrix products and keep every thread the engine started with; a
- * generation's prefill runs with its decoding count (one short pass against dozens of steps).
+ * PyTorch's intra-op thread count chosen for the shape of the work. A decode step is hundreds of small ops
+ * plus a few matrix products; when the whole step is small, OpenMP's hand-off between threads costs about
+ * what the split saves. Measured on 2 cores (issue 14, 2026-11-30, B=32, interleaved runs): the 3M config
+ * with a 512 vocabulary (~107M multiply-adds a step) decoded at 1,744–2,017 tokens/s on 1 thread and
+ * 1,763–2,240 on 2 (level); with Llama's 32k vocabulary (~365M, the head most of it) 474–728 vs 648–787;
+ * the 25M config (~830M) 297–354 vs 369–489. So a step of fewer than {@link #PARALLEL_DECODE_WORK} multiply-adds
+ * decodes on one thread, a larger one on all. Training and scoring steps are large matrix products and
+ * keep every thread the engine started with; a generation's prefill runs with its decoding count (one
+ * short pass against dozens of steps).
  *
  * <p>Overrides: {@code -Dselfalign.decode-threads=N} fixes the decoding count; {@code -Dai.djl.pytorch.num_threads=N}
  * sets the engine's starting count, used by all other work and the most decoding chooses by itself (1 on a
@@ -18,8 +21,8 @@ import java.util.function.Supplier;
  */
 public final class IntraOpThreads {
     public static final String PROPERTY = "selfalign.decode-threads";
-    /** Multiply-adds of one projection of a decode step from which a second thread pays off. */
-    static final long PARALLEL_DECODE_WORK = 1L << 22;
+    /** Multiply-adds of one decode step (batch × weights a token passes through) from which threads pay off. */
+    static final long PARALLEL_DECODE_WORK = 1L << 28;
 
     private static final int ENGINE_DEFAULT = engineDefault();
 
@@ -31,13 +34,16 @@ public final class IntraOpThreads {
         return JniUtils.getNumThreads();
     }
 
-    /** Threads for decoding a batch of {@code batch} rows through projections of width {@code hidden}. */
-    public static int forDecoding(int batch, int hidden) {
+    /**
+     * Threads for decoding a batch of {@code batch} rows with a model of {@code parameters} weights (each one
+     * multiply-add per token; an untied input embedding, a lookup, is counted too, a slight overestimate).
+     */
+    public static int forDecoding(int batch, long parameters) {
         Integer override = override();
         if (override != null) {
             return override;
         }
-        return (long) batch * hidden * hidden >= PARALLEL_DECODE_WORK ? ENGINE_DEFAULT : 1;
+        return batch * parameters >= PARALLEL_DECODE_WORK ? ENGINE_DEFAULT : 1;
     }
 
     /** Runs {@code work} with {@code threads} intra-op threads, then restores the previous count. */

@@ -4,10 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import io.selfalign.trainer.model.DecoderModel;
-import io.selfalign.trainer.runtime.NativeHeap;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import io.selfalign.trainer.model.DecoderModel;
+import io.selfalign.trainer.runtime.NativeHeap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +16,9 @@ import java.util.List;
 /**
  * Log-probabilities of responses given prompts (ALGORITHMS.md §0): per token
  * {@code l_t = log_softmax(h_{t-1})[y_t]}, summed over the response ({@code S}) and divided by its length
- * ({@code Ŝ}). The static methods are differentiable (use them inside a GradientCollector); {@link #score}
+ * ({@code Ŝ}). Only the rows that predict a response token are projected to the vocabulary: at a 32k
+ * vocabulary the head is most of a small model's arithmetic, and prompt and padding columns need none of it.
+ * The static methods on logits are differentiable (use them inside a GradientCollector); {@link #score}
  * runs without gradients in batches.
  */
 public final class SequenceScorer {
@@ -50,12 +53,35 @@ public final class SequenceScorer {
         if (x.getDataType() == DataType.FLOAT32) {
             return x;
         }
-        return x.mul(x.getManager().ones(new ai.djl.ndarray.types.Shape(1), DataType.FLOAT32));
+        return x.mul(x.getManager().ones(new Shape(1), DataType.FLOAT32));
     }
 
-    /** Summed response log-probability [B] of a batch, given the model's logits for it. */
-    public static NDArray sequenceLogProbs(NDArray logits, ScoringBatch batch) {
-        return tokenLogProbs(logits, batch.inputIds()).mul(batch.responseMask()).sum(new int[] {1});
+    /**
+     * Logits [R,V] of the batch's response-predicting rows under {@code model} (differentiable when the model
+     * is trainable): the layers run on the whole batch, the head on those rows only.
+     */
+    public static NDArray responseLogits(DecoderModel model, ScoringBatch batch) {
+        NDArray hidden = model.hiddenStates(batch.inputIds(), DecoderModel.positionsFromMask(batch.attentionMask()),
+                batch.attentionMask(), null);
+        return model.logits(responseRows(hidden, batch));
+    }
+
+    /** The response-predicting rows [R, …] of a per-column tensor [B,T, …] of the batch (hidden states, logits). */
+    public static NDArray responseRows(NDArray perColumn, ScoringBatch batch) {
+        Shape shape = perColumn.getShape();
+        return pick(perColumn.reshape(new Shape(shape.get(0) * shape.get(1)).addAll(shape.slice(2))), batch.response().rows());
+    }
+
+    /** Rows {@code indices} of {@code flat} [N, …]: an embedding lookup is one differentiable row gather. */
+    private static NDArray pick(NDArray flat, long[] indices) {
+        return Embedding.embedding(flat.getManager().create(indices), flat, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** Summed response log-probability [B] of each sequence, from its response rows' logits [R,V]. */
+    public static NDArray sequenceLogProbs(NDArray responseLogits, ScoringBatch batch) {
+        NDManager m = responseLogits.getManager();
+        NDArray logp = rowLogProbs(widen(responseLogits), m.create(batch.response().targets()));
+        return batch.response().ownership(m).matMul(logp.reshape(-1, 1)).reshape(-1);
     }
 
     /**
@@ -80,17 +106,14 @@ public final class SequenceScorer {
             double[] sums = new double[chunk.size()];
             try (NDScope scope = new NDScope()) {
                 ScoringBatch batch = ScoringBatch.of(chunk, padId, m);
-                NDArray ids = batch.inputIds();
-                NDArray hidden = model.hiddenStates(ids, DecoderModel.positionsFromMask(batch.attentionMask()),
+                NDArray hidden = model.hiddenStates(batch.inputIds(), DecoderModel.positionsFromMask(batch.attentionMask()),
                         batch.attentionMask(), null);
-                long width = ids.getShape().get(1);
                 NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
-                ResponseRows response = ResponseRows.of(chunk, width);
+                ScoringBatch.ResponseRows response = batch.response();
                 for (int from = 0; from < response.size(); from += rowsPerChunk) {
                     int to = Math.min(response.size(), from + rowsPerChunk);
                     try (NDScope rowScope = new NDScope()) {
-                        NDArray picked = Embedding.embedding(m.create(Arrays.copyOfRange(response.rows(), from, to)), rows,
-                                SparseFormat.DENSE).singletonOrThrow();
+                        NDArray picked = pick(rows, Arrays.copyOfRange(response.rows(), from, to));
                         float[] logp = rowLogProbs(widen(model.logits(picked)),
                                 m.create(Arrays.copyOfRange(response.targets(), from, to))).toFloatArray();
                         for (int r = from; r < to; r++) {
@@ -107,32 +130,6 @@ public final class SequenceScorer {
             }
         }
         return out;
-    }
-
-    /** Rows of the flattened [B*T] batch that predict response tokens, the tokens, and the pair of each row. */
-    private record ResponseRows(long[] rows, long[] targets, int[] owners) {
-        static ResponseRows of(List<ScoringBatch.Pair> pairs, long width) {
-            int n = pairs.stream().mapToInt(p -> p.response().length).sum();
-            long[] rows = new long[n];
-            long[] targets = new long[n];
-            int[] owners = new int[n];
-            int k = 0;
-            for (int i = 0; i < pairs.size(); i++) {
-                long[] prompt = pairs.get(i).prompt();
-                long[] response = pairs.get(i).response();
-                for (int j = 0; j < response.length; j++) {
-                    // Response token j sits at column prompt.length + j, predicted from the column before it.
-                    rows[k] = i * width + prompt.length - 1 + j;
-                    targets[k] = response[j];
-                    owners[k++] = i;
-                }
-            }
-            return new ResponseRows(rows, targets, owners);
-        }
-
-        int size() {
-            return rows.length;
-        }
     }
 
     /**

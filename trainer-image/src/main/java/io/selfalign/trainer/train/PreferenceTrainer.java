@@ -26,7 +26,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.function.BinaryOperator;
+import java.util.function.Function;
 
 /**
  * Preference training of a policy on token-id pairs (ALGORITHMS §3–5): micro-batches accumulated into
@@ -106,8 +106,9 @@ public final class PreferenceTrainer {
         // Before any step, so the reference scores are those of the starting model (fresh adapters add exactly 0).
         float[][] referenceScores = loss.usesReference() && lambda == 0 ? referenceScores(pairs) : null;
         DecoderModel frozenReference = lambda > 0 && adapters == null ? policy.copy() : null;
-        BinaryOperator<NDArray> referenceLogits = lambda == 0 ? null
-                : frozenReference != null ? frozenReference::forward : policy::forwardWithoutAdapters;
+        Function<ScoringBatch, NDArray> referenceLogits = lambda == 0 ? null
+                : frozenReference != null ? batch -> SequenceScorer.responseLogits(frozenReference, batch)
+                : batch -> policy.withoutAdapters(() -> SequenceScorer.responseLogits(policy, batch));
         setTrainable(true);
         DynamicLossScaler scaler = policy.dataType() == DataType.FLOAT16 ? DynamicLossScaler.forFloat16() : DynamicLossScaler.none();
         ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(adapters != null ? adapters.parameters() : policy.parameters()),
@@ -182,7 +183,7 @@ public final class PreferenceTrainer {
 
     /** Forward + backward of one micro-batch; gradients accumulate in the policy until the optimizer step. */
     private void microBatch(List<TokenizedPair> pairs, List<Integer> micro, int effectiveBatch, long step, double lossScale,
-                            BinaryOperator<NDArray> referenceForward, float[][] referenceScores,
+                            Function<ScoringBatch, NDArray> referenceForward, float[][] referenceScores,
                             SelfRefinement refinement, double lambda, PairOutcome[] outcomes, Totals totals) {
         int b = micro.size();
         NDManager manager = policy.manager();
@@ -202,7 +203,7 @@ public final class PreferenceTrainer {
             }
             ScoringBatch batch = ScoringBatch.of(sequences, padId, manager);
             // Outside the collector: no graph for the frozen reference.
-            NDArray referenceLogits = referenceForward == null ? null : referenceForward.apply(batch.inputIds(), batch.attentionMask());
+            NDArray referenceLogits = referenceForward == null ? null : referenceForward.apply(batch);
             NDArray referenceChosen = null;
             NDArray referenceRejected = null;
             if (referenceLogits != null) {
@@ -215,7 +216,7 @@ public final class PreferenceTrainer {
             }
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 // float16 logits are widened to float32 (keeping the gradient) inside the scorer.
-                NDArray logits = policy.forward(batch.inputIds(), batch.attentionMask());
+                NDArray logits = SequenceScorer.responseLogits(policy, batch);
                 NDArray scores = SequenceScorer.sequenceLogProbs(logits, batch);
                 PairScores s = new PairScores(scores.get(new NDIndex("0:{}", b)), scores.get(new NDIndex("{}:", b)),
                         referenceChosen, referenceRejected, manager.create(chosenTokens), manager.create(rejectedTokens), null);

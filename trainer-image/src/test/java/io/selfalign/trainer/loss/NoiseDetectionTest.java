@@ -29,6 +29,9 @@ class NoiseDetectionTest {
         referenceLogits = manager.create(new float[] {0, 1, 1, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, new ai.djl.ndarray.types.Shape(2, 3, 3));
         batch = ScoringBatch.of(List.of(new ScoringBatch.Pair(new long[] {0}, new long[] {1, 2}),
                 new ScoringBatch.Pair(new long[] {0}, new long[] {2, 1})), 0, manager);
+        // The scorer works on the rows that predict response tokens: here every column but the last.
+        policyLogits = SequenceScorer.responseRows(policyLogits, batch);
+        referenceLogits = SequenceScorer.responseRows(referenceLogits, batch);
     }
 
     @AfterEach

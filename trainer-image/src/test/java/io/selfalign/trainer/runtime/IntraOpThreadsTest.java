@@ -17,17 +17,19 @@ class IntraOpThreadsTest {
     @Test
     void smallDecodeStepsRunOnOneThreadLargeOnesOnTheEnginesCount() {
         int engine = JniUtils.getNumThreads();
-        assertEquals(1, IntraOpThreads.forDecoding(32, 256), "3M config, batch 32: 2.1M multiply-adds");
-        assertEquals(1, IntraOpThreads.forDecoding(1, 512));
-        assertEquals(engine, IntraOpThreads.forDecoding(32, 512), "25M config, batch 32: 8.4M multiply-adds");
+        assertEquals(1, IntraOpThreads.forDecoding(32, 3_340_000), "3M config, 512 vocabulary, batch 32: 107M multiply-adds");
+        assertEquals(engine, IntraOpThreads.forDecoding(32, 11_400_000), "3M config, 32k vocabulary, batch 32: 365M");
+        assertEquals(1, IntraOpThreads.forDecoding(1, 25_960_000), "25M config, batch 1: 26M");
+        assertEquals(engine, IntraOpThreads.forDecoding(32, 25_960_000), "25M config, batch 32: 830M");
+        assertEquals(engine, IntraOpThreads.forDecoding(1, 494_000_000), "a 0.5B model, batch 1");
     }
 
     @Test
     void thePropertyOverridesTheChoice() {
         System.setProperty(IntraOpThreads.PROPERTY, "3");
-        assertEquals(3, IntraOpThreads.forDecoding(1, 64));
+        assertEquals(3, IntraOpThreads.forDecoding(1, 64L));
         System.setProperty(IntraOpThreads.PROPERTY, "zero");
-        assertThrows(IllegalArgumentException.class, () -> IntraOpThreads.forDecoding(1, 64));
+        assertThrows(IllegalArgumentException.class, () -> IntraOpThreads.forDecoding(1, 64L));
     }
 
     @Test

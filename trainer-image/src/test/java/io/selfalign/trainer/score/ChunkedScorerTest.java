@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.model.Checkpoint;
@@ -17,8 +19,27 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The scorer's response-rows-only, chunked path against the full [B,T,V] log-softmax it replaced, on the fixtures (1e-5). */
+/**
+ * The scorer's response-rows-only paths (chunked without gradients, whole with them) against the full [B,T,V]
+ * log-softmax they replaced, on the fixtures (1e-5: a few float32 ulps of sums of ~10 terms).
+ */
 class ChunkedScorerTest {
+
+    /** Summed response log-probs from the full [B,T-1] token log-probs, the sums taken here. */
+    private static double[] fullLogSoftmaxSums(DecoderModel model, List<ScoringBatch.Pair> pairs, NDManager m) {
+        ScoringBatch batch = ScoringBatch.of(pairs, 0, m);
+        NDArray logp = SequenceScorer.tokenLogProbs(model.forward(batch.inputIds(), batch.attentionMask()), batch.inputIds());
+        long columns = logp.getShape().get(1);
+        float[] flat = logp.toFloatArray();
+        double[] sums = new double[pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            int p = pairs.get(i).prompt().length;
+            for (int j = 0; j < pairs.get(i).response().length; j++) {
+                sums[i] += flat[(int) (i * columns + p - 1 + j)];
+            }
+        }
+        return sums;
+    }
 
     private static List<ScoringBatch.Pair> pairs(String fixture) throws Exception {
         JsonNode rows = Fixtures.expected(fixture).get("sequence_logps");
@@ -55,9 +76,7 @@ class ChunkedScorerTest {
         List<ScoringBatch.Pair> pairs = pairs(fixture);
         try (DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu());
              NDManager m = model.manager().newSubManager()) {
-            ScoringBatch batch = ScoringBatch.of(pairs, 0, m);
-            float[] want = SequenceScorer.sequenceLogProbs(model.forward(batch.inputIds(), batch.attentionMask()), batch)
-                    .toFloatArray();
+            double[] want = fullLogSoftmaxSums(model, pairs, m);
             // 3 rows per chunk: chunks end inside a response and span two responses.
             for (int rowsPerChunk : new int[] {3, SequenceScorer.rowsPerChunk(model.config().vocabSize())}) {
                 List<SequenceScorer.Score> got = SequenceScorer.score(model, pairs, 0, pairs.size(), rowsPerChunk);
@@ -66,6 +85,46 @@ class ChunkedScorerTest {
                     assertEquals(want[i], got.get(i).sum(), 1e-5 * Math.max(1, Math.abs(want[i])), "row " + i);
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
+    void trainingThroughTheResponseRowsGivesTheFullLogitsGradients(String fixture) throws Exception {
+        List<ScoringBatch.Pair> pairs = pairs(fixture);
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu());
+             NDManager m = model.manager().newSubManager()) {
+            double[] want = fullLogSoftmaxSums(model, pairs, m);
+            ScoringBatch batch = ScoringBatch.of(pairs, 0, m);
+            model.setTrainable(true);
+            NDArray embed = model.parameters().get("model.embed_tokens.weight");
+            float[][] gradients = new float[2][];
+            for (int path = 0; path < 2; path++) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.zeroGradients();
+                    NDArray sums = path == 0
+                            ? SequenceScorer.sequenceLogProbs(SequenceScorer.responseLogits(model, batch), batch)
+                            : SequenceScorer.sequenceLogProbs(SequenceScorer.responseRows(
+                                    model.forward(batch.inputIds(), batch.attentionMask()), batch), batch);
+                    if (path == 0) {
+                        float[] got = sums.toFloatArray();
+                        for (int i = 0; i < pairs.size(); i++) {
+                            assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), "sequence " + i);
+                        }
+                    }
+                    gc.backward(sums.sum());
+                }
+                gradients[path] = embed.getGradient().toFloatArray();
+            }
+            model.setTrainable(false);
+            float maxDiff = 0;
+            float maxAbs = 0;
+            for (int i = 0; i < gradients[0].length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(gradients[0][i] - gradients[1][i]));
+                maxAbs = Math.max(maxAbs, Math.abs(gradients[1][i]));
+            }
+            assertTrue(maxAbs > 0, "the embedding must receive a gradient");
+            assertTrue(maxDiff <= 1e-5 * Math.max(1, maxAbs), fixture + ": max |Δ grad| = " + maxDiff + " of " + maxAbs);
         }
     }
 }
