@@ -145,7 +145,7 @@ public final class Generator {
                     NDArray hidden = model.hiddenStates(ids, pos, keyMask, cache);
                     // A cached step has one column: squeezing it is one op, indexing it two (one per axis).
                     NDArray last = known - from == 1 ? hidden.squeeze(1) : hidden.get(new NDIndex(":, {}", known - from - 1));
-                    next = sampler.next(model.logits(last)).toLongArray();
+                    next = sampler.next(model.nextTokenLogits(last)).toLongArray();
                 }
                 boolean allDone = true;
                 for (int i = 0; i < b; i++) {

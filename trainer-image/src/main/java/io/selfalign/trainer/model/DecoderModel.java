@@ -358,7 +358,18 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them). */
     public NDArray logits(NDArray hidden) {
-        NDArray logits = headFirst(hidden) ? weightTimesRows(hidden, lmHead) : project(hidden, lmHead, null);
+        return softCapped(project(hidden, lmHead, null));
+    }
+
+    /**
+     * Logits [B,V] of each row's last hidden state [B,D] for choosing its next token: the same values as
+     * {@link #logits}, possibly as a transposed view (see {@link #headFirst}).
+     */
+    public NDArray nextTokenLogits(NDArray lastHidden) {
+        return headFirst(lastHidden) ? softCapped(weightTimesRows(lastHidden, lmHead)) : logits(lastHidden);
+    }
+
+    private NDArray softCapped(NDArray logits) {
         return logitSoftCap == null ? logits : logits.div(logitSoftCap).tanh().mul(logitSoftCap);
     }
 
@@ -448,15 +459,16 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /**
-     * Whether to compute the head's x·Wᵀ as (W·xᵀ)ᵀ: at inference on a CPU, for a few rows (a decode step, a
-     * scoring chunk) against a head too large for the caches. In the x·Wᵀ order MKL's sgemm repacks the
-     * streamed weight on every call (perf, 25M config at a 32k vocabulary, batch 32: more time in packing than
-     * in the multiply); with W first it does not. Measured on 2 cores (medians of interleaved calls, 32 rows):
-     * the 32000×512 head 38.0 → 25.6 ms, 32000×256 20.4 → 15.7 ms, 128 rows of 32000×512 83.8 → 64.8 ms; but
-     * one row (a matrix-vector product) 11.3 → 12.3 ms and 512 rows level. The layers' projections stay x·Wᵀ:
-     * the same order for the 25M config's 2816×512 gate/up weight was faster alone (3.58 → 2.71 ms) but made
-     * whole decode steps slower (488–512 → 357–390 tokens/s at a 512 vocabulary), and weights of ≤ 3 MiB
-     * gained nothing alone. On a GPU the plain product is one op and no faster the other way round.
+     * Whether to compute the head's x·Wᵀ as (W·xᵀ)ᵀ when choosing next tokens: at inference on a CPU, for a few
+     * rows against a head too large for the caches. In the x·Wᵀ order MKL's sgemm repacks the streamed weight
+     * on every call (perf, 25M config at a 32k vocabulary, batch 32: more time in packing than in the
+     * multiply); with W first it does not. Measured on 2 cores (medians of interleaved calls, 32 rows): the
+     * 32000×512 head 38.0 → 25.6 ms, 32000×256 20.4 → 15.7 ms; one row (a matrix-vector product) 11.3 → 12.3
+     * ms, 512 rows level. Only for sampling: scoring's log-softmax over the transposed logits cost more than
+     * the product saved (a 3M round's judging at 32k: 1,362–1,598 → 945–976 tokens/s). The layers'
+     * projections stay x·Wᵀ: the same order for the 25M config's 2816×512 gate/up weight was faster alone
+     * (3.58 → 2.71 ms) but made whole decode steps slower (488–512 → 357–390 tokens/s at a 512 vocabulary). On
+     * a GPU the plain product is one op and no faster the other way round.
      */
     private boolean headFirst(NDArray x) {
         if (trainable || manager.getDevice().isGpu()) {

@@ -13,8 +13,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * At inference a few rows against a large head are multiplied as (W·xᵀ)ᵀ (DecoderModel#headFirst). A cached
- * decode step of 8 rows takes that path; the full forward of the same 8 × 40 tokens (320 rows) takes the plain
+ * When choosing next tokens, a few rows against a large head are multiplied as (W·xᵀ)ᵀ (DecoderModel#headFirst).
+ * A cached decode step of 8 rows takes that path; the full forward of the same 8 × 40 tokens (320 rows) takes the plain
  * x·Wᵀ. Their last-position logits must agree to float32 rounding.
  */
 class HeadFirstProductTest {
@@ -48,7 +48,7 @@ class HeadFirstProductTest {
                         mask.get(new NDIndex(":, :{}", LENGTH - 1)), cache);
                 NDArray hidden = model.hiddenStates(all.get(new NDIndex(":, {}:", LENGTH - 1)),
                         positions.get(new NDIndex(":, {}:", LENGTH - 1)), mask, cache);
-                decoded = model.logits(hidden.squeeze(1)).toFloatArray();
+                decoded = model.nextTokenLogits(hidden.squeeze(1)).toFloatArray();
             }
             float maxDiff = 0;
             float maxAbs = 0;

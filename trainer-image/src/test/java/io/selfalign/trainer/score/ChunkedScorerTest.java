@@ -25,6 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ChunkedScorerTest {
 
+    /** Both sides sum ~10 float32 terms: relative 1e-5 is a few ulps of the sum. */
+    private static void assertSumClose(double want, double got, String what) {
+        assertEquals(want, got, 1e-5 * Math.max(1, Math.abs(want)), what);
+    }
+
     /** Summed response log-probs from the full [B,T-1] token log-probs, the sums taken here. */
     private static double[] fullLogSoftmaxSums(DecoderModel model, List<ScoringBatch.Pair> pairs, NDManager m) {
         ScoringBatch batch = ScoringBatch.of(pairs, 0, m);
@@ -81,8 +86,7 @@ class ChunkedScorerTest {
             for (int rowsPerChunk : new int[] {3, SequenceScorer.rowsPerChunk(model.config().vocabSize())}) {
                 List<SequenceScorer.Score> got = SequenceScorer.score(model, pairs, 0, pairs.size(), rowsPerChunk);
                 for (int i = 0; i < pairs.size(); i++) {
-                    // Both sum ~10 float32 terms: relative 1e-5 is a few ulps of the sum.
-                    assertEquals(want[i], got.get(i).sum(), 1e-5 * Math.max(1, Math.abs(want[i])), "row " + i);
+                    assertSumClose(want[i], got.get(i).sum(), "row " + i);
                 }
             }
         }
@@ -109,7 +113,7 @@ class ChunkedScorerTest {
                     if (path == 0) {
                         float[] got = sums.toFloatArray();
                         for (int i = 0; i < pairs.size(); i++) {
-                            assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), "sequence " + i);
+                            assertSumClose(want[i], got[i], "sequence " + i);
                         }
                     }
                     gc.backward(sums.sum());
