@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -44,11 +45,8 @@ import picocli.CommandLine;
 final class BenchRoundCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--size", defaultValue = "25M", description = "Model config: 3M or 25M, as in bench model (default: ${DEFAULT-VALUE}).")
-    String size;
-
-    @Option(names = "--vocab", defaultValue = BenchModelCommand.DEFAULT_VOCAB, description = "Vocabulary size (default: ${DEFAULT-VALUE}; Llama's is 32000).")
-    int vocab;
+    @Mixin
+    BenchConfigOptions bench;
 
     @Option(names = "--prompts", defaultValue = "64", description = "Prompts in the round (default: ${DEFAULT-VALUE}).")
     int prompts;
@@ -86,7 +84,7 @@ final class BenchRoundCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (repeats < 1) throw new InputException("--repeats must be >= 1");
-        ModelConfig config = BenchModelCommand.config(size, vocab);
+        ModelConfig config = bench.config();
         Path ws = Files.createTempDirectory("selfalign-bench-round").toAbsolutePath();
         try {
             RandomCheckpoint.write(config, 1, ws.resolve("models/policy"));
@@ -105,7 +103,7 @@ final class BenchRoundCommand implements Callable<Integer> {
             }
             StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
                     "| bench round, %s (%.2fM params), %d prompts × K=%d, ≤%d new tokens, loss %s λ=%s | median of %d |%n|---|---:|",
-                    size, config.parameterCount() / 1e6, prompts, samples, newTokens, loss, lambda, repeats));
+                    bench.size, config.parameterCount() / 1e6, prompts, samples, newTokens, loss, lambda, repeats));
             for (int i = 0; i < names.length; i++) {
                 table.append(String.format(Locale.ROOT, "%n| %s | %s |", names[i], format(median(values[i]))));
             }
@@ -117,9 +115,9 @@ final class BenchRoundCommand implements Callable<Integer> {
         }
         if (skipModelBench) return 0;
         System.out.println();
-        return new CommandLine(new BenchModelCommand()).execute("--sizes", size, "--repeats", String.valueOf(repeats),
+        return new CommandLine(new BenchModelCommand()).execute("--sizes", bench.size, "--repeats", String.valueOf(repeats),
                 "--train-batch", String.valueOf(2 * microBatch), "--prompt-tokens", String.valueOf(promptTokens),
-                "--new-tokens", String.valueOf(newTokens), "--vocab", String.valueOf(vocab));
+                "--new-tokens", String.valueOf(newTokens), "--vocab", String.valueOf(bench.vocab));
     }
 
     private RoundSpec spec(Path ws, int repeat) {

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,11 +35,8 @@ import picocli.CommandLine.Option;
                 "loss of every step, with the memory model's prediction (docs/memory.md). One mode per process.",
                 "--estimate prints the memory model for 0.5B / 7B / 13B float16 instead."})
 final class BenchTrainCommand implements Callable<Integer> {
-    @Option(names = "--size", defaultValue = "25M", description = "Model config: 3M or 25M, as in bench model (default: ${DEFAULT-VALUE}).")
-    String size;
-
-    @Option(names = "--vocab", defaultValue = BenchModelCommand.DEFAULT_VOCAB, description = "Vocabulary size (default: ${DEFAULT-VALUE}; Llama's is 32000).")
-    int vocab;
+    @Mixin
+    BenchConfigOptions bench;
 
     @Option(names = "--lora", defaultValue = "0", description = "LoRA rank on every projection, alpha 2*rank; 0 trains every weight (default: ${DEFAULT-VALUE}).")
     int loraRank;
@@ -83,7 +81,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         if (pairs < 1 || epochs < 1 || batch < 1 || microBatch < 1 || batch % microBatch != 0) {
             throw new InputException("--pairs, --epochs, --batch, --micro-batch: >= 1, and --micro-batch must divide --batch");
         }
-        ModelConfig config = BenchModelCommand.config(size, vocab);
+        ModelConfig config = bench.config();
         RoundSpec.Training training = training();
         List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
         long rssBefore;
@@ -102,7 +100,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         // The first step also warms the engine up.
         double[] perStep = steps.stream().skip(1).mapToDouble(s -> s.tokens() / s.tokensPerSecond()).sorted().toArray();
         String mode = loraRank > 0 ? "LoRA r=" + loraRank : "full";
-        System.out.println("| " + size + " " + mode + " (" + loss + ") | value |\n|---|---:|");
+        System.out.println("| " + bench.size + " " + mode + " (" + loss + ") | value |\n|---|---:|");
         row("parameters", String.format(Locale.ROOT, "%.2fM", config.parameterCount() / 1e6));
         row("trained parameters", String.format(Locale.ROOT, "%.3fM", (loraRank > 0 ? adapterParameters : config.parameterCount()) / 1e6));
         row("RSS before training (MiB)", String.valueOf(rssBefore));

@@ -70,9 +70,4 @@ public record ScoringBatch(NDArray inputIds, NDArray attentionMask, ResponseRows
         return new ScoringBatch(manager.create(ids, new Shape(b, t)), manager.create(mask, new Shape(b, t)),
                 new ResponseRows(b, rows, targets, owners));
     }
-
-    /** Sequences in the batch. */
-    public int size() {
-        return response.sequences();
-    }
 }

@@ -61,9 +61,12 @@ public final class SequenceScorer {
      * is trainable): the layers run on the whole batch, the head on those rows only.
      */
     public static NDArray responseLogits(DecoderModel model, ScoringBatch batch) {
-        NDArray hidden = model.hiddenStates(batch.inputIds(), DecoderModel.positionsFromMask(batch.attentionMask()),
-                batch.attentionMask(), null);
-        return model.logits(responseRows(hidden, batch));
+        return model.logits(responseRows(finalHidden(model, batch), batch));
+    }
+
+    /** The model's final-norm hidden states [B,T,D] of the whole batch. */
+    private static NDArray finalHidden(DecoderModel model, ScoringBatch batch) {
+        return model.hiddenStates(batch.inputIds(), DecoderModel.positionsFromMask(batch.attentionMask()), batch.attentionMask(), null);
     }
 
     /** The response-predicting rows [R, …] of a per-column tensor [B,T, …] of the batch (hidden states, logits). */
@@ -106,8 +109,7 @@ public final class SequenceScorer {
             double[] sums = new double[chunk.size()];
             try (NDScope scope = new NDScope()) {
                 ScoringBatch batch = ScoringBatch.of(chunk, padId, m);
-                NDArray hidden = model.hiddenStates(batch.inputIds(), DecoderModel.positionsFromMask(batch.attentionMask()),
-                        batch.attentionMask(), null);
+                NDArray hidden = finalHidden(model, batch);
                 NDArray rows = hidden.reshape(-1, hidden.getShape().get(2));
                 ScoringBatch.ResponseRows response = batch.response();
                 for (int from = 0; from < response.size(); from += rowsPerChunk) {
