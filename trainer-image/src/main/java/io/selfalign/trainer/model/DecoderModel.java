@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The decoder of the Llama family and its relatives (Llama, Mistral, Qwen2 today) on DJL, written out in
@@ -39,10 +40,11 @@ import java.util.function.Supplier;
 public final class DecoderModel implements AutoCloseable {
 
     private static final double INIT_STD = 0.02;
-    // Bounds of headFirst (see there for the measurements).
+    // Bounds of the weight-first products, headFirst and layoutFor (see there for the measurements).
     static final long HEAD_FIRST_MIN_ROWS = 8;
-    static final long HEAD_FIRST_MAX_ROWS = 256;
-    static final long HEAD_FIRST_MIN_BYTES = 4L << 20;
+    static final long COLUMNS_MIN_ROWS = 16;
+    static final long WEIGHT_FIRST_MAX_ROWS = 256;
+    static final long WEIGHT_FIRST_MIN_BYTES = 4L << 20;
 
     private final ModelConfig config;
     private final NDManager manager;
@@ -69,9 +71,12 @@ public final class DecoderModel implements AutoCloseable {
     private final long[] qkThenV;
     private final long[] qThenK;
     private final long[] gateThenUp;
-    // Weights transposed once for inference (x·Wᵀ is then one op, not two); dropped whenever the weights or
-    // their gradient mode change, because a view made outside a GradientCollector carries no gradient.
-    private final Map<NDArray, NDArray> transposed = new IdentityHashMap<>();
+    // Weights transposed once for inference (x·Wᵀ is then one op, not two), and norm weights and biases as
+    // columns [n,1] for the COLUMNS layout; dropped whenever the weights or their gradient mode change, because
+    // a view made outside a GradientCollector carries no gradient.
+    private final Map<NDArray, NDArray> inferenceViews = new IdentityHashMap<>();
+    // Bytes of the largest layer weight, which decides the stream's layout of a decode step.
+    private final long largestLayerWeightBytes;
     private boolean trainable;
     // LoRA adapters on the projections (null: none); while adaptersOff the forward is the base model's.
     private LoraAdapters adapters;
@@ -103,6 +108,9 @@ public final class DecoderModel implements AutoCloseable {
                     param(layer(i, ParameterLayout.GATE_UP_WEIGHT)), parameters.get(layer(i, ParameterLayout.GATE_UP_BIAS)),
                     param(layer(i, ParameterLayout.DOWN_WEIGHT)), parameters.get(layer(i, ParameterLayout.DOWN_BIAS)));
         }
+        this.largestLayerWeightBytes = Arrays.stream(layers)
+                .flatMap(l -> Stream.of(l.qkv(), l.o(), l.gateUp(), l.down()))
+                .mapToLong(w -> w.getShape().size() * w.getDataType().getNumOfBytes()).max().orElse(0);
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         this.qkThenV = new long[] {h + kvh};
@@ -182,7 +190,7 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Overwrites this model's weights with {@code other}'s (same config), e.g. fp32 master → fp16 working copy. */
     public void copyWeightsFrom(DecoderModel other) {
-        dropTransposed();
+        dropInferenceViews();
         parameters.forEach((name, a) -> {
             NDArray src = other.parameters.get(name);
             try (NDArray converted = src.toType(a.getDataType(), true)) {
@@ -228,7 +236,7 @@ public final class DecoderModel implements AutoCloseable {
             p.setRequiresGradient(on);
         }
         trainable = on;
-        dropTransposed();
+        dropInferenceViews();
     }
 
     /** The parameters an optimizer updates, empty unless {@link #setTrainable(boolean) trainable}. */
@@ -255,7 +263,7 @@ public final class DecoderModel implements AutoCloseable {
         adapters.mergeInto(parameters);
         adapters.close();
         adapters = null;
-        dropTransposed();
+        dropInferenceViews();
     }
 
     /**
@@ -319,8 +327,10 @@ public final class DecoderModel implements AutoCloseable {
         if (embeddingScale != null) {
             x = x.mul(embeddingScale);
         }
+        StreamLayout layout = layoutFor(inputIds.getShape().get(0), t);
+        x = layout.fromRows(x);
         for (int i = 0; i < layers.length; i++) {
-            NDArray next = layer(i, x, cos, sin, bias, cache, past);
+            NDArray next = layer(i, layout, x, cos, sin, bias, cache, past);
             // The previous residual stream is no longer needed by this code; autograd holds its own reference
             // when the backward pass needs it. (The first one is the embedding's, owned by the caller's scope.)
             if (i > 0) {
@@ -332,7 +342,7 @@ public final class DecoderModel implements AutoCloseable {
         if (cache != null) {
             cache.advance(t);
         }
-        return rmsNorm(x, finalNorm);
+        return layout.toRows(rmsNorm(layout, x, finalNorm));
     }
 
     /**
@@ -341,16 +351,17 @@ public final class DecoderModel implements AutoCloseable {
      * one block's activations at a time instead of every layer's until the caller's scope ends (what autograd
      * saves for backward stays).
      */
-    private NDArray layer(int i, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache, int past) {
+    private NDArray layer(int i, StreamLayout layout, NDArray x, NDArray cos, NDArray sin, NDArray bias, KvCache cache,
+                          int past) {
         Layer l = layers[i];
         NDArray h;
         try (NDScope scope = new NDScope()) {
             // In place on the projection's output (linear's backward does not need it); x + a == a + x exactly.
-            h = attention(l, rmsNorm(x, l.inputNorm()), cos, sin, bias, cache, i, past).addi(x);
+            h = attention(l, layout, rmsNorm(layout, x, l.inputNorm()), cos, sin, bias, cache, i, past).addi(x);
             NDScope.unregister(h);
         }
         try (NDScope scope = new NDScope(); NDArray stream = h) {
-            NDArray out = mlp(l, i, rmsNorm(stream, l.postAttentionNorm())).addi(stream);
+            NDArray out = mlp(l, layout, i, rmsNorm(layout, stream, l.postAttentionNorm())).addi(stream);
             NDScope.unregister(out);
             return out;
         }
@@ -358,7 +369,7 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them). */
     public NDArray logits(NDArray hidden) {
-        return softCapped(project(hidden, lmHead, null));
+        return softCapped(project(StreamLayout.ROWS, hidden, lmHead, null));
     }
 
     /**
@@ -398,20 +409,20 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /**
-     * Self-attention of one layer on its normed input [B,T,D]: one projection for q, k and v, q and k rotated
-     * together, grouped-query attention; returns the output projection [B,T,D] to add to the residual stream.
+     * Self-attention of one layer on its normed input (in the stream's layout): one projection for q, k and v, q
+     * and k rotated together, grouped-query attention; returns the output projection to add to the stream.
      */
-    private NDArray attention(Layer l, NDArray normed, NDArray cos, NDArray sin, NDArray bias, KvCache cache,
-                              int layer, int past) {
-        long b = normed.getShape().get(0);
-        long t = normed.getShape().get(1);
+    private NDArray attention(Layer l, StreamLayout layout, NDArray normed, NDArray cos, NDArray sin, NDArray bias,
+                              KvCache cache, int layer, int past) {
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         int hd = config.headDim();
-        NDArray projected = adapted(layer, LoraAdapters.Projection.QKV, normed, project(normed, l.qkv(), l.qkvBias()));
-        // One new token: [B, 1, heads, hd] is already laid out as [B, heads, 1, hd].
-        NDList qkv = (t == 1 ? projected.reshape(b, h + 2 * kvh, 1, hd)
-                : projected.reshape(b, t, h + 2 * kvh, hd).transpose(0, 2, 1, 3)).split(qkThenV, 1);
+        NDArray projected = adapted(layer, LoraAdapters.Projection.QKV, normed,
+                project(layout, normed, l.qkv(), l.qkvBias()));
+        NDArray heads = layout.heads(projected, h + 2L * kvh, hd);
+        long b = heads.getShape().get(0);
+        long t = heads.getShape().get(2);
+        NDList qkv = heads.split(qkThenV, 1);
         NDList qk = rotate(qkv.get(0), cos, sin).split(qThenK, 1);
         NDArray q = qk.get(0).mul(attentionScale);
         NDArray k = qk.get(1);
@@ -421,22 +432,34 @@ public final class DecoderModel implements AutoCloseable {
             k = cached.get(0);
             v = cached.get(1);
         }
-        // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul, and
-        // the bias already has their g × T rows.
-        NDArray scores = q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2)).addi(bias);
-        NDArray attn = scores.softmax(3).matMul(v);
-        // One new token: [B, heads, 1, hd] is already laid out as [B, 1, heads * hd].
-        attn = t == 1 ? attn.reshape(b, 1, (long) h * hd)
-                : attn.reshape(b, h, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) h * hd);
-        return adapted(layer, LoraAdapters.Projection.O, attn, project(attn, l.o(), l.oBias()));
+        NDArray attended = t == 1 && !manager.getDevice().isGpu()
+                ? singleQueryAttention(q.reshape(b, kvh, config.groups(), 1, hd), k, v, bias)
+                // Grouped-query attention without copying k/v: the g query heads of one kv head share a matmul,
+                // and the bias already has their g × T rows.
+                : q.reshape(b, kvh, config.groups() * t, hd).matMul(k.transpose(0, 1, 3, 2)).addi(bias).softmax(3).matMul(v);
+        NDArray attn = layout.stream(attended.reshape(b, h, t, hd));
+        return adapted(layer, LoraAdapters.Projection.O, attn, project(layout, attn, l.o(), l.oBias()));
+    }
+
+    /**
+     * Attention of one new token per row on a CPU, as products and sums: q [B, kvHeads, g, 1, hd] against keys and
+     * values [B, kvHeads, S, hd] gives [B, kvHeads, g, hd]. A batched matmul here is B × kvHeads sgemm calls of
+     * one row each, whose per-call cost dominates: 25M config at batch 32, 50 cached tokens, both products and
+     * the softmax 2.7 → 2.0 ms a layer (75 tokens: 3.9 → 2.5 ms; 1 row: level).
+     */
+    private static NDArray singleQueryAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+        // bias [B,1,1,S] broadcasts over the kv heads and the g query heads.
+        NDArray weights = q.mul(k.expandDims(2)).sum(new int[] {4}).addi(bias).softmax(3);
+        return weights.expandDims(4).mul(v.expandDims(2)).sum(new int[] {3});
     }
 
     /** The gated MLP of one layer on its normed input: one projection for gate and up, act(gate) * up, down. */
-    private NDArray mlp(Layer l, int layer, NDArray normed) {
-        NDArray gateUp = adapted(layer, LoraAdapters.Projection.GATE_UP, normed, project(normed, l.gateUp(), l.gateUpBias()));
-        NDList gu = gateUp.split(gateThenUp, normed.getShape().dimension() - 1);
+    private NDArray mlp(Layer l, StreamLayout layout, int layer, NDArray normed) {
+        NDArray gateUp = adapted(layer, LoraAdapters.Projection.GATE_UP, normed,
+                project(layout, normed, l.gateUp(), l.gateUpBias()));
+        NDList gu = gateUp.split(gateThenUp, layout.featureAxis(gateUp));
         NDArray act = config.architecture().activation().apply(gu.get(0)).mul(gu.get(1));
-        return adapted(layer, LoraAdapters.Projection.DOWN, act, project(act, l.down(), l.downBias()));
+        return adapted(layer, LoraAdapters.Projection.DOWN, act, project(layout, act, l.down(), l.downBias()));
     }
 
     /** A projection's output y of input x plus what the LoRA adapters add to it, if any are on. */
@@ -446,17 +469,25 @@ public final class DecoderModel implements AutoCloseable {
         return delta == null ? y : y.add(delta);
     }
 
-    /** x·Wᵀ (+ bias) for a weight stored (out, in), as Linear.linear computes it (transpose, then matmul). */
-    private NDArray project(NDArray x, NDArray weight, NDArray bias) {
+    /**
+     * A weight stored (out, in) applied to the stream (+ bias): x·Wᵀ in ROWS, as Linear.linear computes it
+     * (transpose, then matmul), W·x in COLUMNS.
+     */
+    private NDArray project(StreamLayout layout, NDArray x, NDArray weight, NDArray bias) {
         if (trainable) {
             return Linear.linear(x, weight, bias).singletonOrThrow();
         }
-        NDArray y = x.matMul(transposed.computeIfAbsent(weight, w -> {
-            NDArray view = w.transpose();
+        NDArray y = layout == StreamLayout.COLUMNS ? weight.matMul(x) : x.matMul(inferenceView(weight));
+        return bias == null ? y : y.add(layout == StreamLayout.COLUMNS ? inferenceView(bias) : bias);
+    }
+
+    /** A parameter's view for inference, made once: a matrix transposed, a vector as a column [n,1]. */
+    private NDArray inferenceView(NDArray parameter) {
+        return inferenceViews.computeIfAbsent(parameter, p -> {
+            NDArray view = p.getShape().dimension() == 1 ? p.reshape(-1, 1) : p.transpose();
             NDScope.unregister(view);
             return view;
-        }));
-        return bias == null ? y : y.add(bias);
+        });
     }
 
     /**
@@ -466,23 +497,41 @@ public final class DecoderModel implements AutoCloseable {
      * multiply); with W first it does not. Measured on 2 cores (medians of interleaved calls, 32 rows): the
      * 32000×512 head 38.0 → 25.6 ms, 32000×256 20.4 → 15.7 ms; one row (a matrix-vector product) 11.3 → 12.3
      * ms, 512 rows level. Only for sampling: scoring's log-softmax over the transposed logits cost more than
-     * the product saved (a 3M round's judging at 32k: 1,362–1,598 → 945–976 tokens/s). The layers'
-     * projections stay x·Wᵀ: the same order for the 25M config's 2816×512 gate/up weight was faster alone
-     * (3.58 → 2.71 ms) but made whole decode steps slower (488–512 → 357–390 tokens/s at a 512 vocabulary). On
-     * a GPU the plain product is one op and no faster the other way round.
+     * the product saved (a 3M round's judging at 32k: 1,362–1,598 → 945–976 tokens/s). For the layers'
+     * projections, the same order taken product by product (transposing each output back) was faster alone
+     * for the 25M config's 2816×512 gate/up weight (3.58 → 2.71 ms) but made whole decode steps slower (488–512
+     * → 357–390 tokens/s at a 512 vocabulary); {@link #layoutFor} keeps the stream transposed instead. On a GPU
+     * the plain product is one op and no faster the other way round.
      */
     private boolean headFirst(NDArray lastHidden) {
         if (trainable || manager.getDevice().isGpu()) {
             return false;
         }
         long rows = lastHidden.getShape().get(0);
-        return rows >= HEAD_FIRST_MIN_ROWS && rows <= HEAD_FIRST_MAX_ROWS
-                && lmHead.getShape().size() * lmHead.getDataType().getNumOfBytes() >= HEAD_FIRST_MIN_BYTES;
+        return rows >= HEAD_FIRST_MIN_ROWS && rows <= WEIGHT_FIRST_MAX_ROWS
+                && lmHead.getShape().size() * lmHead.getDataType().getNumOfBytes() >= WEIGHT_FIRST_MIN_BYTES;
     }
 
-    private void dropTransposed() {
-        transposed.values().forEach(NDArray::close);
-        transposed.clear();
+    /**
+     * The stream's layout for a forward of {@code rows} sequences × {@code t} new tokens: COLUMNS for a
+     * single decode step at inference on a CPU, 16–256 rows, a layer weight of 4 MiB or more and no LoRA
+     * adapter on; ROWS otherwise. Measured on 2 cores for a whole 8-layer step of the 25M config (d 512, FFN
+     * 1408: gate/up 5.8 MB; medians of 30 interleaved steps, three runs): 32 rows 1.14–1.27× faster than ROWS at
+     * a 32k vocabulary and 1.17–1.37× at 512, 16 rows 1.12×, 8 rows 0.94× (slower); 1 thread, 32 rows 1.06–1.09×.
+     * The 3M config (gate/up 1.4 MB) is level at 16–32 rows and slower at 8, hence the bounds. What the
+     * projection-by-projection trial above lost, a layout kept through the whole step does not: no transposed
+     * output is copied between ops.
+     */
+    private StreamLayout layoutFor(long rows, long t) {
+        boolean columns = t == 1 && !trainable && !manager.getDevice().isGpu() && (adapters == null || adaptersOff)
+                && rows >= COLUMNS_MIN_ROWS && rows <= WEIGHT_FIRST_MAX_ROWS
+                && largestLayerWeightBytes >= WEIGHT_FIRST_MIN_BYTES;
+        return columns ? StreamLayout.COLUMNS : StreamLayout.ROWS;
+    }
+
+    private void dropInferenceViews() {
+        inferenceViews.values().forEach(NDArray::close);
+        inferenceViews.clear();
     }
 
     /**
@@ -503,20 +552,23 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /** RMSNorm: x / sqrt(mean(x²) + eps) * (offset + w) (fp32 path, as transformers computes it). */
-    private NDArray rmsNorm(NDArray x, NDArray storedWeight) {
+    private NDArray rmsNorm(StreamLayout layout, NDArray x, NDArray storedWeight) {
         NDArray weight = normOffset == null ? storedWeight : storedWeight.add(normOffset);
-        int last = x.getShape().dimension() - 1;
+        if (layout == StreamLayout.COLUMNS) {
+            weight = normOffset == null ? inferenceView(weight) : weight.reshape(-1, 1);
+        }
+        int features = layout.featureAxis(x);
         if (dtype == DataType.FLOAT16) {
             // transformers squares in fp32; here x² would overflow fp16 above 256 and DJL's toType is not
             // differentiable. torch's norm accumulates fp16 in fp32, and one extra column of √eps makes it
             // sqrt(mean(x²) + eps) in one kernel, so an all-zero row (a zero pad embedding) gives 0, not NaN.
             long[] columnShape = x.getShape().getShape();
-            columnShape[last] = 1;
+            columnShape[features] = 1;
             NDArray sqrtEps = x.getManager().full(new Shape(columnShape), sqrtEpsilon, DataType.FLOAT16);
-            NDArray rms = x.mul(inverseSqrtWidth).concat(sqrtEps, last).norm(new int[] {last}, true);
+            NDArray rms = x.mul(inverseSqrtWidth).concat(sqrtEps, features).norm(new int[] {features}, true);
             return x.div(rms).mul(weight);
         }
-        NDArray ms = x.square().mean(new int[] {last}, true);
+        NDArray ms = x.square().mean(new int[] {features}, true);
         return x.div(ms.add(epsilon).sqrt()).mul(weight);
     }
 
