@@ -33,6 +33,8 @@ public final class TrainerMain {
     /** The configured command line (tests call {@code execute} on it). */
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new TrainerMain());
+        // Wide enough for the descriptions' own line breaks (picocli's 80 columns rewrapped them mid-sentence).
+        cmd.setUsageHelpWidth(110);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof InputException || e instanceof IllegalArgumentException) {
                 line.getErr().println("error: " + e.getMessage());
