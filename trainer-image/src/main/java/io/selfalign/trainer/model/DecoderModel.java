@@ -110,7 +110,7 @@ public final class DecoderModel implements AutoCloseable {
         }
         this.largestLayerWeightBytes = Arrays.stream(layers)
                 .flatMap(l -> Stream.of(l.qkv(), l.o(), l.gateUp(), l.down()))
-                .mapToLong(w -> w.getShape().size() * w.getDataType().getNumOfBytes()).max().orElse(0);
+                .mapToLong(DecoderModel::bytes).max().orElse(0);
         int h = config.numHeads();
         int kvh = config.numKvHeads();
         this.qkThenV = new long[] {h + kvh};
@@ -504,12 +504,7 @@ public final class DecoderModel implements AutoCloseable {
      * the plain product is one op and no faster the other way round.
      */
     private boolean headFirst(NDArray lastHidden) {
-        if (trainable || manager.getDevice().isGpu()) {
-            return false;
-        }
-        long rows = lastHidden.getShape().get(0);
-        return rows >= HEAD_FIRST_MIN_ROWS && rows <= WEIGHT_FIRST_MAX_ROWS
-                && lmHead.getShape().size() * lmHead.getDataType().getNumOfBytes() >= WEIGHT_FIRST_MIN_BYTES;
+        return weightFirst(lastHidden.getShape().get(0), HEAD_FIRST_MIN_ROWS, bytes(lmHead));
     }
 
     /**
@@ -523,10 +518,19 @@ public final class DecoderModel implements AutoCloseable {
      * output is copied between ops.
      */
     private StreamLayout layoutFor(long rows, long t) {
-        boolean columns = t == 1 && !trainable && !manager.getDevice().isGpu() && (adapters == null || adaptersOff)
-                && rows >= COLUMNS_MIN_ROWS && rows <= WEIGHT_FIRST_MAX_ROWS
-                && largestLayerWeightBytes >= WEIGHT_FIRST_MIN_BYTES;
+        boolean columns = t == 1 && (adapters == null || adaptersOff)
+                && weightFirst(rows, COLUMNS_MIN_ROWS, largestLayerWeightBytes);
         return columns ? StreamLayout.COLUMNS : StreamLayout.ROWS;
+    }
+
+    /** Inference on a CPU with {@code minRows}–256 rows against a weight of 4 MiB or more: the weight goes first. */
+    private boolean weightFirst(long rows, long minRows, long weightBytes) {
+        return !trainable && !manager.getDevice().isGpu() && rows >= minRows && rows <= WEIGHT_FIRST_MAX_ROWS
+                && weightBytes >= WEIGHT_FIRST_MIN_BYTES;
+    }
+
+    private static long bytes(NDArray weight) {
+        return weight.getShape().size() * weight.getDataType().getNumOfBytes();
     }
 
     private void dropInferenceViews() {
