@@ -6,6 +6,7 @@ import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.keysort.KeySortPreparer;
 import io.selfalign.trainer.keysort.KeySortSizes;
+import io.selfalign.trainer.keysort.KeySortTask;
 import io.selfalign.trainer.keysort.SftTrainer;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.DecoderModel;
@@ -28,11 +29,12 @@ import java.util.List;
 public final class AlignmentBench {
     /**
      * @param arms     the arms to run (SFT is always evaluated; iterating arms reuse the DPO-seed stage as iteration 0)
-     * @param seeds    the seeds (data and init), each its own KeySort instance
+     * @param tasks    the tasks, each with its own data, SFT model and arms per seed
+     * @param seeds    the seeds (data and init), each its own task instance
      * @param sizes    data sizes of every seed's instance
      * @param sft      SFT options (the seed is replaced by each bench seed)
      */
-    public record Options(List<Arm> arms, List<Long> seeds, KeySortSizes sizes, SftTrainer.Options sft, BenchSettings settings, Path out) {}
+    public record Options(List<KeySortTask> tasks, List<Arm> arms, List<Long> seeds, KeySortSizes sizes, SftTrainer.Options sft, BenchSettings settings, Path out) {}
 
     private final Options options;
     private final PrintStream log;
@@ -45,20 +47,22 @@ public final class AlignmentBench {
 
     /** Runs every seed and arm; returns one result per seed, arm and stage, in run order. */
     public List<StageResult> run() throws IOException {
-        for (long s : options.seeds()) runSeed(s);
+        for (KeySortTask task : options.tasks()) {
+            for (long s : options.seeds()) runSeed(task, s);
+        }
         return List.copyOf(results);
     }
 
-    private void runSeed(long seed) throws IOException {
-        Path workspace = options.out().resolve("seed-" + seed).toAbsolutePath();
+    private void runSeed(KeySortTask task, long seed) throws IOException {
+        Path workspace = options.out().resolve(task.label()).resolve("seed-" + seed).toAbsolutePath();
         SftTrainer.Options sftOptions = new SftTrainer.Options(options.sft().learningRate(), options.sft().batchSize(),
                 options.sft().epochs(), options.sft().warmupRatio(), options.sft().maxGradNorm(), seed);
         long t0 = System.nanoTime();
-        KeySortPreparer.Prepared prepared = KeySortPreparer.prepareIfMissing(workspace, options.sizes(), seed, sftOptions, log);
+        KeySortPreparer.Prepared prepared = KeySortPreparer.prepareIfMissing(workspace, task, options.sizes(), seed, sftOptions, log);
         double sftSeconds = (System.nanoTime() - t0) / 1e9;
         BenchRounds rounds = new BenchRounds(workspace, prepared.modelDir(), prepared.dataDir(), options.sizes(), options.settings(), seed);
         try (DecoderModel sft = Checkpoint.load(prepared.modelDir(), Device.cpu())) {
-            PolicyEvaluator evaluator = new PolicyEvaluator(sft, prepared.data().test(), options.settings().evalBatch(), seed);
+            PolicyEvaluator evaluator = new PolicyEvaluator(task, sft, prepared.data().test(), options.settings().evalBatch(), seed);
             record(evaluator.evaluate(sft, Arm.SFT.label(), 0).withSeconds(sftSeconds));
             StageResult dpoSeed = null;
             Path dpoSeedModel = null;
@@ -67,7 +71,7 @@ public final class AlignmentBench {
                     case SFT -> { }
                     case DPO_SEED, DPO_ALL -> {
                         RoundSpec spec = rounds.seedStage(arm);
-                        StageResult r = runRound(rounds, evaluator, spec, arm, null);
+                        StageResult r = runRound(task, rounds, evaluator, spec, arm, null);
                         if (arm == Arm.DPO_SEED) {
                             dpoSeed = r;
                             dpoSeedModel = rounds.modelDir(arm, 0);
@@ -76,14 +80,14 @@ public final class AlignmentBench {
                     default -> {
                         if (dpoSeed == null) {
                             RoundSpec spec = rounds.seedStage(Arm.DPO_SEED);
-                            dpoSeed = runRound(rounds, evaluator, spec, Arm.DPO_SEED, null);
+                            dpoSeed = runRound(task, rounds, evaluator, spec, Arm.DPO_SEED, null);
                             dpoSeedModel = rounds.modelDir(Arm.DPO_SEED, 0);
                         }
                         // SPA's iteration 0 is the DPO-seed model: shown again under the arm's name for the plot
                         record(dpoSeed.as(arm.label()));
                         Path policy = dpoSeedModel;
                         for (int k = 1; k <= options.settings().iterations(); k++) {
-                            if (runRound(rounds, evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge() : null) == null) {
+                            if (runRound(task, rounds, evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge(task) : null) == null) {
                                 break;
                             }
                             policy = rounds.modelDir(arm, k);
@@ -95,9 +99,9 @@ public final class AlignmentBench {
     }
 
     /** Runs and evaluates one round; null when the guard stopped it before training. */
-    private StageResult runRound(BenchRounds rounds, PolicyEvaluator evaluator, RoundSpec spec, Arm arm, io.selfalign.trainer.judge.Judge judge)
+    private StageResult runRound(KeySortTask task, BenchRounds rounds, PolicyEvaluator evaluator, RoundSpec spec, Arm arm, io.selfalign.trainer.judge.Judge judge)
             throws IOException {
-        log.printf("bench: seed %d  %s  iteration %d%n", spec.seed(), arm.label(), spec.iteration());
+        log.printf("bench: %s  seed %d  %s  iteration %d%n", task.label(), spec.seed(), arm.label(), spec.iteration());
         RoundRunner.Options ro = RoundRunner.Options.quiet();
         if (judge != null) ro = ro.withJudge(judge);
         RoundResult result = new RoundRunner().run(spec, rounds.workspace(), ro);
@@ -112,16 +116,16 @@ public final class AlignmentBench {
         try (DecoderModel policy = Checkpoint.load(outputDir.resolve(RoundContract.MODEL_DIR), Device.cpu())) {
             r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withRound(result.metrics(), result.durationSeconds());
         }
-        if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(outputDir.resolve(RoundContract.PAIRS_FILE)));
+        if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(task, outputDir.resolve(RoundContract.PAIRS_FILE)));
         record(r);
         return r;
     }
 
     private void record(StageResult r) {
         results.add(r);
-        log.printf("bench: seed %d  %-12s iter %d  WR %.1f%%  greedy WR %.1f%%  r* %.3f  len %.2f  KL %.3f  label acc %.1f%%%n",
-                r.seed(), r.arm(), r.iteration(), r.winRate(), r.greedyWinRate(), r.meanReward(), r.meanLength(), r.kl(),
-                r.label(SelfLabelAccuracy::overall));
+        log.printf("bench: %s  seed %d  %-12s iter %d  WR %.1f%%  greedy WR %.1f%%  r* %.3f  len %.2f  habit %.1f%%  KL %.3f  label acc %.1f%%"
+                        + "  habit-pair acc %.1f%%%n", r.task(), r.seed(), r.arm(), r.iteration(), r.winRate(), r.greedyWinRate(), r.meanReward(), r.meanLength(), r.habitShare(), r.kl(),
+                r.label(SelfLabelAccuracy::overall), r.label(SelfLabelAccuracy::habit));
     }
 
 }

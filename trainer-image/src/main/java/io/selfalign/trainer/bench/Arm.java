@@ -28,7 +28,16 @@ public enum Arm {
      * SPA judged without a reference by the policy's mean token log-prob ({@code judge.reference: none, score: mean}:
      * SimPO's reward), best and worst of K = 4 samples per prompt.
      */
-    SPA_REFERENCE_FREE("spa-free");
+    SPA_REFERENCE_FREE("spa-free"),
+    /**
+     * SPA judged by the length-normalised implicit reward: the mean per-token log-ratio against the SFT model
+     * ({@code reference: initial, score: mean}, θ = 1), best and worst of 4.
+     */
+    SPA_MEAN_RATIO("spa-ratio"),
+    /** Typicality plus direction: mean log π − ½·mean log π_SFT ({@code referenceWeight: 0.5}), best and worst of 4. */
+    SPA_MIX("spa-mix"),
+    /** θ chosen each round from 0, ¼, ½, ¾, 1 on the validation pairs ({@code judge.select: validation}), best and worst of 4. */
+    SPA_SELECT("spa-select");
 
     private final String label;
 

@@ -30,6 +30,7 @@ public final class BenchReport {
             new Column("mean r*", "mean_reward", "%5.2f", StageResult::meanReward),
             new Column("r* greedy", "greedy_mean_reward", "%5.2f", StageResult::greedyMeanReward),
             new Column("len", "mean_length", "%4.1f", StageResult::meanLength),
+            new Column("habit%", "habit_share", "%5.1f", StageResult::habitShare),
             new Column("KL", "kl", "%5.2f", StageResult::kl),
             new Column("judge acc%", "judge_accuracy", "%5.1f", r -> 100 * r.roundMetric("judge_accuracy")),
             new Column("val acc%", "validation_accuracy", "%5.1f", r -> 100 * r.roundMetric("validation_accuracy")),
@@ -38,6 +39,7 @@ public final class BenchReport {
             new Column("acc equal%", "accuracy_equal_length", "%5.1f", r -> r.label(SelfLabelAccuracy::equal)),
             new Column("acc shorter%", "accuracy_chosen_shorter", "%5.1f", r -> r.label(SelfLabelAccuracy::shorter)),
             new Column("longer%", "chosen_longer_fraction", "%4.1f", r -> r.label(SelfLabelAccuracy::chosenLongerFraction)),
+            new Column("habit-pair acc%", "habit_pair_accuracy", "%5.1f", r -> r.label(SelfLabelAccuracy::habit)),
             new Column("flagged acc%", "flagged_accuracy", "%5.1f", r -> r.label(SelfLabelAccuracy::flagged)),
             new Column("unflagged acc%", "unflagged_accuracy", "%5.1f", r -> r.label(SelfLabelAccuracy::unflagged)),
             new Column("flagged%", "flagged_fraction", "%4.1f", r -> r.label(SelfLabelAccuracy::flaggedFraction)),
@@ -47,28 +49,32 @@ public final class BenchReport {
 
     private BenchReport() {}
 
-    /** Results grouped by arm and stage, in the order they first appear. */
+    /** Results grouped by task, arm and stage, in the order they first appear. */
     static Map<String, List<StageResult>> byStage(List<StageResult> results) {
         Map<String, List<StageResult>> groups = new LinkedHashMap<>();
-        for (StageResult r : results) groups.computeIfAbsent(r.arm() + "\u0000" + r.iteration(), k -> new ArrayList<>()).add(r);
+        for (StageResult r : results) {
+            groups.computeIfAbsent(r.task() + "\u0000" + r.arm() + "\u0000" + r.iteration(), k -> new ArrayList<>()).add(r);
+        }
         return groups;
     }
 
     /** The console table: one line per arm and stage, each cell "mean ± sd" over seeds (just the mean for one seed). */
     public static String table(List<StageResult> results) {
         List<String[]> rows = new ArrayList<>();
-        String[] header = new String[COLUMNS.size() + 3];
-        header[0] = "arm";
-        header[1] = "iter";
-        header[2] = "seeds";
-        for (int c = 0; c < COLUMNS.size(); c++) header[c + 3] = COLUMNS.get(c).title();
+        String[] header = new String[COLUMNS.size() + 4];
+        header[0] = "task";
+        header[1] = "arm";
+        header[2] = "iter";
+        header[3] = "seeds";
+        for (int c = 0; c < COLUMNS.size(); c++) header[c + 4] = COLUMNS.get(c).title();
         rows.add(header);
         for (List<StageResult> group : byStage(results).values()) {
             String[] row = new String[header.length];
-            row[0] = group.get(0).arm();
-            row[1] = Integer.toString(group.get(0).iteration());
-            row[2] = Integer.toString(group.size());
-            for (int c = 0; c < COLUMNS.size(); c++) row[c + 3] = cell(group, COLUMNS.get(c));
+            row[0] = group.get(0).task();
+            row[1] = group.get(0).arm();
+            row[2] = Integer.toString(group.get(0).iteration());
+            row[3] = Integer.toString(group.size());
+            for (int c = 0; c < COLUMNS.size(); c++) row[c + 4] = cell(group, COLUMNS.get(c));
             rows.add(row);
         }
         int[] width = new int[header.length];
@@ -77,7 +83,7 @@ public final class BenchReport {
         for (String[] row : rows) {
             for (int c = 0; c < row.length; c++) {
                 if (c > 0) sb.append("  ");
-                sb.append(c == 0 ? pad(row[c], width[c], true) : pad(row[c], width[c], false));
+                sb.append(pad(row[c], width[c], c < 2));
             }
             sb.append('\n');
         }
@@ -102,11 +108,11 @@ public final class BenchReport {
 
     /** One row per seed, arm and stage; NaN cells are empty. */
     public static void writeCsv(List<StageResult> results, Path file) throws IOException {
-        StringBuilder sb = new StringBuilder("seed,arm,iteration,prompts");
+        StringBuilder sb = new StringBuilder("task,seed,arm,iteration,prompts");
         for (Column c : COLUMNS) sb.append(',').append(c.csv());
         sb.append('\n');
         for (StageResult r : results) {
-            sb.append(r.seed()).append(',').append(r.arm()).append(',').append(r.iteration()).append(',').append(r.prompts());
+            sb.append(r.task()).append(',').append(r.seed()).append(',').append(r.arm()).append(',').append(r.iteration()).append(',').append(r.prompts());
             for (Column c : COLUMNS) {
                 double v = c.value().applyAsDouble(r);
                 sb.append(',');
@@ -118,11 +124,11 @@ public final class BenchReport {
     }
 
     /**
-     * Gold win-rate (mean over seeds, T=0.7 samples) per iteration for each arm. Single-stage arms (SFT,
-     * DPO on 100%) are drawn as flat dashed reference lines across the iteration axis.
+     * Gold win-rate (mean over seeds, T=0.7 samples) per iteration for each arm of one task. Single-stage arms
+     * (SFT, DPO on 100%) are drawn as flat dashed reference lines across the iteration axis.
      */
-    public static void writePlot(List<StageResult> results, Path file) throws IOException {
-        Map<String, List<StageResult>> groups = byStage(results);
+    public static void writePlot(List<StageResult> results, String task, Path file) throws IOException {
+        Map<String, List<StageResult>> groups = byStage(results.stream().filter(r -> r.task().equals(task)).toList());
         Map<String, Map<Integer, Double>> perArm = new LinkedHashMap<>();
         int maxIter = 0;
         for (List<StageResult> g : groups.values()) {
@@ -130,7 +136,7 @@ public final class BenchReport {
             perArm.computeIfAbsent(g.get(0).arm(), k -> new java.util.TreeMap<>()).put(g.get(0).iteration(), mean);
             maxIter = Math.max(maxIter, g.get(0).iteration());
         }
-        XYChart chart = new XYChartBuilder().width(900).height(560).title("KeySort: gold win-rate vs SFT per iteration")
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(task + ": gold win-rate vs SFT per iteration")
                 .xAxisTitle("iteration (0 = seed stage)").yAxisTitle("gold win-rate vs SFT (%)").build();
         chart.getStyler().setDecimalPattern("#0");
         chart.getStyler().setXAxisDecimalPattern("0");

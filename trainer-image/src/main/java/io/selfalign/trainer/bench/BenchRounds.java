@@ -4,6 +4,7 @@ import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.api.round.Loss;
@@ -116,8 +117,10 @@ final class BenchRounds {
         if (arm != Arm.DPO_SEED && arm != Arm.DPO_ALL) s.guard.minJudgeAccuracy = settings.minJudgeAccuracy();
         s.iterations = settings.iterations();
         s.seed = seed;
-        s.generation.samplesPerPrompt = arm == Arm.SPA_MATCH || arm == Arm.SPA_REFERENCE_FREE
-                ? Math.max(BEST_OF_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
+        boolean bestOfFour = arm == Arm.SPA_MATCH || arm == Arm.SPA_REFERENCE_FREE || arm == Arm.SPA_MEAN_RATIO || arm == Arm.SPA_MIX
+                || arm == Arm.SPA_SELECT;
+        boolean meanScore = bestOfFour && arm != Arm.SPA_MATCH;
+        s.generation.samplesPerPrompt = bestOfFour ? Math.max(BEST_OF_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
         s.generation.temperature = BenchSettings.TEMPERATURE;
         s.generation.topP = 1.0;
         s.generation.topK = 0;
@@ -125,7 +128,9 @@ final class BenchRounds {
         s.generation.batchSize = settings.evalBatch();
         s.judge.reference = arm == Arm.SPA_PREVIOUS ? JudgeReference.PREVIOUS
                 : arm == Arm.SPA_REFERENCE_FREE ? JudgeReference.NONE : JudgeReference.INITIAL;
-        s.judge.score = arm == Arm.SPA_REFERENCE_FREE ? JudgeScore.MEAN : settings.judgeScore();
+        s.judge.score = meanScore ? JudgeScore.MEAN : settings.judgeScore();
+        if (arm == Arm.SPA_MIX) s.judge.referenceWeight = 0.5;
+        if (arm == Arm.SPA_SELECT) s.judge.select = JudgeSelection.VALIDATION;
         if (arm == Arm.SPA_KEEP_TRUNCATED) s.judge.truncated = TruncatedResponses.KEEP;
         if (arm == Arm.SPA_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
         if (arm == Arm.SPA_MATCH) s.judge.lengthControl = LengthControl.MATCH;

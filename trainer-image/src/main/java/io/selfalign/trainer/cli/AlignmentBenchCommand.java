@@ -7,6 +7,7 @@ import io.selfalign.trainer.bench.BenchReport;
 import io.selfalign.trainer.bench.BenchSettings;
 import io.selfalign.trainer.bench.StageResult;
 import io.selfalign.trainer.keysort.KeySortSizes;
+import io.selfalign.trainer.keysort.KeySortTask;
 import io.selfalign.trainer.keysort.SftTrainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +46,12 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
     @Option(names = "--seed-list", split = ",", paramLabel = "SEED",
             description = "These seeds instead of 0..N-1, e.g. 3,4,5: seeds nobody tuned on.")
     List<Long> seedList;
+
+    @Option(names = "--tasks", split = ",", paramLabel = "TASK", defaultValue = "keysort,keyecho",
+            description = "Tasks to run, each with its own data, SFT model and table rows: keysort (the teacher's noise is random, "
+                    + "so the SFT model's likeliest answer is right) and keyecho (the teacher usually repeats its last key, a habit the "
+                    + "gold reward penalises; only the seed pairs teach against it) (default: ${DEFAULT-VALUE}).")
+    List<String> taskLabels;
 
     @Option(names = "--out", defaultValue = "bench-alignment", description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -103,14 +110,15 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         BenchSettings settings = new BenchSettings(learningRate, seedEpochs, iterationEpochs, samples, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(),
                 JudgeScore.parse(judgeScore, "--judge-score"), minJudgeAccuracy);
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
+        List<KeySortTask> tasks = taskLabels.stream().distinct().map(t -> KeySortTask.byLabel(t, "--tasks")).toList();
         Files.createDirectories(out);
-        System.err.printf(Locale.ROOT, "bench alignment: seeds %s, arms %s, sizes %s, lr %.1e, seed epochs %d, iteration epochs %d, samples %d, "
+        System.err.printf(Locale.ROOT, "bench alignment: tasks %s, seeds %s, arms %s, sizes %s, lr %.1e, seed epochs %d, iteration epochs %d, samples %d, "
                         + "judge score %s, validation pairs %d, guard %s, out %s%n",
-                seedValues, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, iterationEpochs, samples, judgeScore,
+                taskLabels, seedValues, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, iterationEpochs, samples, judgeScore,
                 sizes.validationPairs(), minJudgeAccuracy == null ? "off" : minJudgeAccuracy, out.toAbsolutePath());
         long start = System.nanoTime();
         List<StageResult> results = new AlignmentBench(
-                new AlignmentBench.Options(arms, seedValues, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
+                new AlignmentBench.Options(tasks, arms, seedValues, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
         double minutes = (System.nanoTime() - start) / 60e9;
         String table = BenchReport.table(results);
         System.out.print(table);
@@ -121,8 +129,13 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
                 + " trunc%% = candidates cut before EOS%n", n, minutes, sizes.validationPairs());
         Files.writeString(out.resolve("table.txt"), table, StandardCharsets.UTF_8);
         BenchReport.writeCsv(results, out.resolve("bench.csv"));
-        BenchReport.writePlot(results, out.resolve("winrate.png"));
-        System.out.println("wrote " + out.resolve("bench.csv") + ", " + out.resolve("table.txt") + ", " + out.resolve("winrate.png"));
+        List<String> wrote = new ArrayList<>(List.of(out.resolve("bench.csv").toString(), out.resolve("table.txt").toString()));
+        for (KeySortTask task : tasks) {
+            Path png = out.resolve("winrate-" + task.label() + ".png");
+            BenchReport.writePlot(results, task.label(), png);
+            wrote.add(png.toString());
+        }
+        System.out.println("wrote " + String.join(", ", wrote));
         return 0;
     }
 }

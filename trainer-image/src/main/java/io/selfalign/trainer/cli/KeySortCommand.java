@@ -2,6 +2,7 @@ package io.selfalign.trainer.cli;
 
 import io.selfalign.trainer.keysort.KeySortPreparer;
 import io.selfalign.trainer.keysort.KeySortSizes;
+import io.selfalign.trainer.keysort.KeySortTask;
 import io.selfalign.trainer.keysort.SftTrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,13 +32,18 @@ public final class KeySortCommand {
         @Option(names = "--quick", description = "Small sizes for a smoke run.")
         boolean quick;
 
+        @Option(names = "--task", defaultValue = "keysort", paramLabel = "TASK",
+                description = "keysort, or keyecho: the same task with a teacher that usually repeats its last key, a habit the gold "
+                        + "reward penalises (data/keyecho/, models/keyecho-sft/) (default: ${DEFAULT-VALUE}).")
+        String task;
+
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the data and the model init (default: ${DEFAULT-VALUE}).")
         long seed;
 
         @Override
         public Integer call() throws Exception {
             KeySortSizes sizes = quick ? KeySortSizes.QUICK : KeySortSizes.FULL;
-            KeySortPreparer.prepare(workspace.toAbsolutePath(), sizes, seed, SftTrainer.Options.of(seed), System.err);
+            KeySortPreparer.prepare(workspace.toAbsolutePath(), KeySortTask.byLabel(task, "--task"), sizes, seed, SftTrainer.Options.of(seed), System.err);
             return 0;
         }
     }

@@ -35,9 +35,9 @@ public final class KeySortFiles {
 
     private KeySortFiles() {}
 
-    /** {@code <workspace>/data/keysort}. */
-    public static Path dataDir(Path workspace) {
-        return workspace.resolve("data").resolve("keysort");
+    /** {@code <workspace>/data/<task>}, e.g. {@code data/keysort}. */
+    public static Path dataDir(Path workspace, KeySortTask task) {
+        return workspace.resolve("data").resolve(task.label());
     }
 
     public static void writeData(KeySortGenerator.Data data, Path dir) throws IOException {

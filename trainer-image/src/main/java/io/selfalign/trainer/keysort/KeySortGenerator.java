@@ -36,7 +36,7 @@ public final class KeySortGenerator {
      *               the iteration slices' prompts in order (their pairs serve only the "100%" arm)
      * @param test   held-out evaluation prompts
      */
-    public record Data(KeySortSizes sizes, long seed, List<Demo> sft, List<Pair> pool, List<int[]> test) {
+    public record Data(KeySortTask task, KeySortSizes sizes, long seed, List<Demo> sft, List<Pair> pool, List<int[]> test) {
         public List<Pair> seedPairs() {
             return pool.subList(0, sizes.seedPairs());
         }
@@ -57,7 +57,7 @@ public final class KeySortGenerator {
         }
     }
 
-    public static Data generate(KeySortSizes sizes, long seed) {
+    public static Data generate(KeySortTask task, KeySortSizes sizes, long seed) {
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom sftRng = root.split();
         SplittableRandom poolRng = root.split();
@@ -65,13 +65,13 @@ public final class KeySortGenerator {
         List<Demo> sft = new ArrayList<>(sizes.sftDemos());
         for (int i = 0; i < sizes.sftDemos(); i++) {
             int[] keys = prompt(sftRng);
-            sft.add(new Demo(keys, Teacher.respond(keys, sftRng)));
+            sft.add(new Demo(keys, task.respond(keys, sftRng)));
         }
         List<Pair> pool = new ArrayList<>(sizes.poolSize());
-        for (int i = 0; i < sizes.poolSize(); i++) pool.add(goldPair(prompt(poolRng), poolRng));
+        for (int i = 0; i < sizes.poolSize(); i++) pool.add(goldPair(task, prompt(poolRng), poolRng));
         List<int[]> test = new ArrayList<>(sizes.testPrompts());
         for (int i = 0; i < sizes.testPrompts(); i++) test.add(prompt(testRng));
-        return new Data(sizes, seed, List.copyOf(sft), List.copyOf(pool), List.copyOf(test));
+        return new Data(task, sizes, seed, List.copyOf(sft), List.copyOf(pool), List.copyOf(test));
     }
 
     /** Prompt keys: m ~ U{2..5} distinct content tokens in random order. */
@@ -84,11 +84,11 @@ public final class KeySortGenerator {
     }
 
     /** Two independent teacher samples, ordered by a noisy gold annotator (off-policy, like UltraFeedback). */
-    static Pair goldPair(int[] keys, SplittableRandom rng) {
-        int[] y1 = Teacher.respond(keys, rng);
-        int[] y2 = Teacher.respond(keys, rng);
-        double r1 = GoldReward.score(keys, y1, true);
-        double r2 = GoldReward.score(keys, y2, true);
+    static Pair goldPair(KeySortTask task, int[] keys, SplittableRandom rng) {
+        int[] y1 = task.respond(keys, rng);
+        int[] y2 = task.respond(keys, rng);
+        double r1 = task.goldReward(keys, y1, true);
+        double r2 = task.goldReward(keys, y2, true);
         double p1 = 1 / (1 + Math.exp(-(r1 - r2) / LABEL_TEMPERATURE));
         return rng.nextDouble() < p1 ? new Pair(keys, y1, y2) : new Pair(keys, y2, y1);
     }

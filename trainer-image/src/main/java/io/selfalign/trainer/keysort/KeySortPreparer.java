@@ -20,9 +20,9 @@ public final class KeySortPreparer {
 
     private KeySortPreparer() {}
 
-    /** {@code <workspace>/models/keysort-sft}. */
-    public static Path baseModelDir(Path workspace) {
-        return workspace.resolve("models").resolve("keysort-sft");
+    /** {@code <workspace>/models/<task>-sft}, e.g. {@code models/keysort-sft}. */
+    public static Path baseModelDir(Path workspace, KeySortTask task) {
+        return workspace.resolve("models").resolve(task.label() + "-sft");
     }
 
     /**
@@ -37,14 +37,14 @@ public final class KeySortPreparer {
      * Writes the data and trains the base model. The model directory appears complete or not at all: it is
      * built under a temporary name and renamed.
      */
-    public static Prepared prepare(Path workspace, KeySortSizes sizes, long seed, SftTrainer.Options sft, PrintStream progress)
+    public static Prepared prepare(Path workspace, KeySortTask task, KeySortSizes sizes, long seed, SftTrainer.Options sft, PrintStream progress)
             throws IOException {
-        KeySortGenerator.Data data = KeySortGenerator.generate(sizes, seed);
-        Path dataDir = KeySortFiles.dataDir(workspace);
+        KeySortGenerator.Data data = KeySortGenerator.generate(task, sizes, seed);
+        Path dataDir = KeySortFiles.dataDir(workspace, task);
         KeySortFiles.writeData(data, dataDir);
-        if (progress != null) progress.println("keysort: wrote " + sizes + " (seed " + seed + ") to " + dataDir);
+        if (progress != null) progress.println(task.label() + ": wrote " + sizes + " (seed " + seed + ") to " + dataDir);
 
-        Path modelDir = baseModelDir(workspace);
+        Path modelDir = baseModelDir(workspace, task);
         Path tmp = modelDir.resolveSibling(modelDir.getFileName() + ".tmp");
         deleteRecursively(tmp);
         SftTrainer.Report report;
@@ -57,8 +57,8 @@ public final class KeySortPreparer {
             }
             report = SftTrainer.train(model, data.sft(), sft, progress);
             Checkpoint.save(model, tmp);
-            sampled = KeySortSampler.meanGoldReward(data.test(), KeySortSampler.sample(model, data.test(), 0.7, EVAL_BATCH, seed));
-            greedy = KeySortSampler.meanGoldReward(data.test(), KeySortSampler.sample(model, data.test(), 0, EVAL_BATCH, seed));
+            sampled = KeySortSampler.meanGoldReward(task, data.test(), KeySortSampler.sample(model, data.test(), 0.7, EVAL_BATCH, seed));
+            greedy = KeySortSampler.meanGoldReward(task, data.test(), KeySortSampler.sample(model, data.test(), 0, EVAL_BATCH, seed));
         }
         KeySortFiles.writeTokenizer(tmp);
         KeySortFiles.writeGenerationConfig(tmp);
@@ -69,7 +69,7 @@ public final class KeySortPreparer {
                     report.firstLoss(), report.finalLoss(), report.steps(), report.seconds(), modelDir);
             progress.printf("keysort: base model mean gold reward on %d test prompts: %.3f sampled (T=0.7), %.3f greedy"
                     + " (teacher %.3f, ideal %.1f)%n", data.test().size(), sampled, greedy,
-                    TeacherStats.simulate(data.test().size(), seed).meanReward(), GoldReward.MAX);
+                    TeacherStats.simulate(task, data.test().size(), seed).meanReward(), task.maxReward());
         }
         return new Prepared(data, dataDir, modelDir, report, sampled, greedy);
     }
@@ -78,12 +78,12 @@ public final class KeySortPreparer {
      * As {@link #prepare}, but keeps a base model that is already there (rewriting the data files, which
      * are cheap and deterministic): how a rerun of the benchmark resumes.
      */
-    public static Prepared prepareIfMissing(Path workspace, KeySortSizes sizes, long seed, SftTrainer.Options sft,
+    public static Prepared prepareIfMissing(Path workspace, KeySortTask task, KeySortSizes sizes, long seed, SftTrainer.Options sft,
                                             PrintStream progress) throws IOException {
-        Path modelDir = baseModelDir(workspace);
-        if (!Files.exists(modelDir.resolve("model.safetensors"))) return prepare(workspace, sizes, seed, sft, progress);
-        KeySortGenerator.Data data = KeySortGenerator.generate(sizes, seed);
-        Path dataDir = KeySortFiles.dataDir(workspace);
+        Path modelDir = baseModelDir(workspace, task);
+        if (!Files.exists(modelDir.resolve("model.safetensors"))) return prepare(workspace, task, sizes, seed, sft, progress);
+        KeySortGenerator.Data data = KeySortGenerator.generate(task, sizes, seed);
+        Path dataDir = KeySortFiles.dataDir(workspace, task);
         KeySortFiles.writeData(data, dataDir);
         if (progress != null) progress.println("keysort: reusing the base model in " + modelDir);
         return new Prepared(data, dataDir, modelDir, null, Double.NaN, Double.NaN);

@@ -29,8 +29,12 @@ public final class KeySortSampler {
             return ids;
         }
 
-        public double goldReward(int[] keys) {
-            return GoldReward.score(keys, tokens, eos);
+        public double goldReward(KeySortTask task, int[] keys) {
+            return task.goldReward(keys, tokens, eos);
+        }
+
+        public boolean showsHabit(KeySortTask task) {
+            return task.showsHabit(tokens);
         }
 
         public static Response of(long[] generated) {
@@ -66,13 +70,13 @@ public final class KeySortSampler {
         return responses;
     }
 
-    public static double[] goldRewards(List<int[]> keys, List<Response> responses) {
+    public static double[] goldRewards(KeySortTask task, List<int[]> keys, List<Response> responses) {
         double[] r = new double[keys.size()];
-        for (int i = 0; i < r.length; i++) r[i] = responses.get(i).goldReward(keys.get(i));
+        for (int i = 0; i < r.length; i++) r[i] = responses.get(i).goldReward(task, keys.get(i));
         return r;
     }
 
-    public static double meanGoldReward(List<int[]> keys, List<Response> responses) {
-        return Arrays.stream(goldRewards(keys, responses)).average().orElse(Double.NaN);
+    public static double meanGoldReward(KeySortTask task, List<int[]> keys, List<Response> responses) {
+        return Arrays.stream(goldRewards(task, keys, responses)).average().orElse(Double.NaN);
     }
 }

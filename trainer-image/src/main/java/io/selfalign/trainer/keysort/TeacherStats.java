@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 public record TeacherStats(int prompts, double meanReward, double sdReward, double idealFraction,
                            double meanAbsPairDiff, double tieFraction) {
 
-    public static TeacherStats simulate(int prompts, long seed) {
+    public static TeacherStats simulate(KeySortTask task, int prompts, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         double sum = 0;
         double sumSq = 0;
@@ -19,8 +19,8 @@ public record TeacherStats(int prompts, double meanReward, double sdReward, doub
         int ties = 0;
         for (int i = 0; i < prompts; i++) {
             int[] keys = KeySortGenerator.prompt(rng);
-            double r1 = GoldReward.score(keys, Teacher.respond(keys, rng), true);
-            double r2 = GoldReward.score(keys, Teacher.respond(keys, rng), true);
+            double r1 = task.goldReward(keys, task.respond(keys, rng), true);
+            double r2 = task.goldReward(keys, task.respond(keys, rng), true);
             sum += r1;
             sumSq += r1 * r1;
             if (GoldReward.isIdeal(r1)) ideal++;

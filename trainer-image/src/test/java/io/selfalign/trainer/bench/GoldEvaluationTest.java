@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import io.selfalign.trainer.keysort.KeySortTask;
 import org.junit.jupiter.api.io.TempDir;
 
 class GoldEvaluationTest {
@@ -30,7 +31,7 @@ class GoldEvaluationTest {
                 "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k09\",\"rejected\":\"k09\",\"flagged\":true}",
                 // token ids win over text: chosen = k05 k09 EOS (ideal), rejected = k09 EOS; no flag = unflagged
                 "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"x\",\"rejected\":\"y\",\"chosenTokens\":[5,9,3],\"rejectedTokens\":[9,3]}", ""));
-        SelfLabelAccuracy a = SelfLabelAccuracy.of(pairs);
+        SelfLabelAccuracy a = SelfLabelAccuracy.of(KeySortTask.KEYSORT, pairs);
         assertEquals(5, a.pairs());
         assertEquals(1, a.goldTies());
         assertEquals(50.0, a.overall(), 1e-9);
@@ -43,13 +44,32 @@ class GoldEvaluationTest {
         assertEquals(100.0, a.equal(), 1e-9);
         assertEquals(0.0, a.shorter(), 1e-9);
         assertEquals(20.0, a.chosenLongerFraction(), 1e-9);
+        assertTrue(Double.isNaN(a.habit()), "KeySort has no habit");
+    }
+
+    @Test
+    void habitPairAccuracyCountsPairsWithTheHabitOnOneSide(@TempDir Path dir) throws Exception {
+        Path pairs = dir.resolve("pairs.jsonl");
+        Files.writeString(pairs, String.join("\n",
+                // habit on the rejected side: the judge avoided it
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05 k09\",\"rejected\":\"k05 k09 k09\"}",
+                // habit on the chosen side: it did not
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05 k05\",\"rejected\":\"k05 k09\"}",
+                // habit on neither side, and on both: not counted
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05 k09\",\"rejected\":\"k09 k05\"}",
+                "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05 k09 k09\",\"rejected\":\"k09 k05 k05\"}", ""));
+        SelfLabelAccuracy a = SelfLabelAccuracy.of(KeySortTask.KEYECHO, pairs);
+        assertEquals(50.0, a.habit(), 1e-9);
+        // gold on the habit task: "k05 k09" 3, "k05 k09 k09" 3 − 1/2 − 1/12 − 1 (order, duplicate, habit), "k05 k05" 1 − 1/12 − 1,
+        // "k09 k05" 2, "k09 k05 k05" 2 − 1/12 − 1: rows 1, 3 and 4 chose the better response
+        assertEquals(75.0, a.overall(), 1e-9);
     }
 
     @Test
     void selfLabelAccuracyNamesTheBadLine(@TempDir Path dir) throws Exception {
         Path pairs = dir.resolve("pairs.jsonl");
         Files.writeString(pairs, "{\"prompt\":\"<s> k09 k05 <sep>\",\"chosen\":\"k05\"}\n");
-        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> SelfLabelAccuracy.of(pairs));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> SelfLabelAccuracy.of(KeySortTask.KEYSORT, pairs));
         assertTrue(e.getMessage().endsWith("pairs.jsonl line 1: missing string field 'rejected'"), e.getMessage());
     }
 }

@@ -33,9 +33,9 @@ class KeySortFilesTest {
 
     @Test
     void generatorIsDeterministicPerSeedAndSlicesAreSized() {
-        var a = KeySortGenerator.generate(TINY, 7);
-        var b = KeySortGenerator.generate(TINY, 7);
-        var c = KeySortGenerator.generate(TINY, 8);
+        var a = KeySortGenerator.generate(KeySortTask.KEYSORT, TINY, 7);
+        var b = KeySortGenerator.generate(KeySortTask.KEYSORT, TINY, 7);
+        var c = KeySortGenerator.generate(KeySortTask.KEYSORT, TINY, 8);
         assertEquals(flatten(a), flatten(b));
         assertTrue(!flatten(a).equals(flatten(c)), "another seed gives other data");
         assertEquals(50, a.sft().size());
@@ -52,7 +52,7 @@ class KeySortFilesTest {
 
     @Test
     void goldLabelsPreferTheBetterResponseMostOfTheTime() {
-        var data = KeySortGenerator.generate(new KeySortSizes(1, 2_000, new int[] {1}, 1), 3);
+        var data = KeySortGenerator.generate(KeySortTask.KEYSORT, new KeySortSizes(1, 2_000, new int[] {1}, 1), 3);
         int agree = 0;
         int decided = 0;
         for (var p : data.pool()) {
@@ -69,7 +69,7 @@ class KeySortFilesTest {
 
     @Test
     void writesTheRunFormats(@TempDir Path dir) throws Exception {
-        var data = KeySortGenerator.generate(TINY, 1);
+        var data = KeySortGenerator.generate(KeySortTask.KEYSORT, TINY, 1);
         KeySortFiles.writeData(data, dir);
         ObjectMapper json = new ObjectMapper();
         List<String> seed = Files.readAllLines(dir.resolve(KeySortFiles.SEED));

@@ -19,7 +19,7 @@ class KeySortPreparerTest {
     void preparesDataAndATrainedBaseModelThatLoadsBack(@TempDir Path workspace) throws Exception {
         KeySortSizes sizes = new KeySortSizes(512, 8, new int[] {8, 8}, 8);
         SftTrainer.Options options = new SftTrainer.Options(3e-3, 32, 2, 0.05, 1.0, 0);
-        KeySortPreparer.Prepared p = KeySortPreparer.prepare(workspace, sizes, 0, options, System.err);
+        KeySortPreparer.Prepared p = KeySortPreparer.prepare(workspace, KeySortTask.KEYSORT, sizes, 0, options, System.err);
 
         assertEquals(32, p.sft().steps());
         // from ln(36) ≈ 3.58 at random init to the demonstrations' structure

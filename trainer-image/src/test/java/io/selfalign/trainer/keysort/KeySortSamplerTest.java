@@ -28,7 +28,7 @@ class KeySortSamplerTest {
         assertTrue(KeySortSampler.Response.of(twelveThenEos).eos());
         // the same response read back from text (EOS not written) scores the same
         int[] keys = {9, 5};
-        assertEquals(GoldReward.score("<s> k09 k05 <sep>", "k05 k09"), ended.goldReward(keys), 1e-12);
+        assertEquals(GoldReward.score("<s> k09 k05 <sep>", "k05 k09"), ended.goldReward(KeySortTask.KEYSORT, keys), 1e-12);
         assertArrayEquals(new long[] {1, 9, 5, 2}, KeySortSampler.promptIds(keys));
     }
 }

@@ -17,7 +17,7 @@ class SftBatchesTest {
 
     @Test
     void epochCoversEveryDemoOnceInBatchesOfTheGivenSize() {
-        var demos = KeySortGenerator.generate(new KeySortSizes(10, 1, new int[] {1}, 1), 0).sft();
+        var demos = KeySortGenerator.generate(KeySortTask.KEYSORT, new KeySortSizes(10, 1, new int[] {1}, 1), 0).sft();
         var batches = SftBatches.epoch(demos, 4, new SplittableRandom(1));
         assertEquals(List.of(4, 4, 2), batches.stream().map(List::size).toList());
         assertEquals(3, SftBatches.batchesPerEpoch(10, 4));

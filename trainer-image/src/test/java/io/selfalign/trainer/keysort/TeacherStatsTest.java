@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TeacherStatsTest {
     @Test
     void matchesTheQuotedTeacherStatistics() {
-        TeacherStats s = TeacherStats.simulate(20_000, 0);
+        TeacherStats s = TeacherStats.simulate(KeySortTask.KEYSORT, 20_000, 0);
         System.out.println(s);
         assertEquals(1.85, s.meanReward(), 0.03, s.toString());
         assertEquals(0.64, s.sdReward(), 0.03, s.toString());
