@@ -395,11 +395,25 @@ public record RoundSpec(
      * @param lengthControl how length is kept from deciding labels; null (a spec from before the option) is {@code none}
      * @param minAccuracy   the guard: below this {@code judge_accuracy} on the validation pairs the round does not
      *                      train (null: off)
+     * @param referenceWeight θ in r = log π − θ·log π_ref; null (a spec from before the option) is 1, the implicit reward
+     * @param select        how θ is chosen each round; null (a spec from before the option) is {@code none}
      */
     public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies,
                         @JsonInclude(JsonInclude.Include.NON_NULL) TruncatedResponses truncated,
                         @JsonInclude(JsonInclude.Include.NON_NULL) LengthControl lengthControl,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) Double minAccuracy) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Double minAccuracy,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Double referenceWeight,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) JudgeSelection select) {
+        /** {@link #referenceWeight}, with the behaviour of specs written before it existed (the full implicit reward). */
+        public double referenceWeightOrDefault() {
+            return referenceWeight == null ? 1.0 : referenceWeight;
+        }
+
+        /** {@link #select}, with the behaviour of specs written before it existed. */
+        public JudgeSelection selectOrDefault() {
+            return select == null ? JudgeSelection.NONE : select;
+        }
+
         /** {@link #truncated}, with the behaviour of specs written before it existed. */
         public TruncatedResponses truncatedOrDefault() {
             return truncated == null ? TruncatedResponses.KEEP : truncated;
@@ -741,6 +755,13 @@ public record RoundSpec(
             if (judge.score() == null) p.add("judge.score: required, one of " + WireNames.all(JudgeScore.class));
             if (judge.minAccuracy() != null && (data == null || data.validationPreferences() == null)) {
                 p.add("judge.minAccuracy: needs data.validationPreferences");
+            }
+            if (judge.referenceWeight() != null && !(judge.referenceWeight() >= 0 && judge.referenceWeight() <= 1)) {
+                p.add("judge.referenceWeight: must be in [0, 1], got " + judge.referenceWeight());
+            }
+            if (judge.selectOrDefault() == JudgeSelection.VALIDATION) {
+                if (data == null || data.validationPreferences() == null) p.add("judge.select: validation needs data.validationPreferences");
+                if (judge.reference() == JudgeReference.NONE) p.add("judge.select: validation needs a judge.reference (initial or previous) to weigh");
             }
         }
         if (training == null) {

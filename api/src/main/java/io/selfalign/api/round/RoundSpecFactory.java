@@ -63,7 +63,7 @@ public final class RoundSpecFactory {
                 .data(data.build())
                 .generation(generation(s.generation))
                 .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated, s.judge.lengthControl,
-                        s.guard.minJudgeAccuracy))
+                        s.guard.minJudgeAccuracy, s.judge.referenceWeight, s.judge.select))
                 .training(training(s.training, k))
                 .runtime(runtime)
                 .build();

@@ -3,9 +3,12 @@ package io.selfalign.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.TruncatedResponses;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 
 /** The implicit-reward judge that labels the model's own response pairs. */
 public class JudgeSpec {
@@ -40,4 +43,17 @@ public class JudgeSpec {
     @Default("false")
     @JsonPropertyDescription("Drop prompts whose best and worst response get exactly the same reward.")
     public boolean dropTies = false;
+
+    @Min(0)
+    @Max(1)
+    @JsonPropertyDescription("Weight theta of the reference in r = log pi(y|x) - theta * log ref(y|x), in [0, 1] (unset: 1, the "
+            + "implicit reward). theta = 0 is the policy's own likelihood, which sharpens the policy towards its mode; theta = 1 "
+            + "measures what training moved, the seed's direction included; values between mix the two. Ignored with "
+            + "reference: none. See docs/judge.md.")
+    public Double referenceWeight;
+
+    @JsonPropertyDescription("none (unset): the configured referenceWeight; validation: each round picks theta from "
+            + "0, 0.25, 0.5, 0.75, 1 by its balanced accuracy on data.validationPreferences (the mean of its accuracy on the pairs "
+            + "the base model orders rightly and on those it orders wrongly). Needs validationPreferences and a reference.")
+    public JudgeSelection select;
 }

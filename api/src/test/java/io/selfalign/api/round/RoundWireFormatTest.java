@@ -35,7 +35,7 @@ class RoundWireFormatTest {
                         .build())
                 .generation(RoundSpec.Generation.builder()
                         .samplesPerPrompt(4).temperature(0.7).topP(0.95).topK(50).maxNewTokens(300).batchSize(32).build())
-                .judge(new RoundSpec.Judge(JudgeReference.PREVIOUS, JudgeScore.MEAN, true, null, null, null))
+                .judge(new RoundSpec.Judge(JudgeReference.PREVIOUS, JudgeScore.MEAN, true, null, null, null, null, null))
                 .training(RoundSpec.Training.builder()
                         .loss(Loss.SPA)
                         .beta(0.1)

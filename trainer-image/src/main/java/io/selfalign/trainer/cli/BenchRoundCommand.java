@@ -137,7 +137,7 @@ final class BenchRoundCommand implements Callable<Integer> {
                 .data(RoundSpec.Data.builder().prompts(w + "/data/prompts.jsonl").promptOffset(0).promptCount(prompts).build())
                 .generation(RoundSpec.Generation.builder()
                         .samplesPerPrompt(samples).temperature(0.7).topP(1.0).topK(0).maxNewTokens(newTokens).batchSize(batchSize).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null)) // a random model seldom ends: keep every response so the round trains
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null, null, null)) // a random model seldom ends: keep every response so the round trains
                 .training(RoundSpec.Training.builder()
                         .loss(Loss.parse(loss, "--loss"))
                         .beta(0.1)

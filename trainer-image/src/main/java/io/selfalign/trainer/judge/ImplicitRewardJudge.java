@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SPA's direct preference judgment (ALGORITHMS §2): r(x, y) = β·[log π(y|x) − log π_ref(y|x)], the
- * policy's implicit reward against the judge reference, summed over the response tokens (EOS included)
- * or, with {@code mean}, averaged per token. Two no-grad forward passes per candidate. Without a reference
- * ({@code judge.reference: none}) the reward is β·log π(y|x) alone: with {@code mean}, SimPO's reward.
+ * SPA's direct preference judgment (docs/algorithm.md §2), generalised by a reference weight θ:
+ * r(x, y) = β·[log π(y|x) − θ·log π_ref(y|x)], summed over the response tokens (EOS included) or, with
+ * {@code mean}, averaged per token. θ = 1 is the paper's implicit reward; θ = 0 (or no reference at all) is the
+ * policy's own likelihood — with {@code mean}, SimPO's reward; values between mix how typical a response is of
+ * the policy with how far training moved the policy towards it. One no-grad forward pass per model and candidate.
  */
 public final class ImplicitRewardJudge implements Judge {
     private final DecoderModel policy;
@@ -19,46 +20,64 @@ public final class ImplicitRewardJudge implements Judge {
     private final double beta;
     private final boolean mean;
     private final int batchSize;
+    private final double referenceWeight;
 
     /**
-     * @param policy    π_{i−1}, the model that sampled the candidates
-     * @param reference the judge reference (π_init by default), or null for none
-     * @param mean      score with the per-token mean instead of the sum
-     * @param batchSize sequences per forward pass
+     * @param policy          π_{i−1}, the model that sampled the candidates
+     * @param reference       the judge reference (π_init by default), or null for none
+     * @param mean            score with the per-token mean instead of the sum
+     * @param batchSize       sequences per forward pass
+     * @param referenceWeight θ, the reference's weight (unused without a reference)
      */
-    public ImplicitRewardJudge(DecoderModel policy, DecoderModel reference, long padId, double beta, boolean mean, int batchSize) {
+    public ImplicitRewardJudge(DecoderModel policy, DecoderModel reference, long padId, double beta, boolean mean, int batchSize,
+                               double referenceWeight) {
         this.policy = policy;
         this.reference = reference;
         this.padId = padId;
         this.beta = beta;
         this.mean = mean;
         this.batchSize = batchSize;
+        this.referenceWeight = referenceWeight;
+    }
+
+    /**
+     * The candidates' log-likelihood scores under the policy and the reference (null without one), each the sum
+     * or the per-token mean: what every θ's reward is made of.
+     */
+    public record Scores(double[][] policy, double[][] reference) {
+        /** β·[policy − θ·reference] per candidate. */
+        public double[][] rewards(double beta, double referenceWeight) {
+            double[][] out = new double[policy.length][];
+            for (int i = 0; i < policy.length; i++) {
+                out[i] = new double[policy[i].length];
+                for (int j = 0; j < out[i].length; j++) {
+                    out[i][j] = reference == null ? beta * policy[i][j] : beta * (policy[i][j] - referenceWeight * reference[i][j]);
+                }
+            }
+            return out;
+        }
+    }
+
+    public Scores scores(List<JudgeRequest> requests) {
+        List<ScoringBatch.Pair> sequences = new ArrayList<>();
+        for (JudgeRequest r : requests) {
+            for (Candidate c : r.candidates()) sequences.add(new ScoringBatch.Pair(r.promptTokens(), c.tokens()));
+        }
+        return new Scores(arrange(requests, SequenceScorer.score(policy, sequences, padId, batchSize)),
+                reference == null ? null : arrange(requests, SequenceScorer.score(reference, sequences, padId, batchSize)));
     }
 
     @Override
     public double[][] rewards(List<JudgeRequest> requests) {
-        List<ScoringBatch.Pair> sequences = new ArrayList<>();
-        for (JudgeRequest r : requests) {
-            for (Candidate c : r.candidates()) {
-                sequences.add(new ScoringBatch.Pair(r.promptTokens(), c.tokens()));
-            }
-        }
-        List<SequenceScorer.Score> policyScores = SequenceScorer.score(policy, sequences, padId, batchSize);
-        List<SequenceScorer.Score> referenceScores = reference == null ? null : SequenceScorer.score(reference, sequences, padId, batchSize);
+        return scores(requests).rewards(beta, referenceWeight);
+    }
+
+    private double[][] arrange(List<JudgeRequest> requests, List<SequenceScorer.Score> flat) {
         double[][] out = new double[requests.size()][];
         int k = 0;
         for (int i = 0; i < requests.size(); i++) {
             out[i] = new double[requests.get(i).candidates().size()];
-            for (int j = 0; j < out[i].length; j++, k++) {
-                SequenceScorer.Score p = policyScores.get(k);
-                double own = mean ? p.mean() : p.sum();
-                if (referenceScores == null) {
-                    out[i][j] = beta * own;
-                } else {
-                    SequenceScorer.Score q = referenceScores.get(k);
-                    out[i][j] = beta * (own - (mean ? q.mean() : q.sum()));
-                }
-            }
+            for (int j = 0; j < out[i].length; j++, k++) out[i][j] = mean ? flat.get(k).mean() : flat.get(k).sum();
         }
         return out;
     }

@@ -17,12 +17,7 @@ final class JudgeAgreement {
 
     /** @param debias the round's length term, subtracted from both rewards of a pair (zero slope: none) */
     static double of(Judge judge, List<LabeledPair> goldPairs, LengthDebias debias) {
-        List<JudgeRequest> requests = new ArrayList<>(goldPairs.size());
-        for (LabeledPair p : goldPairs) {
-            requests.add(new JudgeRequest(p.prompt(), p.tokens().prompt(), List.of(
-                    new Candidate(p.chosen(), p.tokens().chosen(), true), new Candidate(p.rejected(), p.tokens().rejected(), true))));
-        }
-        double[][] rewards = judge.rewards(requests);
+        double[][] rewards = judge.rewards(requests(goldPairs));
         double agree = 0;
         for (int i = 0; i < rewards.length; i++) {
             double chosen = debias.apply(rewards[i][0], goldPairs.get(i).tokens().chosen().length);
@@ -30,5 +25,15 @@ final class JudgeAgreement {
             agree += chosen > rejected ? 1 : chosen == rejected ? 0.5 : 0;
         }
         return agree / rewards.length;
+    }
+
+    /** Gold pairs as judge requests: two finished candidates each, the chosen first. */
+    static List<JudgeRequest> requests(List<LabeledPair> goldPairs) {
+        List<JudgeRequest> requests = new ArrayList<>(goldPairs.size());
+        for (LabeledPair p : goldPairs) {
+            requests.add(new JudgeRequest(p.prompt(), p.tokens().prompt(), List.of(
+                    new Candidate(p.chosen(), p.tokens().chosen(), true), new Candidate(p.rejected(), p.tokens().rejected(), true))));
+        }
+        return requests;
     }
 }

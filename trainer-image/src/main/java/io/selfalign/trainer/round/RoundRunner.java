@@ -1,7 +1,7 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.JudgeReference;
-import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
@@ -12,7 +12,7 @@ import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
-import io.selfalign.trainer.judge.ImplicitRewardJudge;
+import io.selfalign.trainer.judge.ValidationSignal;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.judge.Judge;
 import io.selfalign.trainer.judge.LengthDebias;
@@ -174,21 +174,21 @@ public final class RoundRunner {
             progress.stage("load", 0);
             try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
                 if (inputs.prompts() != null) PromptFit.check(spec, inputs.prompts(), inputs.promptsFile(), policy);
-                List<LabeledPair> validation = inputs.validation() == null ? null
-                        : PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy);
+                HeldOutPairs heldOut = inputs.validation() == null ? null : HeldOutPairs.of(spec, paths, device, policy,
+                        PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy));
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
                     pairs = PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy);
                 } else {
-                    try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
+                    try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed, heldOut)) {
                         pairs = shards == null ? labeling.label(inputs.prompts(), inputs.promptsFile())
                                 : labeling.select(Shards.gather(spec, paths, shards, inputs.prompts(), policy));
                         if (inputs.seed() != null) {
                             // In-sample: the seed pairs trained the judge, so this overstates how well it labels.
                             metrics.put("seed_agreement", labeling.agreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));
                         }
-                        if (validation != null) metrics.put("judge_accuracy", labeling.agreement(validation));
+                        if (heldOut != null) metrics.putAll(labeling.heldOutMetrics());
                         metrics.putAll(labeling.metrics());
                     }
                     trained = guardAllowsTraining(spec, metrics);
@@ -197,7 +197,7 @@ public final class RoundRunner {
                 List<PreferenceTrainer.PairOutcome> outcomes = List.of();
                 if (trained) {
                     outcomes = train(spec, policy, pairs, staging, progress, seed, metrics).outcomes();
-                    if (validation != null) metrics.put("validation_accuracy", validationAccuracy(spec, paths, device, policy, validation));
+                    if (heldOut != null) metrics.putAll(validationMetrics(spec, paths, device, policy, heldOut));
                     progress.stage("save", 0);
                     policy.save(staging.resolve(RoundContract.MODEL_DIR));
                 }
@@ -232,25 +232,34 @@ public final class RoundRunner {
     }
 
     /**
-     * The trained model as the next round's judge on the held-out pairs: against the base model, with
-     * {@code judge.reference: previous} against the model this round started from (read again from disk), with
-     * {@code none} on its own.
+     * The trained model as the next round's judge on the held-out pairs — {@code validation_accuracy}, and on the pairs
+     * the base model orders wrongly {@code validation_direction_accuracy}, with their balance
+     * {@code validation_balanced_accuracy}: against the base model, with {@code judge.reference: previous} against the
+     * model this round started from (read again from disk), with {@code none} on its own; with the configured reference
+     * weight, or under {@code judge.select: validation} the weight the next round would choose on these pairs.
      * Without a length term: the next round fits its own.
      */
-    private static double validationAccuracy(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel trained,
-                                             List<LabeledPair> validation) throws IOException {
-        if (spec.judge().reference() == JudgeReference.NONE) return agreement(spec, trained, null, validation);
+    private static Map<String, Double> validationMetrics(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel trained,
+                                                         HeldOutPairs heldOut) throws IOException {
+        if (spec.judge().reference() == JudgeReference.NONE) return validationMetrics(spec, trained, null, heldOut);
         boolean previous = spec.judge().reference() == JudgeReference.PREVIOUS;
         String reference = previous ? spec.paths().policyModel() : spec.paths().baseModel();
         try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, previous ? "paths.policyModel" : "paths.baseModel")) {
-            return agreement(spec, trained, ref.model(), validation);
+            return validationMetrics(spec, trained, ref.model(), heldOut);
         }
     }
 
-    private static double agreement(RoundSpec spec, LanguageModel judge, DecoderModel reference, List<LabeledPair> validation) {
-        Judge next = new ImplicitRewardJudge(judge.model(), reference, judge.padId(), spec.training().beta(),
-                spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
-        return JudgeAgreement.of(next, validation, new LengthDebias(0));
+    private static Map<String, Double> validationMetrics(RoundSpec spec, LanguageModel trained, DecoderModel reference, HeldOutPairs heldOut) {
+        ValidationSignal signal = heldOut.signal(HeldOutPairs.judge(spec, trained, reference, 1));
+        LengthDebias none = new LengthDebias(0);
+        double weight = spec.judge().selectOrDefault() == JudgeSelection.VALIDATION ? signal.bestWeight(spec.training().beta(), none)
+                : spec.judge().referenceWeightOrDefault();
+        ValidationSignal.Accuracy a = signal.at(spec.training().beta(), weight, none);
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("validation_accuracy", a.overall());
+        m.put("validation_direction_accuracy", a.direction());
+        m.put("validation_balanced_accuracy", a.balanced());
+        return m;
     }
 
     private static PreferenceTrainer.Summary train(RoundSpec spec, LanguageModel policy, List<LabeledPair> pairs, Path staging,

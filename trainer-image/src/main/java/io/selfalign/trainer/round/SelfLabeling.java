@@ -1,7 +1,7 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.JudgeReference;
-import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.TruncatedResponses;
@@ -9,7 +9,8 @@ import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.generate.SamplingParams;
 import io.selfalign.trainer.judge.Candidate;
-import io.selfalign.trainer.judge.ImplicitRewardJudge;
+import io.selfalign.trainer.judge.ValidationSignal;
+import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.judge.Judge;
 import io.selfalign.trainer.judge.JudgeRequest;
 import io.selfalign.trainer.judge.LengthDebias;
@@ -40,13 +41,19 @@ final class SelfLabeling implements AutoCloseable {
     private final PrintStream log;
     private final Judge pluggedJudge;
     private final long seed;
+    private final HeldOutPairs heldOut;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private LanguageModel judgeReference;
+    /** θ of the judge: the spec's, or under {@code judge.select: validation} the one the held-out pairs chose (NaN until then). */
+    private double referenceWeight;
+    /** The held-out pairs scored by this round's policy and reference, once. */
+    private ValidationSignal signal;
     /** The round's length fit under {@code lengthControl: regress}, applied to held-out pairs as well; none otherwise. */
     private LengthDebias debias = new LengthDebias(0);
 
+    /** @param heldOut the validation pairs, or null when the run has none */
     SelfLabeling(RoundSpec spec, LanguageModel policy, ComputeDevice device, RoundPaths paths, RoundProgress progress,
-                 PrintStream log, Judge judge, long seed) {
+                 PrintStream log, Judge judge, long seed, HeldOutPairs heldOut) {
         this.spec = spec;
         this.policy = policy;
         this.device = device;
@@ -55,6 +62,8 @@ final class SelfLabeling implements AutoCloseable {
         this.log = log;
         this.pluggedJudge = judge;
         this.seed = seed;
+        this.heldOut = heldOut;
+        this.referenceWeight = spec.judge().selectOrDefault() == JudgeSelection.VALIDATION ? Double.NaN : spec.judge().referenceWeightOrDefault();
     }
 
     /**
@@ -180,18 +189,58 @@ final class SelfLabeling implements AutoCloseable {
         return JudgeAgreement.of(judge(), goldPairs, debias);
     }
 
+    /**
+     * The round's judge on the held-out pairs, with the round's length term: {@code judge_accuracy}, and on the pairs
+     * the base model orders wrongly {@code judge_direction_accuracy}, with their balance {@code judge_balanced_accuracy}.
+     */
+    Map<String, Double> heldOutMetrics() throws IOException {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (pluggedJudge != null) {
+            m.put("judge_accuracy", JudgeAgreement.of(pluggedJudge, heldOut.pairs(), debias));
+            return m;
+        }
+        judge();
+        ValidationSignal.Accuracy a = signal().at(spec.training().beta(), referenceWeight, debias);
+        m.put("judge_accuracy", a.overall());
+        m.put("judge_direction_accuracy", a.direction());
+        m.put("judge_balanced_accuracy", a.balanced());
+        m.put("validation_base_wrong", (double) heldOut.baseWrongCount());
+        return m;
+    }
+
+    /** θ of the round's judge (after judging); 0 without a reference. */
+    double referenceWeight() {
+        return spec.judge().reference() == JudgeReference.NONE ? 0 : referenceWeight;
+    }
+
+    private ValidationSignal signal() throws IOException {
+        if (signal == null) signal = heldOut.signal(HeldOutPairs.judge(spec, policy, reference(), 1));
+        return signal;
+    }
+
     Map<String, Double> metrics() {
         return metrics;
     }
 
     private Judge judge() throws IOException {
         if (pluggedJudge != null) return pluggedJudge;
-        boolean referenceFree = spec.judge().reference() == JudgeReference.NONE;
-        if (judgeReference == null && !referenceFree) {
+        if (Double.isNaN(referenceWeight)) {
+            referenceWeight = signal().bestWeight(spec.training().beta(), new LengthDebias(0));
+            metrics.put("judge_reference_weight", referenceWeight);
+            log.println("round: judge.select validation: reference weight " + referenceWeight + " (balanced accuracy on the held-out pairs)");
+        } else if (spec.judge().reference() != JudgeReference.NONE) {
+            metrics.put("judge_reference_weight", referenceWeight);
+        }
+        return HeldOutPairs.judge(spec, policy, reference(), referenceWeight);
+    }
+
+    /** The judge's reference model, loaded on first use; null without one. */
+    private DecoderModel reference() throws IOException {
+        if (spec.judge().reference() == JudgeReference.NONE) return null;
+        if (judgeReference == null) {
             judgeReference = ModelLoading.load(paths.local(spec.paths().judgeReference()), device, "paths.judgeReference");
         }
-        return new ImplicitRewardJudge(policy.model(), referenceFree ? null : judgeReference.model(), policy.padId(), spec.training().beta(),
-                spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize());
+        return judgeReference.model();
     }
 
     /** Frees the judge reference before training. */

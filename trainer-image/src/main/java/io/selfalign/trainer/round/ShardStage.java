@@ -1,5 +1,6 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundSpec;
@@ -70,7 +71,8 @@ public final class ShardStage {
             progress.stage("load", 0);
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel");
-                 SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
+                 SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed,
+                         heldOut(spec, paths, device, policy, inputs))) {
                 PromptFit.check(spec, rows, inputs.promptsFile(), policy);
                 dir.write(labeling.generateAndJudge(rows, inputs.promptsFile(), range.from()), hash, spec.iteration(), shard, plan);
             }
@@ -79,5 +81,12 @@ public final class ShardStage {
         double seconds = Math.round((System.nanoTime() - start) / 1e6) / 1000.0;
         log.println("round: shard " + shard + " of iteration " + spec.iteration() + " done: " + rows.size() + " prompts in " + seconds + " s");
         return new Summary(spec.iteration(), shard, plan.shards(), rows.size(), seconds, false);
+    }
+
+    /** Under {@code judge.select: validation} a shard picks θ as the training pod does: from the same held-out pairs and policy. */
+    private static HeldOutPairs heldOut(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel policy,
+                                        RoundRunner.RoundInputs inputs) throws IOException {
+        if (spec.judge().selectOrDefault() != JudgeSelection.VALIDATION || inputs.validation() == null) return null;
+        return HeldOutPairs.of(spec, paths, device, policy, PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy));
     }
 }

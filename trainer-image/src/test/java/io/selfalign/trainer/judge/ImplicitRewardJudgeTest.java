@@ -31,7 +31,7 @@ class ImplicitRewardJudgeTest {
     @Test
     void rewardIsBetaTimesPolicyMinusReferenceLogProb() {
         try (DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3); DecoderModel reference = uniform()) {
-            double[][] r = new ImplicitRewardJudge(policy, reference, 0, BETA, false, 4)
+            double[][] r = new ImplicitRewardJudge(policy, reference, 0, BETA, false, 4, 1.0)
                     .rewards(List.of(new JudgeRequest(null, PROMPT, CANDIDATES)));
             for (int j = 0; j < CANDIDATES.size(); j++) {
                 long[] y = CANDIDATES.get(j).tokens();
@@ -47,17 +47,33 @@ class ImplicitRewardJudgeTest {
     void withoutReferenceRewardIsBetaTimesThePolicysOwnLogProb() {
         try (DecoderModel uniform = uniform(); DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3)) {
             JudgeRequest request = new JudgeRequest(null, PROMPT, CANDIDATES);
-            double[][] sum = new ImplicitRewardJudge(uniform, null, 0, BETA, false, 4).rewards(List.of(request));
-            double[][] mean = new ImplicitRewardJudge(uniform, null, 0, BETA, true, 4).rewards(List.of(request));
+            double[][] sum = new ImplicitRewardJudge(uniform, null, 0, BETA, false, 4, 1.0).rewards(List.of(request));
+            double[][] mean = new ImplicitRewardJudge(uniform, null, 0, BETA, true, 4, 1.0).rewards(List.of(request));
             for (int j = 0; j < CANDIDATES.size(); j++) {
                 int n = CANDIDATES.get(j).tokens().length;
                 assertEquals(-BETA * n * Math.log(VOCAB), sum[0][j], 1e-5, "candidate " + j + " summed");
                 assertEquals(-BETA * Math.log(VOCAB), mean[0][j], 1e-6, "candidate " + j + " per token");
             }
-            double[][] own = new ImplicitRewardJudge(policy, null, 0, BETA, true, 4).rewards(List.of(request));
+            double[][] own = new ImplicitRewardJudge(policy, null, 0, BETA, true, 4, 1.0).rewards(List.of(request));
             for (int j = 0; j < CANDIDATES.size(); j++) {
                 double m = SequenceScorer.score(policy, List.of(new ScoringBatch.Pair(PROMPT, CANDIDATES.get(j).tokens())), 0, 1).get(0).mean();
                 assertEquals(BETA * m, own[0][j], 1e-6, "candidate " + j);
+            }
+        }
+    }
+
+    /**
+     * {@code judge.referenceWeight} θ: r = β·(mean log π − θ·mean log π_ref); against the uniform reference
+     * (mean log-prob −ln V on every token) θ = ½ adds β·½·ln V to each policy mean.
+     */
+    @Test
+    void referenceWeightScalesTheReferenceTerm() {
+        try (DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3); DecoderModel reference = uniform()) {
+            double[][] r = new ImplicitRewardJudge(policy, reference, 0, BETA, true, 4, 0.5)
+                    .rewards(List.of(new JudgeRequest(null, PROMPT, CANDIDATES)));
+            for (int j = 0; j < CANDIDATES.size(); j++) {
+                double m = SequenceScorer.score(policy, List.of(new ScoringBatch.Pair(PROMPT, CANDIDATES.get(j).tokens())), 0, 1).get(0).mean();
+                assertEquals(BETA * (m + 0.5 * Math.log(VOCAB)), r[0][j], 1e-6, "candidate " + j);
             }
         }
     }
@@ -66,7 +82,7 @@ class ImplicitRewardJudgeTest {
     @Test
     void aPolicyJudgedAgainstItselfGivesZeroRewards() {
         try (DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3)) {
-            double[][] r = new ImplicitRewardJudge(policy, policy, 0, BETA, false, 4).rewards(List.of(new JudgeRequest(null, PROMPT, CANDIDATES)));
+            double[][] r = new ImplicitRewardJudge(policy, policy, 0, BETA, false, 4, 1.0).rewards(List.of(new JudgeRequest(null, PROMPT, CANDIDATES)));
             assertEquals(0.0, r[0][0]);
             assertEquals(0.0, r[0][1]);
         }

@@ -87,7 +87,7 @@ final class RoundFixture {
                         .validationPreferences(VALIDATION).build())
                 .generation(RoundSpec.Generation.builder()
                         .samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0).maxNewTokens(6).batchSize(4).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null))
+                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null, null, null))
                 .training(RoundSpec.Training.builder()
                         .loss(loss)
                         .beta(0.1)

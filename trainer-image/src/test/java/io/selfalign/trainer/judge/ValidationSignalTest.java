@@ -1,0 +1,69 @@
+package io.selfalign.trainer.judge;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The held-out signal on four hand-made pairs (scores chosen first); all sums exact in binary, so the tolerances are tight. */
+class ValidationSignalTest {
+    static final double BETA = 0.5;
+    // policy and reference scores per pair: {chosen, rejected}
+    static final double[][] POLICY = {{-1, -2}, {-1, -2}, {-2, -1}, {-2, -1.5}};
+    static final double[][] REFERENCE = {{-1, -3}, {-2, -1}, {-1, -2}, {-3, -1}};
+    static final int[][] LENGTHS = {{2, 2}, {2, 4}, {2, 2}, {4, 2}};
+
+    @Test
+    void baseWrongMarksPairsTheBaseScoresAgainstTheLabel() {
+        assertArrayEquals(new boolean[] {false, true, false, true}, ValidationSignal.baseWrong(REFERENCE));
+        assertArrayEquals(new boolean[] {false}, ValidationSignal.baseWrong(new double[][] {{-1, -1}}), "a tie is not wrong");
+    }
+
+    @Test
+    void accuracyOverallOnTheBaseWrongPairsAndBalanced() {
+        ValidationSignal s = new ValidationSignal(new ImplicitRewardJudge.Scores(POLICY, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);
+        // θ = 0, the policy alone: right on pairs 1, 2; wrong on 3, 4
+        ValidationSignal.Accuracy own = s.at(BETA, 0, new LengthDebias(0));
+        assertEquals(0.5, own.overall(), 1e-12);
+        assertEquals(0.5, own.direction(), 1e-12, "of the base-wrong pairs 2 and 4, right on 2");
+        assertEquals(0.5, own.balanced(), 1e-12);
+        // θ = 1, policy − reference: chosen vs rejected 0 vs 1, 1 vs −1, −1 vs 1, 1 vs −0.5 — right only where the base is wrong
+        ValidationSignal.Accuracy implicit = s.at(BETA, 1, new LengthDebias(0));
+        assertEquals(0.5, implicit.overall(), 1e-12);
+        assertEquals(1.0, implicit.direction(), 1e-12);
+        assertEquals(0.5, implicit.balanced(), 1e-12);
+        // θ = ½, policy − ½·reference: −0.5 vs −0.5 (tie, ½), 0 vs −1.5, −1.5 vs 0, −0.5 vs −1
+        ValidationSignal.Accuracy half = s.at(BETA, 0.5, new LengthDebias(0));
+        assertEquals(2.5 / 4, half.overall(), 1e-12);
+        assertEquals(1.0, half.direction(), 1e-12);
+        assertEquals((0.25 + 1.0) / 2, half.balanced(), 1e-12);
+    }
+
+    @Test
+    void theLengthTermIsSubtractedFromBothResponses() {
+        ValidationSignal s = new ValidationSignal(new ImplicitRewardJudge.Scores(POLICY, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);
+        // rewards β·policy = {−0.5, −1}, {−0.5, −1}, {−1, −0.5}, {−1, −0.75}; slope 0.25 per token turns pair 2 (2 vs 4 tokens)
+        // into −1 vs −2 (still right) and pair 4 (4 vs 2) into −2 vs −1.25 (still wrong); the others are equal lengths
+        assertEquals(0.5, s.at(BETA, 0, new LengthDebias(0.25)).overall(), 1e-12);
+        // slope −0.2 (longer is better): pair 2 becomes −0.1 vs −0.2 (still right), pair 4 −0.2 vs −0.35 (now right)
+        assertEquals(0.75, s.at(BETA, 0, new LengthDebias(-0.2)).overall(), 1e-12);
+    }
+
+    @Test
+    void selectionKeepsTheBestBalancedWeightAndTheSmallestOfEquals() {
+        ValidationSignal s = new ValidationSignal(new ImplicitRewardJudge.Scores(POLICY, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);
+        // balanced: θ = 0 → 0.5, ¼ → (0.5 + 0.75)/2, ½ → (0.25 + 1)/2, ¾ → (0 + 1)/2, 1 → 0.5: ¼ and ½ tie, ¼ is kept
+        double best = s.bestWeight(BETA, new LengthDebias(0));
+        assertEquals(0.25, best);
+        double bestBalanced = s.at(BETA, best, new LengthDebias(0)).balanced();
+        for (double w : ValidationSignal.WEIGHTS) {
+            double b = s.at(BETA, w, new LengthDebias(0)).balanced();
+            assertTrue(b < bestBalanced || (b == bestBalanced && w >= best), "weight " + w + " balanced " + b);
+        }
+        // a judge that repeats the base model (policy = reference) is at 50% balanced with every weight below 1, and all tie at θ = 1
+        ValidationSignal copy = new ValidationSignal(new ImplicitRewardJudge.Scores(REFERENCE, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);
+        for (double w : ValidationSignal.WEIGHTS) assertEquals(0.5, copy.at(BETA, w, new LengthDebias(0)).balanced(), 1e-12, "weight " + w);
+        assertEquals(0.0, copy.bestWeight(BETA, new LengthDebias(0)));
+    }
+}
