@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
+import java.util.stream.IntStream;
 
 /**
  * The decoder of the Llama family and its relatives (Llama, Mistral, Qwen2 today) on DJL, written out in
@@ -53,7 +53,7 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray embedTokens;
     private final NDArray norm;
     private final NDArray lmHead;
-    private final Layer[] layers;
+    private final DecoderLayer[] layers;
     // Split points of the fused projections: one split op yields every part as a view (an NDIndex slice
     // costs one op per indexed axis, ':' included).
     private final long[] qkThenV;
@@ -62,12 +62,6 @@ public final class DecoderModel implements AutoCloseable {
     // LoRA adapters on the projections (null: none); while adaptersOff the forward is the base model's.
     private LoraAdapters adapters;
     private boolean adaptersOff;
-
-    /** One decoder layer's parameters, named after its checkpoint tensors (fused projections; biases may be null). */
-    private record Layer(NDArray inputLayernorm, NDArray qkvProj, NDArray qkvBias, NDArray oProj, NDArray oBias,
-                         NDArray postAttentionLayernorm, NDArray gateUpProj, NDArray gateUpBias, NDArray downProj,
-                         NDArray downBias) {
-    }
 
     /** What every layer of one forward shares: the plan's choices, rotary rows, attention bias and the cache. */
     private record Pass(StreamLayout layout, AttentionKernel kernel, NDArray cos, NDArray sin, NDArray bias,
@@ -82,22 +76,13 @@ public final class DecoderModel implements AutoCloseable {
         this.storedDtypes = Map.copyOf(storedDtypes);
         this.sourceDir = sourceDir;
         this.rotary = new RotaryEmbedding(config);
-        this.embedTokens = param(ParameterLayout.EMBED_TOKENS);
+        this.embedTokens = ParameterLayout.required(parameters, ParameterLayout.EMBED_TOKENS);
         this.dtype = embedTokens.getDataType();
-        this.norm = param(ParameterLayout.FINAL_NORM);
-        this.lmHead = config.tieWordEmbeddings() ? embedTokens : param(ParameterLayout.LM_HEAD);
-        this.layers = new Layer[config.numLayers()];
-        for (int i = 0; i < layers.length; i++) {
-            String prefix = ParameterLayout.layer(i, "");
-            layers[i] = new Layer(param(prefix + ParameterLayout.INPUT_NORM),
-                    param(prefix + ParameterLayout.QKV_WEIGHT), parameters.get(prefix + ParameterLayout.QKV_BIAS),
-                    param(prefix + ParameterLayout.O_WEIGHT), parameters.get(prefix + ParameterLayout.O_BIAS),
-                    param(prefix + ParameterLayout.POST_ATTENTION_NORM),
-                    param(prefix + ParameterLayout.GATE_UP_WEIGHT), parameters.get(prefix + ParameterLayout.GATE_UP_BIAS),
-                    param(prefix + ParameterLayout.DOWN_WEIGHT), parameters.get(prefix + ParameterLayout.DOWN_BIAS));
-        }
-        this.plan = new InferencePlan(manager.getDevice(), lmHead,
-                Arrays.stream(layers).flatMap(l -> Stream.of(l.qkvProj(), l.oProj(), l.gateUpProj(), l.downProj())));
+        this.norm = ParameterLayout.required(parameters, ParameterLayout.FINAL_NORM);
+        this.lmHead = config.tieWordEmbeddings() ? embedTokens : ParameterLayout.required(parameters, ParameterLayout.LM_HEAD);
+        this.layers = IntStream.range(0, config.numLayers()).mapToObj(i -> DecoderLayer.of(parameters, i))
+                .toArray(DecoderLayer[]::new);
+        this.plan = new InferencePlan(manager.getDevice(), lmHead, Arrays.stream(layers).flatMap(DecoderLayer::weights));
         this.qkThenV = new long[] {config.numHeads() + config.numKvHeads()};
         this.qThenK = new long[] {config.numHeads()};
         this.gateThenUp = new long[] {config.intermediateSize()};
@@ -112,12 +97,6 @@ public final class DecoderModel implements AutoCloseable {
 
     private NDArray scalar(float value) {
         return manager.create(value).toType(dtype, false);
-    }
-
-    private NDArray param(String name) {
-        NDArray a = parameters.get(name);
-        if (a == null) throw new IllegalStateException("parameter " + name + " missing");
-        return a;
     }
 
     /**
@@ -158,19 +137,36 @@ public final class DecoderModel implements AutoCloseable {
         });
     }
 
-    public ModelConfig config() { return config; }
-    public DataType dataType() { return dtype; }
-    public Device device() { return manager.getDevice(); }
-    public NDManager manager() { return manager; }
+    public ModelConfig config() {
+        return config;
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
 
     /** Parameters by name, in checkpoint order (names and fused projections as in {@link ParameterLayout}). */
-    public Map<String, NDArray> parameters() { return parameters; }
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
 
     /** The dtype each checkpoint tensor was stored in (empty for a fresh model: saved as F32). */
-    Map<String, String> storedDtypes() { return storedDtypes; }
+    Map<String, String> storedDtypes() {
+        return storedDtypes;
+    }
 
     /** The checkpoint directory the weights came from, or null for a fresh model. */
-    public Path sourceDir() { return sourceDir; }
+    public Path sourceDir() {
+        return sourceDir;
+    }
 
     /** Marks every parameter as requiring a gradient (or not); gradients are recorded only inside a GradientCollector. */
     public void setTrainable(boolean on) {
@@ -184,7 +180,9 @@ public final class DecoderModel implements AutoCloseable {
     }
 
     /** The attached LoRA adapters, or null. */
-    public LoraAdapters adapters() { return adapters; }
+    public LoraAdapters adapters() {
+        return adapters;
+    }
 
     void attachAdapters(LoraAdapters a) {
         if (adapters != null) throw new IllegalStateException("the model already has LoRA adapters");
@@ -263,7 +261,7 @@ public final class DecoderModel implements AutoCloseable {
      * one block's activations at a time (what autograd saves for backward stays).
      */
     private NDArray layer(int i, Pass pass, NDArray x) {
-        Layer l = layers[i];
+        DecoderLayer l = layers[i];
         NDArray h;
         try (NDScope scope = new NDScope()) {
             // In place on the projection's output (linear's backward does not need it); x + a == a + x exactly.
@@ -298,7 +296,7 @@ public final class DecoderModel implements AutoCloseable {
      * grouped-query attention by the pass's kernel; returns the output projection to add to the stream.
      */
     private NDArray attention(int i, Pass pass, NDArray normed) {
-        Layer l = layers[i];
+        DecoderLayer l = layers[i];
         StreamLayout layout = pass.layout();
         int h = config.numHeads();
         int hd = config.headDim();
@@ -322,7 +320,7 @@ public final class DecoderModel implements AutoCloseable {
 
     /** The gated MLP of layer i on its normed input: one projection for gate and up, act(gate) * up, down. */
     private NDArray mlp(int i, StreamLayout layout, NDArray normed) {
-        Layer l = layers[i];
+        DecoderLayer l = layers[i];
         NDArray gateUp = linear(i, LoraAdapters.Projection.GATE_UP, layout, normed, l.gateUpProj(), l.gateUpBias());
         NDList gu = gateUp.split(gateThenUp, layout.featureAxis(gateUp));
         NDArray act = config.architecture().activation().apply(gu.get(0)).mul(gu.get(1));

@@ -93,6 +93,13 @@ public final class ParameterLayout {
         return "model.layers." + index + "." + parameter;
     }
 
+    /** The parameter {@code name} of {@code parameters}; fails naming it when it is missing. */
+    static NDArray required(Map<String, NDArray> parameters, String name) {
+        NDArray a = parameters.get(name);
+        if (a == null) throw new IllegalStateException("parameter " + name + " missing");
+        return a;
+    }
+
     /** The parameters of a model with this config, in checkpoint order. */
     public static List<ParameterSpec> of(ModelConfig c) {
         TensorNames n = c.architecture().tensorNames();
