@@ -4,7 +4,7 @@ import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.RoundSpecFactory;
 
-/** Builds the configured {@link PreferenceLoss} from the round spec. */
+/** The configured {@link PreferenceLoss} of a round spec. */
 public final class Losses {
     private Losses() {}
 
@@ -13,19 +13,7 @@ public final class Losses {
      * asks for {@code spa} in the seed stage trains with DPO, as one from the operator does.
      */
     public static PreferenceLoss forRound(RoundSpec.Training t, int iteration) {
-        return of(RoundSpecFactory.loss(t.loss(), iteration), t);
-    }
-
-    static PreferenceLoss of(Loss loss, RoundSpec.Training t) {
-        return switch (loss) {
-            case DPO -> new DpoLoss(t.beta());
-            case CDPO -> new ConservativeDpoLoss(t.beta(), t.labelSmoothing());
-            case RDPO -> new RobustDpoLoss(t.beta(), t.labelSmoothing());
-            case IPO -> new IpoLoss(t.beta());
-            case HINGE -> new HingeLoss(t.beta());
-            case SIMPO -> new SimpoLoss(t.beta(), t.simpoGamma());
-            case ORPO -> new OrpoLoss(t.beta(), t.orpoLambda());
-            case SPA -> new SpaLoss(t.beta());
-        };
+        Loss loss = RoundSpecFactory.loss(t.loss(), iteration);
+        return new PreferenceLoss(loss, t.beta(), t.labelSmoothing(), t.simpoGamma(), t.orpoLambda());
     }
 }

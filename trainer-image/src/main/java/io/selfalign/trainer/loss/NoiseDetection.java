@@ -5,7 +5,7 @@ import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;
 
 /**
- * De-coupled noise detection (ALGORITHMS §4): the margin used for flagging comes from the
+ * De-coupled noise detection (docs/algorithm.md §4): the margin used for flagging comes from the
  * extrapolated logits h̃ = (1+λ)·h_θ − λ·h_ref, which approximate a model trained with a (1+λ)×
  * smaller KL coefficient. It is used for flagging only; the loss keeps the margin of π_θ. Nothing here
  * carries a gradient.

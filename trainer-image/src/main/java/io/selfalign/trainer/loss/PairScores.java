@@ -12,7 +12,7 @@ import ai.djl.ndarray.NDArray;
  * @param chosenTokens      number of scored response tokens of y_w (for mean scores Ŝ)
  * @param rejectedTokens    number of scored response tokens of y_l
  * @param flipWeight        per-pair weight ε_i of the flipped label, set by self-refinement (loss
- *                          {@code spa} only, ALGORITHMS §3); null for every other loss
+ *                          {@code spa} only, docs/algorithm.md §3); null for every other loss
  */
 public record PairScores(
         NDArray policyChosen,

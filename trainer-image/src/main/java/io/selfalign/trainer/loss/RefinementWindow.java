@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.Deque;
 
 /**
- * The noise threshold τ of self-refinement (ALGORITHMS §3, as in SPA's code): a rolling window of the
+ * The noise threshold τ of self-refinement (docs/algorithm.md §3, as in SPA's code): a rolling window of the
  * last W margins; τ is the mean of the sorted window's entries ⌊W·K⌋ and ⌊W·K⌋+1 (0-based), and 0
  * until W margins have been seen. Callers judge a margin against {@link #tau()} before
  * {@link #push(double) pushing} it, so each sample is judged against the previous window.

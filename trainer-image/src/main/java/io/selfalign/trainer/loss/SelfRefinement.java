@@ -1,7 +1,7 @@
 package io.selfalign.trainer.loss;
 
 /**
- * Confidence-based label refinement (ALGORITHMS §3): flags pairs whose (detached, possibly
+ * Confidence-based label refinement (docs/algorithm.md §3): flags pairs whose (detached, possibly
  * extrapolated) margin μ lies at or below the rolling threshold τ and gives them the flip weight α —
  * 0 during the warm-up share of optimizer steps.
  *

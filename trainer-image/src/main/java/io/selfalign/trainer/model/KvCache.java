@@ -43,6 +43,14 @@ public final class KvCache implements AutoCloseable {
         return capacity;
     }
 
+    /** Checks that {@code t} more tokens fit; returns the tokens stored so far. */
+    int roomFor(int t) {
+        if (length + t > capacity) {
+            throw new IllegalArgumentException("KV cache full: " + (length + t) + " > " + capacity);
+        }
+        return length;
+    }
+
     /**
      * Writes keys and values {@code kv} [B, 2 * kvHeads, T, headDim] at positions past..past+T-1 of a layer
      * (one copy); returns views of the keys and the values so far, [B, kvHeads, past+T, headDim] each.

@@ -3,10 +3,16 @@ package io.selfalign.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 /**
  * The decoder's parameters and the checkpoint tensors each one is made of: the one place that maps names.
@@ -36,6 +42,7 @@ public final class ParameterLayout {
 
     private static final String WEIGHT = ".weight";
     private static final String BIAS = ".bias";
+    private static final double INIT_STD = 0.02;
 
     /** How a fresh model initialises a parameter (transformers' Llama init: normal(0, 0.02), unit norm scale, zero bias). */
     public enum Init { NORMAL, UNIT_NORM_SCALE, ZEROS }
@@ -86,6 +93,13 @@ public final class ParameterLayout {
         return "model.layers." + index + "." + parameter;
     }
 
+    /** The parameter {@code name} of {@code parameters}; fails naming it when it is missing. */
+    static NDArray required(Map<String, NDArray> parameters, String name) {
+        NDArray a = parameters.get(name);
+        if (a == null) throw new IllegalStateException("parameter " + name + " missing");
+        return a;
+    }
+
     /** The parameters of a model with this config, in checkpoint order. */
     public static List<ParameterSpec> of(ModelConfig c) {
         TensorNames n = c.architecture().tensorNames();
@@ -121,6 +135,26 @@ public final class ParameterLayout {
             specs.add(single(LM_HEAD, n.lmHead() + WEIGHT, new Shape(c.vocabSize(), d), Init.NORMAL));
         }
         return specs;
+    }
+
+    /** Fresh parameters by name with their {@link Init}, reproducible for a seed, on {@code manager}. */
+    static Map<String, NDArray> initialised(ModelConfig config, NDManager manager, DataType dtype, long seed) {
+        Random rng = new Random(seed);
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (ParameterSpec spec : of(config)) {
+            float[] values = new float[Math.toIntExact(spec.shape().size())];
+            switch (spec.init()) {
+                case NORMAL -> {
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) (rng.nextGaussian() * INIT_STD);
+                    }
+                }
+                case UNIT_NORM_SCALE -> Arrays.fill(values, 1f - config.architecture().normOffset());
+                case ZEROS -> { }
+            }
+            params.put(spec.name(), manager.create(values, spec.shape()).toType(dtype, false));
+        }
+        return params;
     }
 
     private static ParameterSpec single(String name, String checkpointName, Shape shape, Init init) {

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 
 /**
  * Rotary position tables as transformers builds them: {@code inv_freq} per rope type (default, linear,
@@ -40,6 +42,35 @@ final class RotaryEmbedding {
             build(manager, wanted, invFreq, dtype);
         }
         return new NDArray[] {cos, sin};
+    }
+
+    /**
+     * The {cos, signed sin} rows of each token's position, [B,1,T,hd] each for {@code positionIds} [B,T]: the
+     * looked-up rows broadcast over the heads (one op, not two); {@code length} covers cached and new tokens.
+     */
+    NDArray[] at(NDManager manager, NDArray positionIds, int length, DataType dtype) {
+        NDArray[] table = tables(manager, length, dtype);
+        Shape shape = positionIds.getShape();
+        NDArray headless = positionIds.reshape(shape.get(0), 1, shape.get(1));
+        return new NDArray[] {Embedding.embedding(headless, table[0], SparseFormat.DENSE).singletonOrThrow(),
+            Embedding.embedding(headless, table[1], SparseFormat.DENSE).singletonOrThrow()};
+    }
+
+    /**
+     * x*cos + rotate_half(x)*sin, with rotate_half's sign folded into the sine table. Its temporaries (each the
+     * size of q and k) are freed on return; the sum is taken in place (mul's backward needs only its inputs).
+     */
+    static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        NDArray rotated;
+        try (NDScope scope = new NDScope()) {
+            Shape shape = x.getShape();
+            long half = shape.get(3) / 2;
+            NDArray swapped = x.reshape(shape.get(0), shape.get(1), shape.get(2), 2, half).flip(3).reshape(shape);
+            rotated = x.mul(cos).addi(swapped.mul(sin));
+            NDScope.unregister(rotated);
+        }
+        NDScope.register(rotated);
+        return rotated;
     }
 
     float[] inverseFrequencies(int dynamicSeqLen) {

@@ -3,11 +3,11 @@ package io.selfalign.trainer.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * How {@link DecoderModel} lays out its residual stream. {@code ROWS}, [B,T,D] with features last, serves every
- * forward pass; {@code COLUMNS}, [D,B] with features first, serves a single decode step at inference on a CPU
- * when a batch of rows meets layer weights too large for the caches. Each projection is then W·x, so MKL's sgemm
- * streams the weight as its first operand instead of repacking it on every call as it does for x·Wᵀ (see
- * {@link DecoderModel} for the measurements). Attention itself runs per head in [B, heads, T, hd] either way.
+ * How {@link DecoderModel} lays out its residual stream ({@link InferencePlan#layout} chooses). {@code ROWS},
+ * [B,T,D] with features last, serves every forward pass; {@code COLUMNS}, [D,B] with features first, serves a
+ * single decode step at inference on a CPU when a batch of rows meets layer weights too large for the caches.
+ * Each projection is then W·x, so MKL's sgemm streams the weight as its first operand instead of repacking it on
+ * every call as it does for x·Wᵀ. Attention itself runs per head in [B, heads, T, hd] either way.
  */
 enum StreamLayout {
     ROWS {

@@ -7,13 +7,10 @@ import java.util.function.Supplier;
 /**
  * PyTorch's intra-op thread count chosen for the shape of the work. A decode step is hundreds of small ops
  * plus a few matrix products; when the whole step is small, OpenMP's hand-off between threads costs about
- * what the split saves. Measured on 2 cores (issue 14, 2026-11-30, B=32, interleaved runs): the 3M config
- * with a 512 vocabulary (~107M multiply-adds a step) decoded at 1,744–2,017 tokens/s on 1 thread and
- * 1,763–2,240 on 2 (level); with Llama's 32k vocabulary (~365M, the head most of it) 474–728 vs 648–787;
- * the 25M config (~830M) 297–354 vs 369–489. So a step of fewer than {@link #PARALLEL_DECODE_WORK} multiply-adds
- * decodes on one thread, a larger one on all. Training and scoring steps are large matrix products and
- * keep every thread the engine started with; a generation's prefill runs with its decoding count (one
- * short pass against dozens of steps).
+ * what the split saves, so a step of fewer than {@link #PARALLEL_DECODE_WORK} multiply-adds decodes on one
+ * thread, a larger one on all (measurements: docs/performance.md). Training and scoring steps are large matrix
+ * products and keep every thread the engine started with; a generation's prefill runs with its decoding count
+ * (one short pass against dozens of steps).
  *
  * <p>Overrides: {@code -Dselfalign.decode-threads=N} fixes the decoding count; {@code -Dai.djl.pytorch.num_threads=N}
  * sets the engine's starting count, used by all other work and the most decoding chooses by itself (1 on a

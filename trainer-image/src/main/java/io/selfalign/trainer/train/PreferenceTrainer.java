@@ -26,17 +26,15 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Function;
 
 /**
- * Preference training of a policy on token-id pairs (ALGORITHMS §3–5): micro-batches accumulated into
+ * Preference training of a policy on token-id pairs (docs/algorithm.md §3–5): micro-batches accumulated into
  * the effective batch, one AdamW step per batch with warm-up + schedule, global-norm clipping and — for
  * float16 weights — float32 master weights with dynamic loss scaling.
  *
- * <p>The reference is the policy as it is before training (π_init at the seed stage, π_{i−1} after). Its
- * log-probs are computed once, without gradients, before the first step — except for {@code spa} with
- * λ > 0, whose noise detection needs the reference's full logits at every step; then a frozen copy of
- * the policy runs alongside. Reference-free losses (SimPO, ORPO) need neither.
+ * <p>The reference is the policy as it is before training (π_init at the seed stage, π_{i−1} after);
+ * {@link ReferenceStrategy} says how its scores are had: once before the first step, from a frozen copy at
+ * every step for {@code spa} with λ > 0, or not at all for a reference-free loss.
  *
  * <p>A policy with {@link LoraAdapters} trains only the adapters (the base weights get no gradient, no master
  * copy and no moments), and its reference is the same model with the adapters off: no copy of the weights.
@@ -103,12 +101,8 @@ public final class PreferenceTrainer {
         }
 
         LoraAdapters adapters = policy.adapters();
-        // Before any step, so the reference scores are those of the starting model (fresh adapters add exactly 0).
-        float[][] referenceScores = loss.usesReference() && lambda == 0 ? referenceScores(pairs) : null;
-        DecoderModel frozenReference = lambda > 0 && adapters == null ? policy.copy() : null;
-        Function<ScoringBatch, NDArray> referenceLogits = lambda == 0 ? null
-                : frozenReference != null ? batch -> SequenceScorer.responseLogits(frozenReference, batch)
-                : batch -> policy.withoutAdapters(() -> SequenceScorer.responseLogits(policy, batch));
+        // Before any step, so that the reference is the starting model.
+        ReferenceStrategy reference = ReferenceStrategy.choose(loss, lambda, policy, pairs, padId, 2 * config.microBatchSize());
         setTrainable(true);
         DynamicLossScaler scaler = policy.dataType() == DataType.FLOAT16 ? DynamicLossScaler.forFloat16() : DynamicLossScaler.none();
         ParameterUpdater updater = new ParameterUpdater(new TrainableParameters(adapters != null ? adapters.parameters() : policy.parameters()),
@@ -130,8 +124,8 @@ public final class PreferenceTrainer {
                     long stepStart = System.nanoTime();
                     for (int m = 0; m < batch.size(); m += config.microBatchSize()) {
                         List<Integer> micro = batch.subList(m, Math.min(batch.size(), m + config.microBatchSize()));
-                        microBatch(pairs, micro, batch.size(), step, updater.lossScale(), referenceLogits, referenceScores,
-                                refinement, lambda, outcomes, stepTotals);
+                        microBatch(pairs, micro, batch.size(), step, updater.lossScale(), reference, refinement, lambda,
+                                outcomes, stepTotals);
                     }
                     ParameterUpdater.Report report = updater.step(step);
                     all.add(stepTotals);
@@ -148,7 +142,7 @@ public final class PreferenceTrainer {
             }
         } finally {
             setTrainable(false);
-            if (frozenReference != null) frozenReference.close();
+            reference.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Summary(step, lossFinal, all.lossSum / all.pairs, all.chosenSum / all.pairs, all.rejectedSum / all.pairs,
@@ -165,26 +159,9 @@ public final class PreferenceTrainer {
         }
     }
 
-    /** S_ref(y_w) and S_ref(y_l) of every pair under the untrained policy, without gradients. */
-    private float[][] referenceScores(List<TokenizedPair> pairs) {
-        List<ScoringBatch.Pair> sequences = new ArrayList<>();
-        for (TokenizedPair p : pairs) {
-            sequences.add(new ScoringBatch.Pair(p.prompt(), p.chosen()));
-            sequences.add(new ScoringBatch.Pair(p.prompt(), p.rejected()));
-        }
-        List<SequenceScorer.Score> scores = SequenceScorer.score(policy, sequences, padId, 2 * config.microBatchSize());
-        float[][] out = new float[2][pairs.size()];
-        for (int i = 0; i < pairs.size(); i++) {
-            out[0][i] = (float) scores.get(2 * i).sum();
-            out[1][i] = (float) scores.get(2 * i + 1).sum();
-        }
-        return out;
-    }
-
     /** Forward + backward of one micro-batch; gradients accumulate in the policy until the optimizer step. */
     private void microBatch(List<TokenizedPair> pairs, List<Integer> micro, int effectiveBatch, long step, double lossScale,
-                            Function<ScoringBatch, NDArray> referenceForward, float[][] referenceScores,
-                            SelfRefinement refinement, double lambda, PairOutcome[] outcomes, Totals totals) {
+                            ReferenceStrategy reference, SelfRefinement refinement, double lambda, PairOutcome[] outcomes, Totals totals) {
         int b = micro.size();
         NDManager manager = policy.manager();
         try (NDScope ignored = new NDScope()) {
@@ -203,23 +180,13 @@ public final class PreferenceTrainer {
             }
             ScoringBatch batch = ScoringBatch.of(sequences, padId, manager);
             // Outside the collector: no graph for the frozen reference.
-            NDArray referenceLogits = referenceForward == null ? null : referenceForward.apply(batch);
-            NDArray referenceChosen = null;
-            NDArray referenceRejected = null;
-            if (referenceLogits != null) {
-                NDArray ref = SequenceScorer.sequenceLogProbs(referenceLogits, batch);
-                referenceChosen = ref.get(new NDIndex("0:{}", b));
-                referenceRejected = ref.get(new NDIndex("{}:", b));
-            } else if (referenceScores != null) {
-                referenceChosen = manager.create(pick(referenceScores[0], micro));
-                referenceRejected = manager.create(pick(referenceScores[1], micro));
-            }
+            ReferenceStrategy.BatchReference ref = reference.of(batch, micro);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 // float16 logits are widened to float32 (keeping the gradient) inside the scorer.
                 NDArray logits = SequenceScorer.responseLogits(policy, batch);
                 NDArray scores = SequenceScorer.sequenceLogProbs(logits, batch);
                 PairScores s = new PairScores(scores.get(new NDIndex("0:{}", b)), scores.get(new NDIndex("{}:", b)),
-                        referenceChosen, referenceRejected, manager.create(chosenTokens), manager.create(rejectedTokens), null);
+                        ref.chosen(), ref.rejected(), manager.create(chosenTokens), manager.create(rejectedTokens), null);
                 NDArray[] rewards = loss.rewards(s);
                 float[] chosenReward = rewards[0].toFloatArray();
                 float[] rejectedReward = rewards[1].toFloatArray();
@@ -228,9 +195,9 @@ public final class PreferenceTrainer {
                 if (refinement != null) {
                     NDArray mu;
                     if (lambda > 0) {
-                        NDArray tilde = NoiseDetection.extrapolatedScores(logits, referenceLogits, batch, lambda);
+                        NDArray tilde = NoiseDetection.extrapolatedScores(logits, ref.logits(), batch, lambda);
                         mu = NoiseDetection.margin(tilde.get(new NDIndex("0:{}", b)), tilde.get(new NDIndex("{}:", b)),
-                                referenceChosen, referenceRejected, config.beta());
+                                ref.chosen(), ref.rejected(), config.beta());
                     } else {
                         mu = s.margin().mul(config.beta()).stopGradient();
                     }
@@ -262,12 +229,6 @@ public final class PreferenceTrainer {
                 totals.tokens += batch.attentionMask().sum().getLong();
             }
         }
-    }
-
-    private static float[] pick(float[] values, List<Integer> indices) {
-        float[] out = new float[indices.size()];
-        for (int i = 0; i < out.length; i++) out[i] = values[indices.get(i)];
-        return out;
     }
 
     private static double[] toDoubles(float[] values) {

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * At inference on a CPU, a few rows against large weights are multiplied weight first: the head as (W·xᵀ)ᵀ when
- * choosing next tokens (DecoderModel#headFirst), and a whole decode step in the COLUMNS layout, W·x in every
- * layer (DecoderModel#layoutFor). A cached decode step takes those paths; the full forward of the same sequences
+ * choosing next tokens (InferencePlan#headFirst), and a whole decode step in the COLUMNS layout, W·x in every
+ * layer (InferencePlan#layout). A cached decode step takes those paths; the full forward of the same sequences
  * (rows × length tokens, above every bound) takes the plain x·Wᵀ in ROWS. Their last-position logits must agree
  * to float rounding.
  */
@@ -48,10 +48,10 @@ class WeightFirstProductTest {
     void aCachedDecodeStepEqualsTheFullForward(String name, ModelConfig config, int rows, DataType dtype, double tolerance) {
         long layerWeightBytes = 2L * config.intermediateSize() * config.hiddenSize() * dtype.getNumOfBytes();
         long headBytes = (long) config.vocabSize() * config.hiddenSize() * dtype.getNumOfBytes();
-        assertTrue(headBytes >= DecoderModel.WEIGHT_FIRST_MIN_BYTES && rows >= DecoderModel.HEAD_FIRST_MIN_ROWS
-                || layerWeightBytes >= DecoderModel.WEIGHT_FIRST_MIN_BYTES && rows >= DecoderModel.COLUMNS_MIN_ROWS,
+        assertTrue(headBytes >= InferencePlan.WEIGHT_FIRST_MIN_BYTES && rows >= InferencePlan.HEAD_FIRST_MIN_ROWS
+                || layerWeightBytes >= InferencePlan.WEIGHT_FIRST_MIN_BYTES && rows >= InferencePlan.COLUMNS_MIN_ROWS,
                 "the decode step takes a weight-first path");
-        assertTrue(rows <= DecoderModel.WEIGHT_FIRST_MAX_ROWS && (long) rows * LENGTH > DecoderModel.WEIGHT_FIRST_MAX_ROWS);
+        assertTrue(rows <= InferencePlan.WEIGHT_FIRST_MAX_ROWS && (long) rows * LENGTH > InferencePlan.WEIGHT_FIRST_MAX_ROWS);
         Random rng = new Random(3);
         long[] ids = new long[rows * LENGTH];
         for (int i = 0; i < ids.length; i++) {
