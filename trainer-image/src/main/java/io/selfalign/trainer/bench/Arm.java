@@ -1,6 +1,6 @@
 package io.selfalign.trainer.bench;
 
-/** The arms of the alignment benchmark (ALGORITHMS.md §8), all started from the same SFT checkpoint per seed. */
+/** The arms of the alignment benchmark (docs/algorithm.md §8), all started from the same SFT checkpoint per seed. */
 public enum Arm {
     /** (1) the SFT model itself. */
     SFT("sft"),

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SPA's direct preference judgment (ALGORITHMS §2): r(x, y) = β·[log π(y|x) − log π_ref(y|x)], the
+ * SPA's direct preference judgment (docs/algorithm.md §2): r(x, y) = β·[log π(y|x) − log π_ref(y|x)], the
  * policy's implicit reward against the judge reference, summed over the response tokens (EOS included)
  * or, with {@code mean}, averaged per token. Two no-grad forward passes per candidate. Without a reference
  * ({@code judge.reference: none}) the reward is β·log π(y|x) alone: with {@code mean}, SimPO's reward.

@@ -37,7 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs one SPA round as the spec says (ALGORITHMS §1) and returns its result:
+ * Runs one SPA round as the spec says (docs/algorithm.md §1) and returns its result:
  * <ul>
  *   <li>iteration 0 — preference training of the base model on the gold seed pairs;</li>
  *   <li>iteration k ≥ 1 — sample K responses per prompt of slice k from the previous model, judge them

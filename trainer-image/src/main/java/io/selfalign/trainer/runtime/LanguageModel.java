@@ -133,7 +133,7 @@ public final class LanguageModel implements AutoCloseable {
         return ids;
     }
 
-    /** A response's tokens followed by EOS, whose log-prob is part of the response's score (ALGORITHMS §0). */
+    /** A response's tokens followed by EOS, whose log-prob is part of the response's score (docs/algorithm.md §0). */
     public long[] encodeResponse(String text) {
         if (eosIds.isEmpty()) {
             throw new InputException(model.sourceDir() + ": the model defines no EOS token id "

@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Log-probabilities of responses given prompts (ALGORITHMS.md §0): per token
+ * Log-probabilities of responses given prompts (docs/algorithm.md §0): per token
  * {@code l_t = log_softmax(h_{t-1})[y_t]}, summed over the response ({@code S}) and divided by its length
  * ({@code Ŝ}). Only the rows that predict a response token are projected to the vocabulary: at a 32k
  * vocabulary the head is most of a small model's arithmetic, and prompt and padding columns need none of it.

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every loss on two hand-worked pairs (expected values computed with Python's math module from the
- * formulas in ALGORITHMS §5; tolerance 1e-5, float32):
+ * formulas in docs/algorithm.md §5; tolerance 1e-5, float32):
  * pair 1: S_θ(y_w)=−10, S_θ(y_l)=−12, S_ref(y_w)=−11, S_ref(y_l)=−11.5, |y_w|=4, |y_l|=6 → z = 1.5;
  * pair 2: S_θ(y_w)=−20, S_θ(y_l)=−15, S_ref(y_w)=−18, S_ref(y_l)=−16, |y_w|=5, |y_l|=3 → z = −3.
  */
