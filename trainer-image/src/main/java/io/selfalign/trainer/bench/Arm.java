@@ -16,7 +16,7 @@ public enum Arm {
     SPA_NO_DND("spa-λ=0"),
     /** (7) the SPA loop judged by the gold reward: the upper bound of the judge. */
     ORACLE("oracle-judge"),
-    /** SPA with truncated responses judged like finished ones ({@code judge.truncated: keep}, the behaviour before issue 11). */
+    /** SPA with truncated responses judged like finished ones ({@code judge.truncated: keep}, the behaviour before that option existed). */
     SPA_KEEP_TRUNCATED("spa-keep"),
     /** SPA with length-debiased rewards ({@code judge.lengthControl: regress}). */
     SPA_REGRESS("spa-regress"),
