@@ -10,7 +10,8 @@ import java.util.List;
  * SPA's direct preference judgment (docs/algorithm.md §2): r(x, y) = β·[log π(y|x) − log π_ref(y|x)], the
  * policy's implicit reward against the judge reference, summed over the response tokens (EOS included)
  * or, with {@code mean}, averaged per token. Two no-grad forward passes per candidate. Without a reference
- * ({@code judge.reference: none}) the reward is β·log π(y|x) alone: with {@code mean}, SimPO's reward.
+ * ({@code judge.reference: none}, Selfalign's default) the reward is β·log π(y|x) alone, one forward pass: with
+ * {@code mean} (the default score), SimPO's reward.
  */
 public final class ImplicitRewardJudge implements Judge {
     private final DecoderModel policy;
