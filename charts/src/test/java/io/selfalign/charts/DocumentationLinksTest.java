@@ -37,11 +37,12 @@ class DocumentationLinksTest {
     private static final Pattern CODE_SPAN = Pattern.compile("`[^`]*`");
 
     /**
-     * Paths outside the repository: the sibling folder the project's notes once lived in, absolute paths of the
-     * machine it was developed on, and the notes file that became docs/algorithm.md. Written with character classes so
-     * that this file does not match itself.
+     * Paths outside the repository: the sibling folder the project's notes once lived in and the notes files there
+     * (the algorithm notes became docs/algorithm.md), and absolute paths of the machine it was developed on. Written
+     * with character classes so that this file does not match itself.
      */
-    private static final Pattern OUTSIDE = Pattern.compile("\\.\\./share[d]\\b|/wor[k]/|\\bshare[d]/|\\b[A]LGORITHMS\\b");
+    private static final Pattern OUTSIDE =
+            Pattern.compile("\\.\\./share[d]\\b|/wor[k]/|\\bshare[d]/|\\b[A]LGORITHMS\\b|\\b[N]OTES\\.md|\\b[D]ESIGN\\.md");
     /** An issue number standing in for a reason: "issue" or "issues", then a number, with a space, hyphen or '#' between. */
     private static final Pattern ISSUE_NUMBER = Pattern.compile("(?i)\\bissues?[ _-]?#?[0-9]+");
 
