@@ -64,7 +64,7 @@ class ChartMonitoringTest {
         assertFalse(scopedMonitor.at("/spec/namespaceSelector").has("any"));
     }
 
-    /** The series the operator exports (operator/.../metrics/RunMetrics, documented in the README). */
+    /** The series the operator exports (operator/.../metrics/RunMetrics, documented in docs/operator.md). */
     static final Set<String> OPERATOR_SERIES = Set.of("selfalign_run_phase", "selfalign_run_current_iteration",
             "selfalign_round_duration_seconds_bucket", "selfalign_round_failures_total", "selfalign_round_metric");
 

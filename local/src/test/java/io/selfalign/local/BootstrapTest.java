@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12: a missing model made local mode rerun {@code keysort prepare} over the workspace, and a user's
+ * A missing model used to make local mode rerun {@code keysort prepare} over the workspace, and a user's
  * 10-line seed.jsonl came back with 64 lines. The preparer here is a script writing what keysort prepare writes.
  */
 class BootstrapTest {

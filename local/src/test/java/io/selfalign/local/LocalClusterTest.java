@@ -53,7 +53,7 @@ class LocalClusterTest {
         }
     }
 
-    /** Issue 12: the API listened without authentication and reconciled any run, whose env reached a local process. */
+    /** The API used to listen without authentication and reconcile any run, whose env reached a local process. */
     @Test
     void theApiNeedsTheKubeconfigsTokenAndAcceptsOnlyItsOwnRun() throws Exception {
         AlignmentRun run = LocalCommand.readRun(EXAMPLE);

@@ -28,7 +28,7 @@ class LocalCommandTest {
         assertEndsInvalidNaming("spec.training.learningRate: must be a finite number", "learningRate: 1.0e-3", "learningRate: .inf");
     }
 
-    /** Issue 12: a missing model (a typo) ran keysort prepare over the workspace before the spec was checked. */
+    /** A missing model (a typo) used to run keysort prepare over the workspace before the spec was checked. */
     @Test
     void anInvalidSpecBootstrapsNothing() throws Exception {
         assertEndsInvalidNaming("spec.training.microBatchSize", "microBatchSize: 4", "microBatchSize: 3",

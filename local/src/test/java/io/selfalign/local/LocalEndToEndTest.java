@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5's end-to-end check: the operator, local mode's in-process API and kubelet, and the REAL trainer
+ * The end-to-end check of local mode: the operator, local mode's in-process API and kubelet, and the REAL trainer
  * jar of this reactor (packaged before local mode's tests in {@code ./mvnw verify}) run a tiny SPA run —
  * tiny-llama, seed stage + 2 iterations of 8 prompts — to Complete, with each round's metrics in status.
  */

@@ -132,7 +132,7 @@ class TrainerProcessRunnerTest {
     }
 
     /**
-     * Issue 12: after kill -9 of local mode its trainer kept running and the rerun started a second one on the
+     * After kill -9 of local mode its trainer used to keep running, and a rerun started a second one on the
      * same round. A rerun stops what the pid files name, but only processes that are still that pod's trainer,
      * and not one a live local mode (another run on the same workspace) still runs.
      */
@@ -181,7 +181,7 @@ class TrainerProcessRunnerTest {
         assertEquals("127.0.0.1", command.get(command.indexOf("--metrics-address") + 1), command.toString());
     }
 
-    /** Issue 12: a stopped or hanging trainer used to hang local mode forever; roundTimeout was ignored. */
+    /** A stopped or hanging trainer used to hang local mode forever; roundTimeout was ignored. */
     @Test
     void aRoundTimeoutKillsTheTrainerAndFailsTheRunWithDeadlineExceeded() {
         h.startOperator();

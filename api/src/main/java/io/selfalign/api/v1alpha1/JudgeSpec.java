@@ -10,7 +10,10 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
-/** The implicit-reward judge that labels the model's own response pairs. */
+/**
+ * The judge that labels the model's own response pairs: by default the policy's own mean log-prob (no reference
+ * model), or SPA's implicit reward against a reference. Why that default: docs/judge.md.
+ */
 public class JudgeSpec {
     @Default("none")
     @JsonPropertyDescription("Reference model of the judge's reward r = log pi(y|x) - log ref(y|x): none (default: "

@@ -7,7 +7,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
-/** Preference training of each round. Defaults follow the SPA recipe (shared ALGORITHMS.md §1, §5). */
+/** Preference training of each round. Defaults follow the SPA recipe (docs/algorithm.md §1, §5). */
 public class TrainingSpec {
     @Default("spa")
     @JsonPropertyDescription("Preference loss of iterations >= 1: spa (DPO with self-refinement and noise detection), "

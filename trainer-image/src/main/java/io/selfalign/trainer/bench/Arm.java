@@ -1,6 +1,6 @@
 package io.selfalign.trainer.bench;
 
-/** The arms of the alignment benchmark (ALGORITHMS.md §8), all started from the same SFT checkpoint per seed. */
+/** The arms of the alignment benchmark (docs/algorithm.md §8), all started from the same SFT checkpoint per seed. */
 public enum Arm {
     /** (1) the SFT model itself. */
     SFT("sft"),
@@ -16,7 +16,7 @@ public enum Arm {
     SPA_NO_DND("spa-λ=0"),
     /** (7) the SPA loop judged by the gold reward: the upper bound of the judge. */
     ORACLE("oracle-judge"),
-    /** SPA with truncated responses judged like finished ones ({@code judge.truncated: keep}, the behaviour before issue 11). */
+    /** SPA with truncated responses judged like finished ones ({@code judge.truncated: keep}, the behaviour before that option existed). */
     SPA_KEEP_TRUNCATED("spa-keep"),
     /** SPA with length-debiased rewards ({@code judge.lengthControl: regress}). */
     SPA_REGRESS("spa-regress"),

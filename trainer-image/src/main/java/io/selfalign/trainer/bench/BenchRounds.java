@@ -103,7 +103,7 @@ final class BenchRounds {
         return new RoundSpec.RunRef(RUN_NAMESPACE, arm.dirName(), "seed-" + seed);
     }
 
-    /** The AlignmentRun of an arm (ALGORITHMS.md §8): SPA's recipe with the bench's sizes, α = 0 or λ = 0 for the ablations. */
+    /** The AlignmentRun of an arm (docs/algorithm.md §8): SPA's recipe with the bench's sizes, α = 0 or λ = 0 for the ablations. */
     AlignmentRunSpec runSpec(Arm arm) {
         AlignmentRunSpec s = new AlignmentRunSpec();
         s.model = new ModelSpec();

@@ -3,7 +3,7 @@ package io.selfalign.trainer.bench;
 import io.selfalign.api.round.JudgeScore;
 
 /**
- * The round hyperparameters of ALGORITHMS.md §8. The learning rate is the one knob to calibrate.
+ * The round hyperparameters of docs/algorithm.md §8. The learning rate is the one knob to calibrate.
  *
  * @param learningRate   preference-training lr of every stage (start 5e-5)
  * @param seedEpochs     epochs of the seed stage (DPO on the seed pairs)

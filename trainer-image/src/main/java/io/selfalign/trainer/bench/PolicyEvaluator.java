@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Evaluates models on the held-out test prompts against the SFT model (ALGORITHMS.md §8 metrics): one
+ * Evaluates models on the held-out test prompts against the SFT model (docs/algorithm.md §8 metrics): one
  * T=0.7 sample and the greedy response per prompt, gold win-rate against one SFT sample per prompt (drawn
  * once, with its own seed), mean gold reward, mean length, the share of greedy responses showing the task's habit,
  * and the KL estimate on the model's own samples.

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 
 /** {@code bench alignment}: the SPA paper's table in miniature, on KeySort with a known gold reward. */
 @Command(name = "alignment", mixinStandardHelpOptions = true,
-        description = {"Runs the arms of ALGORITHMS.md section 8 on the synthetic KeySort task, from the same SFT "
+        description = {"Runs the arms of docs/algorithm.md section 8 on the synthetic KeySort task, from the same SFT "
                 + "checkpoint per seed, through the real round engine, and evaluates every stage with the gold reward:",
                 "  sft, dpo-seed (200 gold pairs), dpo-100%% (gold pairs for the pool but its 200 validation pairs), spa "
                 + "(iterations 1-3 with the paper's judge: implicit reward, K=2, refinement + DND), spa-free (the default judge: "

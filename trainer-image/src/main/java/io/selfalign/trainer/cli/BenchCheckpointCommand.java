@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         description = {"Writes the inputs of a CLI measurement: a random checkpoint of one of bench model's configs in",
                 "Hugging Face layout (config.json, model.safetensors, a word-level tokenizer.json over the whole vocabulary,",
                 "EOS id 2) and, with --pairs, a score input of random {\"prompt\", \"response\"} rows. For example the",
-                "issue-14 scoring-memory setup (25M config, 32k vocabulary, 64 rows of 32 + 96 tokens, EOS included):",
+                "scoring-memory setup of docs/performance.md (25M config, 32k vocabulary, 64 rows of 32 + 96 tokens, EOS included):",
                 "  bench checkpoint --size 25M --vocab 32000 --dir m25 --pairs pairs.jsonl",
                 "  /usr/bin/time -v java -jar selfalign-trainer.jar score --model m25 --pairs pairs.jsonl --out s.jsonl"})
 final class BenchCheckpointCommand implements Callable<Integer> {

@@ -60,7 +60,7 @@ final class BenchModelCommand implements Callable<Integer> {
     /** The default vocabulary of the bench configs: small, so that the layers, not the head, set the speed. */
     static final String DEFAULT_VOCAB = "512";
 
-    /** One of the bench configs with a vocabulary of {@code vocab} (issue 14's peer measurements use Llama's 32,000). */
+    /** One of the bench configs with a vocabulary of {@code vocab} (the measurements against transformers use Llama's 32,000). */
     static ModelConfig config(String size, int vocab) {
         if (vocab < 2) {
             throw new InputException("--vocab must be >= 2, got " + vocab);

@@ -9,9 +9,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code keysort}: the synthetic task with a known gold preference (ALGORITHMS.md §8). */
+/** {@code keysort}: the synthetic task with a known gold preference (docs/algorithm.md §8). */
 @Command(name = "keysort", mixinStandardHelpOptions = true,
-        description = {"The synthetic KeySort task (ALGORITHMS.md section 8): sort the prompt's keys, with a known gold reward. "
+        description = {"The synthetic KeySort task (docs/algorithm.md section 8): sort the prompt's keys, with a known gold reward. "
                 + "Prompts are '<s> k.. k.. <sep>' (2-5 distinct keys of k04..k35); the ideal response is the keys ascending."},
         subcommands = {KeySortCommand.Prepare.class})
 public final class KeySortCommand {

@@ -24,11 +24,12 @@ import picocli.CommandLine.Option;
 /** {@code round}: runs one SPA round from a round spec, as the operator's Job does. */
 @Command(name = "round", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Runs one SPA round (ALGORITHMS.md §1-5) as described by a round spec (round.json, written by the operator):",
+            "Runs one SPA round (docs/algorithm.md §1-5) as described by a round spec (round.json, written by the operator):",
             "  iteration 0   preference-train the base model on the gold seed pairs (data.seedPreferences);",
-            "  iteration k   sample generation.samplesPerPrompt responses per prompt of slice k, judge them with the",
-            "                implicit reward against paths.judgeReference, keep best vs worst per prompt, and train",
-            "                with training.loss (spa: label refinement + de-coupled noise detection).",
+            "  iteration k   sample generation.samplesPerPrompt responses per prompt of slice k, judge them (judge.*: by",
+            "                default the policy's mean log-prob; or SPA's implicit reward against paths.judgeReference),",
+            "                keep best vs worst per prompt, and train with training.loss (spa: label refinement",
+            "                + de-coupled noise detection).",
             "Writes model/, pairs.jsonl, metrics.jsonl and result.json to paths.outputDir (staged, then renamed), then",
             "the result as one JSON line (<= 4 KiB) to the termination log and to stdout. A round whose result.json",
             "already holds the same spec hash is reported again without recomputing, if its files still match the",

@@ -10,7 +10,8 @@ import ai.djl.ndarray.types.Shape;
  * Picks the next token of each row from logits [B,V] on the device: greedy argmax, or temperature + top-k +
  * top-p sampling by inverting each row's cumulative distribution at one uniform number (DJL has no
  * multinomial op). One random number per row, not one per vocabulary entry: drawing and transforming
- * B×V numbers (the Gumbel-max trick) cost as much as the model's head at a 32k vocabulary (measured on a CPU).
+ * B×V numbers (the Gumbel-max trick) cost as much as the model's head at a 32k vocabulary
+ * (docs/performance.md, third pass).
  * Randomness comes from the engine's generator, which {@link Generator} seeds, so a seed reproduces the samples.
  */
 final class TokenSampler {

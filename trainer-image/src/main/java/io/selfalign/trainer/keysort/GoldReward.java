@@ -4,7 +4,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The KeySort gold reward r*(x, y) of ALGORITHMS.md §8 — for evaluation and for labelling the seed pairs
+ * The KeySort gold reward r*(x, y) of docs/algorithm.md §8 — for evaluation and for labelling the seed pairs
  * only; no round ever sees it. The ideal response (the keys ascending, then EOS) scores {@link #MAX} = 3.
  *
  * <pre>

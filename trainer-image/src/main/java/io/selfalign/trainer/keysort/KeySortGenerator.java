@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The seeded KeySort data generator (ALGORITHMS.md §8). One seed fixes everything: the SFT
+ * The seeded KeySort data generator (docs/algorithm.md §8). One seed fixes everything: the SFT
  * demonstrations (their own prompt pool), the preference pool with gold-labelled teacher pairs, the
  * iteration prompt slices and the held-out test prompts. Each part draws from its own split stream,
  * so changing one size does not reshuffle the others.

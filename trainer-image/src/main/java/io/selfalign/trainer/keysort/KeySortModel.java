@@ -3,7 +3,7 @@ package io.selfalign.trainer.keysort;
 import io.selfalign.trainer.model.ModelConfig;
 
 /**
- * The KeySort policy's shape (ALGORITHMS.md §8): d_model 128, 4 layers, 4 heads, FFN 512, context 20,
+ * The KeySort policy's shape (docs/algorithm.md §8): d_model 128, 4 layers, 4 heads, FFN 512, context 20,
  * tied embeddings. It is a Llama-family decoder like every checkpoint the trainer loads, so it uses rotary
  * positions instead of §8's learned ones (the runtime has no learned-position variant, and one model
  * family keeps the benchmark on the production code path); with SwiGLU's three FFN matrices it has

@@ -3,7 +3,7 @@ package io.selfalign.trainer.keysort;
 import java.util.Arrays;
 
 /**
- * How much data one KeySort instance has. {@link #FULL} is ALGORITHMS.md §8 (the paper's 60K pool scaled
+ * How much data one KeySort instance has. {@link #FULL} is docs/algorithm.md §8 (the paper's 60K pool scaled
  * by 1/10): 20,000 SFT demonstrations; a 6,000-prompt preference pool of which 200 (3.3%) are the gold
  * seed and 800 / 2,000 / 3,000 the iteration slices; 500 held-out test prompts.
  */

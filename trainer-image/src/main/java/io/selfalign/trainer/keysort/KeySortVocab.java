@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The 36-token vocabulary of the KeySort task (ALGORITHMS.md §8): four specials and 32 content tokens
+ * The 36-token vocabulary of the KeySort task (docs/algorithm.md §8): four specials and 32 content tokens
  * whose text is {@code k04 … k35}, so that a token's text sorts like its id and a response reads at a glance.
  */
 public final class KeySortVocab {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The imperfect demonstrator of ALGORITHMS.md §8: it corrupts the ideal response so that the SFT model
+ * The imperfect demonstrator of docs/algorithm.md §8: it corrupts the ideal response so that the SFT model
  * puts only part of its mass on it and sampled pairs differ in gold reward. Every response it writes
  * ends with EOS (at most 5 + 3 + 1 = 9 tokens, under the 12-token limit).
  */

@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 
 /**
  * Statistics of the simulated teacher on fresh prompts: two independent samples per prompt, as the seed
- * and "100%" pairs are drawn. ALGORITHMS.md §8 quotes (20K prompts, seed 0) mean r* 1.85, sd 0.64,
+ * and "100%" pairs are drawn. docs/algorithm.md §8 quotes (20K prompts, seed 0) mean r* 1.85, sd 0.64,
  * 6% ideal, mean |r*1 − r*2| 0.73, 4.9% exact ties.
  */
 public record TeacherStats(int prompts, double meanReward, double sdReward, double idealFraction,

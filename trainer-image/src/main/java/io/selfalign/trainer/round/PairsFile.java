@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * {@code pairs.jsonl}: one line per training pair, readable as seed-preference input
  * ({@code prompt}/{@code messages}, {@code chosen}, {@code rejected}) plus {@code chosenReward},
- * {@code rejectedReward} (the judge's implicit rewards; absent for gold seed pairs), {@code confidence}
+ * {@code rejectedReward} (the judge's rewards; absent for gold seed pairs), {@code confidence}
  * σ(μ) and {@code flagged} from the pair's last training visit, the exact token ids
  * ({@code promptTokens}, {@code chosenTokens}, {@code rejectedTokens}, before length limits), and
  * {@code source} with {@code line} (seed file) or {@code row} (prompts file).

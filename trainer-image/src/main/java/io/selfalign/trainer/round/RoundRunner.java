@@ -37,11 +37,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs one SPA round as the spec says (ALGORITHMS §1) and returns its result:
+ * Runs one SPA round as the spec says (docs/algorithm.md §1) and returns its result:
  * <ul>
  *   <li>iteration 0 — preference training of the base model on the gold seed pairs;</li>
  *   <li>iteration k ≥ 1 — sample K responses per prompt of slice k from the previous model, judge them
- *       (implicit reward against the judge reference, or a plugged-in {@link Judge}), keep best vs worst
+ *       (by the spec's {@code judge}: the policy's mean log-prob by default, or the implicit reward against the
+ *       judge reference; or by a plugged-in {@link Judge}), keep best vs worst
  *       per prompt, train from the previous model with the configured loss ({@code spa} by default).</li>
  * </ul>
  * With {@code training.lora} only adapters are trained and written to {@code adapter/} (PEFT format), and
@@ -60,14 +61,14 @@ import java.util.Optional;
 public final class RoundRunner {
 
     /**
-     * @param judge           the judge for iteration ≥ 1, or null for SPA's implicit-reward judge
+     * @param judge           the judge for iteration ≥ 1, or null for the judge the spec configures ({@link ImplicitRewardJudge})
      * @param log             where progress and stage messages go (stderr from the command line)
      * @param progressSeconds period of the progress line (0 = none)
      * @param metricsAddress  the interface to serve Prometheus metrics on ({@code runtime.metricsPort}, when > 0),
      *                        or null to serve none
      */
     public record Options(Judge judge, PrintStream log, long progressSeconds, String metricsAddress) {
-        /** What the {@code round} command uses: implicit-reward judge, progress on stderr every 5 s, metrics on {@code metricsAddress}. */
+        /** What the {@code round} command uses: the spec's judge, progress on stderr every 5 s, metrics on {@code metricsAddress}. */
         public static Options commandLine(String metricsAddress) {
             return new Options(null, System.err, 5, metricsAddress);
         }

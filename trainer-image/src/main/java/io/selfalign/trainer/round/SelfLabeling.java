@@ -30,7 +30,7 @@ import java.util.Map;
 
 /**
  * Iteration k ≥ 1 before training: sample K responses per prompt from the policy, judge them, keep the
- * best and the worst per prompt (ALGORITHMS §1–2). Owns the judge reference model while it is needed.
+ * best and the worst per prompt (docs/algorithm.md §1–2). Owns the judge reference model while it is needed.
  */
 final class SelfLabeling implements AutoCloseable {
     private final RoundSpec spec;

@@ -7,8 +7,10 @@ import io.selfalign.api.round.DeviceKind;
 import java.util.Locale;
 
 /**
- * Where and in which precision the model computes: CPU in fp32, GPU in fp16 (stock DJL has no bf16; fp16
- * tensor cores are as fast as bf16 ones). Training keeps fp32 master weights
+ * Where and in which precision the model computes. The CLI's {@code --device} gives CPU in fp32 or GPU in
+ * fp16 (stock DJL has no bf16; fp16 tensor cores are as fast as bf16 ones); a round takes the dtype from
+ * {@code runtime.dtype} ({@code round.ModelLoading}), so a round can also run on a CPU in fp16.
+ * Training keeps fp32 master weights
  * ({@link io.selfalign.trainer.model.DecoderModel#copy(DataType)} / {@code copyWeightsFrom}).
  */
 public record ComputeDevice(Device device, DataType computeType) {

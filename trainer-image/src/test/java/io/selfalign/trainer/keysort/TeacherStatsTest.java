@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 /**
- * The simulated teacher against the statistics ALGORITHMS.md §8 quotes (20K prompts, seed 0). The
+ * The simulated teacher against the statistics docs/algorithm.md §8 quotes (20K prompts, seed 0). The
  * tolerances are about 3 standard errors of each statistic at n = 20,000 plus rounding of the quoted
  * values: mean ±0.03, sd ±0.03, ideal ±1 point, mean |Δ| ±0.03, ties ±1 point.
  */

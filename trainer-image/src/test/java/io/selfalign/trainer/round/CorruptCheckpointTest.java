@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Damaged checkpoints of finished rounds (issue 12 §2): a finished round whose files no longer match its
+ * Damaged checkpoints of finished rounds: a finished round whose files no longer match its
  * manifest is computed again rather than reported, and a round refuses to train on an earlier round's
  * damaged model, naming the file.
  */
