@@ -2,7 +2,7 @@ package io.selfalign.api.round;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** A preference loss of {@code training.loss} (ALGORITHMS §5); the trainer builds each from its constant. */
+/** A preference loss of {@code training.loss} (docs/algorithm.md §5); the trainer builds each from its constant. */
 public enum Loss {
     /** DPO with confidence-based self-refinement and de-coupled noise detection (SPA). */
     @JsonProperty("spa")
