@@ -2,18 +2,14 @@ package io.selfalign.trainer.loss;
 
 import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundSpec;
-import io.selfalign.api.round.RoundSpecFactory;
 
 /** Builds the configured {@link PreferenceLoss} from the round spec. */
 public final class Losses {
     private Losses() {}
 
-    /**
-     * The loss of one round, by the contract's rule ({@link RoundSpecFactory#loss}): a hand-written spec that
-     * asks for {@code spa} in the seed stage trains with DPO, as one from the operator does.
-     */
-    public static PreferenceLoss forRound(RoundSpec.Training t, int iteration) {
-        return of(RoundSpecFactory.loss(t.loss(), iteration), t);
+    /** The loss of one round (its seed round's {@code spa} is already {@code dpo}: {@link RoundSpec} decides it). */
+    public static PreferenceLoss forRound(RoundSpec.Training t) {
+        return of(t.loss(), t);
     }
 
     static PreferenceLoss of(Loss loss, RoundSpec.Training t) {

@@ -37,7 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs one SPA round as the spec says (ALGORITHMS §1) and returns its result:
+ * Runs one SPA round as the spec says (docs/algorithm.md §1) and returns its result:
  * <ul>
  *   <li>iteration 0 — preference training of the base model on the gold seed pairs;</li>
  *   <li>iteration k ≥ 1 — sample K responses per prompt of slice k from the previous model, judge them
@@ -132,11 +132,6 @@ public final class RoundRunner {
         return spec.iteration() >= 1 && spec.generation().shardsOrDefault() > 1;
     }
 
-    /** The round's sampling and training seed: the run's seed, distinct per iteration. */
-    static long roundSeed(RoundSpec spec) {
-        return spec.seed() + 1_000_003L * spec.iteration();
-    }
-
     static void validate(RoundSpec spec) {
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) throw new InputException("invalid round spec: " + String.join("; ", problems));
@@ -164,7 +159,7 @@ public final class RoundRunner {
                                 List<ShardRecord> shards, RoundProgress progress, Options options) throws IOException {
         long start = System.nanoTime();
         PrintStream log = options.log();
-        long seed = roundSeed(spec);
+        long seed = spec.rngSeed();
         Path staging = output.begin();
         try {
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
@@ -178,7 +173,7 @@ public final class RoundRunner {
                         : PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy);
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
-                            + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
+                            + Losses.forRound(spec.training()).name() + ", " + spec.training().epochs() + " epoch(s)");
                     pairs = PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy);
                 } else {
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed)) {
@@ -255,7 +250,7 @@ public final class RoundRunner {
 
     private static PreferenceTrainer.Summary train(RoundSpec spec, LanguageModel policy, List<LabeledPair> pairs, Path staging,
                                                    RoundProgress progress, long seed, Map<String, Double> metrics) throws IOException {
-        PreferenceLoss loss = Losses.forRound(spec.training(), spec.iteration());
+        PreferenceLoss loss = Losses.forRound(spec.training());
         progress.stage("train", PreferenceTrainer.totalSteps(pairs.size(), spec.training()));
         RoundSpec.Lora lora = spec.training().lora();
         if (lora != null) {

@@ -200,9 +200,7 @@ class RoundRunnerTest {
     }
 
     private static RoundSpec guarded(String outputDir) {
-        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0), outputDir);
-        RoundSpec.Judge j = spec.judge();
-        return spec.toBuilder().judge(new RoundSpec.Judge(j.reference(), j.score(), j.dropTies(), j.truncated(), j.lengthControl(), 0.5)).build();
+        return RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0, run -> run.guard.minJudgeAccuracy = 0.5), outputDir);
     }
 
     /** A plugged judge rewarding {@code sign} × length. */
