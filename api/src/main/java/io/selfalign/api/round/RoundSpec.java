@@ -143,7 +143,7 @@ public record RoundSpec(
      * @param dropTies  drop prompts whose best and worst responses have equal reward
      * @param truncated     what to do with candidates cut before EOS; null (a spec from before the option) is {@code keep}
      * @param lengthControl how length is kept from deciding labels; null (a spec from before the option) is {@code none}
-     * @param minAccuracy   the guard: below this {@code judge_accuracy} on the validation pairs the round
+     * @param minAccuracy   the guard ({@link Guard}): below this {@code judge_accuracy} on the validation pairs the round
      *                      does not train (null: off)
      */
     public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies,

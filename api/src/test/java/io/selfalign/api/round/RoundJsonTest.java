@@ -33,6 +33,26 @@ class RoundJsonTest {
     }
 
     @Test
+    void theDecisionFieldsAreTypedAndAlsoReportedAsMetrics() throws Exception {
+        RoundResult stopped = new RoundResult(1, 2, "abc", null, 3.0, true, 0.41, null, Map.of("pairs", 7.0), "stopped", null);
+        String json = RoundJson.write(stopped);
+        assertTrue(json.contains("\"guardStopped\":true") && json.contains("\"judgeAccuracy\":0.41"), json);
+        assertEquals(Map.of("pairs", 7.0, "guard_stopped", 1.0, "judge_accuracy", 0.41), stopped.metrics());
+        assertEquals(stopped, RoundJson.readResult(json));
+        assertTrue(!RoundJson.write(new RoundResult(1, 2, "abc", "/m", 3.0, Map.of(), "ok")).contains("guardStopped"));
+    }
+
+    @Test
+    void aResultFromBeforeTheTypedFieldsReadsTheSame() throws Exception {
+        RoundResult old = RoundJson.readResult("{\"checkpoint\":\"/m\",\"durationSeconds\":3.0,\"iteration\":2,\"message\":\"ok\","
+                + "\"metrics\":{\"judge_accuracy\":0.7,\"pairs\":7.0,\"validation_accuracy\":0.8},\"specHash\":\"abc\",\"version\":1}");
+        assertEquals(new RoundResult(1, 2, "abc", "/m", 3.0, false, 0.7, 0.8, Map.of("pairs", 7.0), "ok", null), old);
+        RoundResult stopped = RoundJson.readResult("{\"durationSeconds\":1.0,\"iteration\":2,\"metrics\":{\"guard_stopped\":1.0,\"judge_accuracy\":0.4},\"version\":1}");
+        assertTrue(stopped.guardStopped());
+        assertEquals(0.4, stopped.judgeAccuracy());
+    }
+
+    @Test
     void hashIgnoresRuntimeButNotWork() {
         RoundSpec a = sample();
         RoundSpec otherPort = a.withRuntime(new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 0, "/tmp/t"));
