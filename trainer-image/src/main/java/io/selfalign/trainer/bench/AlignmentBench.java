@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The alignment benchmark of ALGORITHMS.md §8: per seed, a KeySort instance and its SFT model, then every
+ * The alignment benchmark of docs/algorithm.md §8: per seed, a KeySort instance and its SFT model, then every
  * arm from that SFT checkpoint through the real round engine (in-process {@link RoundRunner}, real
  * RoundSpecs), each stage evaluated on the held-out test prompts against the gold reward.
  *
