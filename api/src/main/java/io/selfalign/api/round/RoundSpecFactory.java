@@ -5,10 +5,10 @@ import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import java.util.List;
 
 /**
- * Maps an AlignmentRun and a round index onto the round contract ({@code round.json}): every rule of
- * how a run becomes rounds lives here, for the operator and the benchmark alike. Pure: the same run and
- * index always give the same spec (and spec hash), which is what makes a rerun of a finished round
- * recognisable to the trainer.
+ * Maps an AlignmentRun and a round index onto the round contract ({@code round.json}), for the operator and
+ * the benchmark alike: the run-level rules (paths, prompt slices, seed) live here, each parameter section's
+ * mapping from its CRD type beside its components in {@link RoundSpec}. Pure: the same run and index always
+ * give the same spec (and spec hash), which is what makes a rerun of a finished round recognisable to the trainer.
  *
  * <p>Paths: the spec's paths are relative to the workspace volume, mounted at {@link RoundContract#WORKSPACE}.
  * Round k writes {@link RoundContract#outputDir}; its policy is the base model at k = 0 (and at k = 1 when
@@ -19,7 +19,6 @@ import java.util.List;
  * <p>Extrapolation λ of iteration k ≥ 1 is the k-th entry of {@code training.refinement.extrapolation};
  * beyond the list each further iteration halves the last value. Unset, the list is SPA's 1/2, 1/4, 1/8, ...
  * The seed round uses λ = 0 and, when the loss is {@code spa}, plain {@code dpo} (decided by {@link RoundSpec}).
- * The parameter sections come from their CRD types through {@code RoundSpec.Generation/Judge/Training.of}.
  */
 public final class RoundSpecFactory {
     private RoundSpecFactory() {}
