@@ -47,7 +47,7 @@ public final class RoundJson {
      * metrics port or termination log path points does not change what the round computes.
      */
     public static String specHash(RoundSpec spec) {
-        RoundSpec canonical = spec.toBuilder().runtime(null).build();
+        RoundSpec canonical = spec.withRuntime(null);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(write(canonical).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

@@ -2,6 +2,12 @@ package io.selfalign.api.round;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.selfalign.api.v1alpha1.GenerationSpec;
+import io.selfalign.api.v1alpha1.GuardSpec;
+import io.selfalign.api.v1alpha1.JudgeSpec;
+import io.selfalign.api.v1alpha1.LoraSpec;
+import io.selfalign.api.v1alpha1.RefinementSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -9,8 +15,12 @@ import java.util.function.UnaryOperator;
 /**
  * Everything one round needs, written by the operator as {@code round.json} (mounted at
  * {@code /etc/selfalign/round.json}); the trainer reads nothing else. Paths are absolute paths inside
- * the trainer pod (under {@link Paths#workspace()}). Build one with {@link #builder()} or change one with
- * {@link #toBuilder()}: components are set by name, so a new field or a swapped pair cannot go unnoticed.
+ * the trainer pod (under {@link Paths#workspace()}). {@link RoundSpecFactory} makes one from a run.
+ *
+ * <p>Each parameter section ({@link Generation}, {@link Judge}, {@link Training}) is made from its CRD type by
+ * its own {@code of} method, beside its components: a new round parameter is a field of the CRD type, a
+ * component and its argument here, and the trainer's use of it. Every other maker of a section (benchmarks,
+ * tests) goes through {@code of} too, so the CRD's defaults are the only defaults.
  *
  * <p>Iteration 0 is the seed stage (preference training on the gold seed pairs from the base model);
  * iteration k ≥ 1 generates, self-labels and trains on prompt slice k.
@@ -33,144 +43,46 @@ public record RoundSpec(
     /** The contract version this code writes and reads. */
     public static final int CURRENT_VERSION = 1;
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * The seed round trains on gold labels, so {@code spa} there is plain sigmoid DPO (SPA's stage 0). Decided
+     * here, for every spec however it was made (the operator, a benchmark, a hand-written round.json), so no
+     * reader derives it again.
+     */
+    public RoundSpec {
+        if (iteration == 0 && training != null && training.loss() == Loss.SPA) training = training.withLoss(Loss.DPO);
     }
 
-    /** A builder holding this spec's values, to change some of them by name. */
-    public Builder toBuilder() {
-        return new Builder()
-                .version(version)
-                .run(run)
-                .iteration(iteration)
-                .iterations(iterations)
-                .seed(seed)
-                .paths(paths)
-                .data(data)
-                .generation(generation)
-                .judge(judge)
-                .training(training)
-                .runtime(runtime);
+    /** Round k's {@link #seed} as the spec carries it: the run's seed + k (in every round.json and spec hash since v1). */
+    public static long seedOf(long runSeed, int k) {
+        return runSeed + k;
     }
 
-    /** Sets the components of a {@link RoundSpec} by name; unset ones are null or 0, the version is the current one. */
-    public static final class Builder {
-        private int version = CURRENT_VERSION;
-        private RunRef run;
-        private int iteration;
-        private int iterations;
-        private long seed;
-        private Paths paths;
-        private Data data;
-        private Generation generation;
-        private Judge judge;
-        private Training training;
-        private Runtime runtime;
+    /**
+     * The seed the round's sampling, shuffling and adapter initialisation start from: {@link #seed} spread a
+     * large prime apart per iteration. With {@link #seedOf} this is the whole per-round seed rule, kept as it was
+     * first written so that every round reruns with the numbers it had.
+     */
+    public long rngSeed() {
+        return seed + 1_000_003L * iteration;
+    }
 
-        private Builder() {}
+    /** This spec with another runtime (null: the spec hash's canonical form). */
+    public RoundSpec withRuntime(Runtime other) {
+        return new RoundSpec(version, run, iteration, iterations, seed, paths, data, generation, judge, training, other);
+    }
 
-        public Builder version(int version) {
-            this.version = version;
-            return this;
-        }
+    /** This spec with another {@link #seed}: the benchmark keeps one seed for every round of an arm. */
+    public RoundSpec withSeed(long other) {
+        return new RoundSpec(version, run, iteration, iterations, other, paths, data, generation, judge, training, runtime);
+    }
 
-        public Builder run(RunRef run) {
-            this.run = run;
-            return this;
-        }
-
-        public Builder iteration(int iteration) {
-            this.iteration = iteration;
-            return this;
-        }
-
-        public Builder iterations(int iterations) {
-            this.iterations = iterations;
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public Builder paths(Paths paths) {
-            this.paths = paths;
-            return this;
-        }
-
-        public Builder data(Data data) {
-            this.data = data;
-            return this;
-        }
-
-        public Builder generation(Generation generation) {
-            this.generation = generation;
-            return this;
-        }
-
-        public Builder judge(Judge judge) {
-            this.judge = judge;
-            return this;
-        }
-
-        public Builder training(Training training) {
-            this.training = training;
-            return this;
-        }
-
-        public Builder runtime(Runtime runtime) {
-            this.runtime = runtime;
-            return this;
-        }
-
-        public RoundSpec build() {
-            return new RoundSpec(version, run, iteration, iterations, seed, paths, data, generation, judge, training, runtime);
-        }
+    /** This spec with other paths: the benchmark starts every arm from its shared seed-stage model. */
+    public RoundSpec withPaths(Paths other) {
+        return new RoundSpec(version, run, iteration, iterations, seed, other, data, generation, judge, training, runtime);
     }
 
     /** Identity of the AlignmentRun this round belongs to. */
-    public record RunRef(String namespace, String name, String uid) {
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** A builder holding this RunRef's values, to change some of them by name. */
-        public Builder toBuilder() {
-            return new Builder()
-                    .namespace(namespace)
-                    .name(name)
-                    .uid(uid);
-        }
-
-        /** Sets the components of a {@link RunRef} by name; unset ones are null or 0. */
-        public static final class Builder {
-            private String namespace;
-            private String name;
-            private String uid;
-
-            private Builder() {}
-
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            public Builder uid(String uid) {
-                this.uid = uid;
-                return this;
-            }
-
-            public RunRef build() {
-                return new RunRef(namespace, name, uid);
-            }
-        }
-    }
+    public record RunRef(String namespace, String name, String uid) {}
 
     /**
      * @param workspace      root of the workspace volume; every other path must lie under it
@@ -183,58 +95,12 @@ public record RoundSpec(
      */
     public record Paths(String workspace, String baseModel, String policyModel,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String judgeReference, String outputDir) {
-        public static Builder builder() {
-            return new Builder();
+        public Paths withPolicyModel(String other) {
+            return new Paths(workspace, baseModel, other, judgeReference, outputDir);
         }
 
-        /** A builder holding this Paths's values, to change some of them by name. */
-        public Builder toBuilder() {
-            return new Builder()
-                    .workspace(workspace)
-                    .baseModel(baseModel)
-                    .policyModel(policyModel)
-                    .judgeReference(judgeReference)
-                    .outputDir(outputDir);
-        }
-
-        /** Sets the components of a {@link Paths} by name; unset ones are null or 0. */
-        public static final class Builder {
-            private String workspace;
-            private String baseModel;
-            private String policyModel;
-            private String judgeReference;
-            private String outputDir;
-
-            private Builder() {}
-
-            public Builder workspace(String workspace) {
-                this.workspace = workspace;
-                return this;
-            }
-
-            public Builder baseModel(String baseModel) {
-                this.baseModel = baseModel;
-                return this;
-            }
-
-            public Builder policyModel(String policyModel) {
-                this.policyModel = policyModel;
-                return this;
-            }
-
-            public Builder judgeReference(String judgeReference) {
-                this.judgeReference = judgeReference;
-                return this;
-            }
-
-            public Builder outputDir(String outputDir) {
-                this.outputDir = outputDir;
-                return this;
-            }
-
-            public Paths build() {
-                return new Paths(workspace, baseModel, policyModel, judgeReference, outputDir);
-            }
+        public Paths withJudgeReference(String other) {
+            return new Paths(workspace, baseModel, policyModel, other, outputDir);
         }
     }
 
@@ -252,61 +118,7 @@ public record RoundSpec(
      *                        judge ({@code judge_accuracy}) and its trained model ({@code validation_accuracy}); optional
      */
     public record Data(String seedPreferences, String prompts, long promptOffset, long promptCount,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String validationPreferences) {
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** A builder holding this Data's values, to change some of them by name. */
-        public Builder toBuilder() {
-            return new Builder()
-                    .seedPreferences(seedPreferences)
-                    .prompts(prompts)
-                    .promptOffset(promptOffset)
-                    .promptCount(promptCount)
-                    .validationPreferences(validationPreferences);
-        }
-
-        /** Sets the components of a {@link Data} by name; unset ones are null or 0. */
-        public static final class Builder {
-            private String seedPreferences;
-            private String prompts;
-            private long promptOffset;
-            private long promptCount;
-            private String validationPreferences;
-
-            private Builder() {}
-
-            public Builder validationPreferences(String validationPreferences) {
-                this.validationPreferences = validationPreferences;
-                return this;
-            }
-
-            public Builder seedPreferences(String seedPreferences) {
-                this.seedPreferences = seedPreferences;
-                return this;
-            }
-
-            public Builder prompts(String prompts) {
-                this.prompts = prompts;
-                return this;
-            }
-
-            public Builder promptOffset(long promptOffset) {
-                this.promptOffset = promptOffset;
-                return this;
-            }
-
-            public Builder promptCount(long promptCount) {
-                this.promptCount = promptCount;
-                return this;
-            }
-
-            public Data build() {
-                return new Data(seedPreferences, prompts, promptOffset, promptCount, validationPreferences);
-            }
-        }
-    }
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String validationPreferences) {}
 
     /**
      * @param shards pods that generate and judge the round's candidates in parallel before the training pod
@@ -314,76 +126,14 @@ public record RoundSpec(
      */
     public record Generation(int samplesPerPrompt, double temperature, double topP, int topK, int maxNewTokens, int batchSize,
                              @JsonInclude(JsonInclude.Include.NON_NULL) Integer shards) {
-        public static Builder builder() {
-            return new Builder();
+        public static Generation of(GenerationSpec g) {
+            // shards left out when 1, so an unsharded round.json (and its spec hash) stays what it was before the option.
+            return new Generation(g.samplesPerPrompt, g.temperature, g.topP, g.topK, g.maxNewTokens, g.batchSize,
+                    g.shards > 1 ? g.shards : null);
         }
 
         public int shardsOrDefault() {
             return shards == null ? 1 : shards;
-        }
-
-        /** A builder holding this Generation's values, to change some of them by name. */
-        public Builder toBuilder() {
-            return new Builder()
-                    .samplesPerPrompt(samplesPerPrompt)
-                    .temperature(temperature)
-                    .topP(topP)
-                    .topK(topK)
-                    .maxNewTokens(maxNewTokens)
-                    .batchSize(batchSize)
-                    .shards(shards);
-        }
-
-        /** Sets the components of a {@link Generation} by name; unset ones are null or 0. */
-        public static final class Builder {
-            private int samplesPerPrompt;
-            private double temperature;
-            private double topP;
-            private int topK;
-            private int maxNewTokens;
-            private int batchSize;
-            private Integer shards;
-
-            private Builder() {}
-
-            public Builder samplesPerPrompt(int samplesPerPrompt) {
-                this.samplesPerPrompt = samplesPerPrompt;
-                return this;
-            }
-
-            public Builder temperature(double temperature) {
-                this.temperature = temperature;
-                return this;
-            }
-
-            public Builder topP(double topP) {
-                this.topP = topP;
-                return this;
-            }
-
-            public Builder topK(int topK) {
-                this.topK = topK;
-                return this;
-            }
-
-            public Builder maxNewTokens(int maxNewTokens) {
-                this.maxNewTokens = maxNewTokens;
-                return this;
-            }
-
-            public Builder batchSize(int batchSize) {
-                this.batchSize = batchSize;
-                return this;
-            }
-
-            public Builder shards(Integer shards) {
-                this.shards = shards;
-                return this;
-            }
-
-            public Generation build() {
-                return new Generation(samplesPerPrompt, temperature, topP, topK, maxNewTokens, batchSize, shards);
-            }
         }
     }
 
@@ -393,8 +143,8 @@ public record RoundSpec(
      * @param dropTies  drop prompts whose best and worst responses have equal reward
      * @param truncated     what to do with candidates cut before EOS; null (a spec from before the option) is {@code keep}
      * @param lengthControl how length is kept from deciding labels; null (a spec from before the option) is {@code none}
-     * @param minAccuracy   the guard: below this {@code judge_accuracy} on the validation pairs the round does not
-     *                      train (null: off)
+     * @param minAccuracy   the guard ({@link Guard}): below this {@code judge_accuracy} on the validation pairs the round
+     *                      does not train (null: off)
      * @param referenceWeight θ in r = log π − θ·log π_ref; null (a spec from before the option) is 1, the implicit reward
      * @param select        how θ is chosen each round; null (a spec from before the option) is {@code none}
      */
@@ -404,6 +154,10 @@ public record RoundSpec(
                         @JsonInclude(JsonInclude.Include.NON_NULL) Double minAccuracy,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Double referenceWeight,
                         @JsonInclude(JsonInclude.Include.NON_NULL) JudgeSelection select) {
+        public static Judge of(JudgeSpec j, GuardSpec guard) {
+            return new Judge(j.reference, j.score, j.dropTies, j.truncated, j.lengthControl, guard.minJudgeAccuracy, j.referenceWeight, j.select);
+        }
+
         /** {@link #referenceWeight}, with the behaviour of specs written before it existed (the full implicit reward). */
         public double referenceWeightOrDefault() {
             return referenceWeight == null ? 1.0 : referenceWeight;
@@ -426,9 +180,9 @@ public record RoundSpec(
     }
 
     /**
-     * Preference-training parameters for this round. {@code epochs} is already resolved for this
-     * iteration (the run's {@code seedEpochs} at iteration 0). {@code lora} is omitted when off, so a
-     * spec without it serialises (and hashes) as before it existed.
+     * Preference-training parameters for this round. {@code epochs} and {@code refinement.lambda} are already
+     * resolved for this iteration. {@code lora} is omitted when off, so a spec without it serialises (and hashes)
+     * as before it existed.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Training(
@@ -449,143 +203,16 @@ public record RoundSpec(
             double orpoLambda,
             Refinement refinement,
             Lora lora) {
-        public static Builder builder() {
-            return new Builder();
+        /** Round k's training: the run's {@code seedEpochs} at iteration 0, else its {@code epochs}. */
+        public static Training of(TrainingSpec t, int k) {
+            return new Training(t.loss, t.beta, t.learningRate, k == 0 ? t.seedEpochs : t.epochs, t.batchSize, t.microBatchSize,
+                    t.warmupRatio, t.schedule, t.maxLength, t.maxPromptLength, t.weightDecay, t.maxGradNorm, t.labelSmoothing,
+                    t.simpoGamma, t.orpoLambda, Refinement.of(t.refinement, k), Lora.of(t.lora));
         }
 
-        /** A builder holding this Training's values, to change some of them by name. */
-        public Builder toBuilder() {
-            return new Builder()
-                    .loss(loss)
-                    .beta(beta)
-                    .learningRate(learningRate)
-                    .epochs(epochs)
-                    .batchSize(batchSize)
-                    .microBatchSize(microBatchSize)
-                    .warmupRatio(warmupRatio)
-                    .schedule(schedule)
-                    .maxLength(maxLength)
-                    .maxPromptLength(maxPromptLength)
-                    .weightDecay(weightDecay)
-                    .maxGradNorm(maxGradNorm)
-                    .labelSmoothing(labelSmoothing)
-                    .simpoGamma(simpoGamma)
-                    .orpoLambda(orpoLambda)
-                    .refinement(refinement)
-                    .lora(lora);
-        }
-
-        /** Sets the components of a {@link Training} by name; unset ones are null or 0. */
-        public static final class Builder {
-            private Loss loss;
-            private double beta;
-            private double learningRate;
-            private int epochs;
-            private int batchSize;
-            private int microBatchSize;
-            private double warmupRatio;
-            private LrSchedule schedule;
-            private int maxLength;
-            private int maxPromptLength;
-            private double weightDecay;
-            private double maxGradNorm;
-            private double labelSmoothing;
-            private double simpoGamma;
-            private double orpoLambda;
-            private Refinement refinement;
-            private Lora lora;
-
-            private Builder() {}
-
-            public Builder loss(Loss loss) {
-                this.loss = loss;
-                return this;
-            }
-
-            public Builder beta(double beta) {
-                this.beta = beta;
-                return this;
-            }
-
-            public Builder learningRate(double learningRate) {
-                this.learningRate = learningRate;
-                return this;
-            }
-
-            public Builder epochs(int epochs) {
-                this.epochs = epochs;
-                return this;
-            }
-
-            public Builder batchSize(int batchSize) {
-                this.batchSize = batchSize;
-                return this;
-            }
-
-            public Builder microBatchSize(int microBatchSize) {
-                this.microBatchSize = microBatchSize;
-                return this;
-            }
-
-            public Builder warmupRatio(double warmupRatio) {
-                this.warmupRatio = warmupRatio;
-                return this;
-            }
-
-            public Builder schedule(LrSchedule schedule) {
-                this.schedule = schedule;
-                return this;
-            }
-
-            public Builder maxLength(int maxLength) {
-                this.maxLength = maxLength;
-                return this;
-            }
-
-            public Builder maxPromptLength(int maxPromptLength) {
-                this.maxPromptLength = maxPromptLength;
-                return this;
-            }
-
-            public Builder weightDecay(double weightDecay) {
-                this.weightDecay = weightDecay;
-                return this;
-            }
-
-            public Builder maxGradNorm(double maxGradNorm) {
-                this.maxGradNorm = maxGradNorm;
-                return this;
-            }
-
-            public Builder labelSmoothing(double labelSmoothing) {
-                this.labelSmoothing = labelSmoothing;
-                return this;
-            }
-
-            public Builder simpoGamma(double simpoGamma) {
-                this.simpoGamma = simpoGamma;
-                return this;
-            }
-
-            public Builder orpoLambda(double orpoLambda) {
-                this.orpoLambda = orpoLambda;
-                return this;
-            }
-
-            public Builder refinement(Refinement refinement) {
-                this.refinement = refinement;
-                return this;
-            }
-
-            /** LoRA adapters to train instead of every weight; null trains every weight. */
-            public Builder lora(Lora lora) {
-                this.lora = lora;
-                return this;
-            }
-
-            public Training build() {
-                return new Training(loss, beta, learningRate, epochs, batchSize, microBatchSize, warmupRatio, schedule, maxLength, maxPromptLength, weightDecay, maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement, lora);
-            }
+        Training withLoss(Loss other) {
+            return new Training(other, beta, learningRate, epochs, batchSize, microBatchSize, warmupRatio, schedule, maxLength,
+                    maxPromptLength, weightDecay, maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement, lora);
         }
     }
 
@@ -599,58 +226,9 @@ public record RoundSpec(
      * @param lambda         this iteration's extrapolation λ (0 = refinement without DND)
      */
     public record Refinement(double alpha, double noisyFraction, int window, double warmupFraction, double lambda) {
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** A builder holding this Refinement's values, to change some of them by name. */
-        public Builder toBuilder() {
-            return new Builder()
-                    .alpha(alpha)
-                    .noisyFraction(noisyFraction)
-                    .window(window)
-                    .warmupFraction(warmupFraction)
-                    .lambda(lambda);
-        }
-
-        /** Sets the components of a {@link Refinement} by name; unset ones are null or 0. */
-        public static final class Builder {
-            private double alpha;
-            private double noisyFraction;
-            private int window;
-            private double warmupFraction;
-            private double lambda;
-
-            private Builder() {}
-
-            public Builder alpha(double alpha) {
-                this.alpha = alpha;
-                return this;
-            }
-
-            public Builder noisyFraction(double noisyFraction) {
-                this.noisyFraction = noisyFraction;
-                return this;
-            }
-
-            public Builder window(int window) {
-                this.window = window;
-                return this;
-            }
-
-            public Builder warmupFraction(double warmupFraction) {
-                this.warmupFraction = warmupFraction;
-                return this;
-            }
-
-            public Builder lambda(double lambda) {
-                this.lambda = lambda;
-                return this;
-            }
-
-            public Refinement build() {
-                return new Refinement(alpha, noisyFraction, window, warmupFraction, lambda);
-            }
+        /** Round k's refinement: λ from the run's schedule ({@link RoundSpecFactory#lambda}). */
+        public static Refinement of(RefinementSpec r, int k) {
+            return new Refinement(r.alpha, r.noisyFraction, r.window, r.warmupFraction, RoundSpecFactory.lambda(r.extrapolation, k));
         }
     }
 
@@ -667,6 +245,13 @@ public record RoundSpec(
     public record Lora(int rank, double alpha, double dropout, List<String> targetModules) {
         /** The projections of a Llama-family decoder layer, as PEFT names them (the default targets). */
         public static final List<String> MODULES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+
+        /** The run's LoRA settings with their defaults applied: alpha 2·rank, every projection; null when off. */
+        public static Lora of(LoraSpec l) {
+            if (l == null) return null;
+            return new Lora(l.rank, l.alpha != null ? l.alpha : 2.0 * l.rank, l.dropout,
+                    l.targetModules != null ? new ArrayList<>(l.targetModules) : MODULES);
+        }
 
         /** Every problem with these values, each naming its field under {@code prefix} (e.g. {@code training.lora.}). */
         public List<String> problems(String prefix) {

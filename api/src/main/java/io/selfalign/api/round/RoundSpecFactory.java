@@ -2,17 +2,13 @@ package io.selfalign.api.round;
 
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
-import io.selfalign.api.v1alpha1.GenerationSpec;
-import io.selfalign.api.v1alpha1.RefinementSpec;
-import io.selfalign.api.v1alpha1.LoraSpec;
-import io.selfalign.api.v1alpha1.TrainingSpec;
 import java.util.List;
 
 /**
- * Maps an AlignmentRun and a round index onto the round contract ({@code round.json}): every rule of
- * how a run becomes rounds lives here, for the operator and the benchmark alike. Pure: the same run and
- * index always give the same spec (and spec hash), which is what makes a rerun of a finished round
- * recognisable to the trainer.
+ * Maps an AlignmentRun and a round index onto the round contract ({@code round.json}), for the operator and
+ * the benchmark alike: the run-level rules (paths, prompt slices, seed) live here, each parameter section's
+ * mapping from its CRD type beside its components in {@link RoundSpec}. Pure: the same run and index always
+ * give the same spec (and spec hash), which is what makes a rerun of a finished round recognisable to the trainer.
  *
  * <p>Paths: the spec's paths are relative to the workspace volume, mounted at {@link RoundContract#WORKSPACE}.
  * Round k writes {@link RoundContract#outputDir}; its policy is the base model at k = 0 (and at k = 1 when
@@ -22,7 +18,7 @@ import java.util.List;
  *
  * <p>Extrapolation λ of iteration k ≥ 1 is the k-th entry of {@code training.refinement.extrapolation};
  * beyond the list each further iteration halves the last value. Unset, the list is SPA's 1/2, 1/4, 1/8, ...
- * The seed round uses λ = 0 and, when the loss is {@code spa}, plain {@code dpo} (SPA's stage 0).
+ * The seed round uses λ = 0 and, when the loss is {@code spa}, plain {@code dpo} (decided by {@link RoundSpec}).
  */
 public final class RoundSpecFactory {
     private RoundSpecFactory() {}
@@ -36,37 +32,20 @@ public final class RoundSpecFactory {
     public static RoundSpec create(RoundSpec.RunRef run, AlignmentRunSpec s, int k, RoundSpec.Runtime runtime) {
         String base = RoundContract.inWorkspace(s.model.path);
         boolean hasSeedRound = s.data.seedPreferences != null;
-        String policy = policyModel(run, base, hasSeedRound, k);
+        RoundSpec.Paths paths = new RoundSpec.Paths(RoundContract.WORKSPACE, base, policyModel(run, base, hasSeedRound, k),
+                judgeReference(s.judge.reference, run, base, hasSeedRound, k), RoundContract.outputDir(run.namespace(), run.name(), k));
+        return new RoundSpec(RoundSpec.CURRENT_VERSION, run, k, s.iterations, RoundSpec.seedOf(s.seed, k), paths, data(s, k),
+                RoundSpec.Generation.of(s.generation), RoundSpec.Judge.of(s.judge, s.guard), RoundSpec.Training.of(s.training, k), runtime);
+    }
+
+    private static RoundSpec.Data data(AlignmentRunSpec s, int k) {
         // Seed pairs go to every round: iteration 0 trains on them, later rounds report the judge's agreement with them.
-        String seed = hasSeedRound ? RoundContract.inWorkspace(s.data.seedPreferences) : null;
+        String seed = s.data.seedPreferences == null ? null : RoundContract.inWorkspace(s.data.seedPreferences);
+        String prompts = RoundContract.inWorkspace(s.data.prompts);
         String validation = s.data.validationPreferences == null ? null : RoundContract.inWorkspace(s.data.validationPreferences);
-        RoundSpec.Data.Builder data = RoundSpec.Data.builder().seedPreferences(seed).prompts(RoundContract.inWorkspace(s.data.prompts))
-                .validationPreferences(validation);
-        if (k > 0) {
-            data.promptOffset(promptOffset(s, k)).promptCount(promptCount(s, k));
-        } else {
-            // Iteration 0 gets the prompts of all iterations: the seed round checks them before its hours of training.
-            data.promptOffset(0).promptCount(promptOffset(s, s.iterations + 1));
-        }
-        return RoundSpec.builder()
-                .run(run)
-                .iteration(k)
-                .iterations(s.iterations)
-                .seed(s.seed + k)
-                .paths(RoundSpec.Paths.builder()
-                        .workspace(RoundContract.WORKSPACE)
-                        .baseModel(base)
-                        .policyModel(policy)
-                        .judgeReference(judgeReference(s.judge.reference, run, base, hasSeedRound, k))
-                        .outputDir(RoundContract.outputDir(run.namespace(), run.name(), k))
-                        .build())
-                .data(data.build())
-                .generation(generation(s.generation))
-                .judge(new RoundSpec.Judge(s.judge.reference, s.judge.score, s.judge.dropTies, s.judge.truncated, s.judge.lengthControl,
-                        s.guard.minJudgeAccuracy, s.judge.referenceWeight, s.judge.select))
-                .training(training(s.training, k))
-                .runtime(runtime)
-                .build();
+        // Iteration 0 gets the prompts of all iterations: the seed round checks them before its hours of training.
+        return k > 0 ? new RoundSpec.Data(seed, prompts, promptOffset(s, k), promptCount(s, k), validation)
+                : new RoundSpec.Data(seed, prompts, 0, promptOffset(s, s.iterations + 1), validation);
     }
 
     /** The judge's reference model: none, the base model, or (previous) the model round k's policy was trained from. */
@@ -81,63 +60,6 @@ public final class RoundSpecFactory {
     /** The model round k starts from (and samples with): the base model, or round k-1's trained model. */
     private static String policyModel(RoundSpec.RunRef run, String base, boolean hasSeedRound, int k) {
         return k == 0 || (k == 1 && !hasSeedRound) ? base : RoundContract.modelDir(run.namespace(), run.name(), k - 1);
-    }
-
-    private static RoundSpec.Generation generation(GenerationSpec g) {
-        return RoundSpec.Generation.builder()
-                .samplesPerPrompt(g.samplesPerPrompt)
-                .temperature(g.temperature)
-                .topP(g.topP)
-                .topK(g.topK)
-                .maxNewTokens(g.maxNewTokens)
-                .batchSize(g.batchSize)
-                // Left out when 1, so an unsharded round.json (and its spec hash) stays what it was before the option.
-                .shards(g.shards > 1 ? g.shards : null)
-                .build();
-    }
-
-    private static RoundSpec.Training training(TrainingSpec t, int k) {
-        RefinementSpec r = t.refinement;
-        return RoundSpec.Training.builder()
-                .loss(loss(t.loss, k))
-                .beta(t.beta)
-                .learningRate(t.learningRate)
-                .epochs(k == 0 ? t.seedEpochs : t.epochs)
-                .batchSize(t.batchSize)
-                .microBatchSize(t.microBatchSize)
-                .warmupRatio(t.warmupRatio)
-                .schedule(t.schedule)
-                .maxLength(t.maxLength)
-                .maxPromptLength(t.maxPromptLength)
-                .weightDecay(t.weightDecay)
-                .maxGradNorm(t.maxGradNorm)
-                .labelSmoothing(t.labelSmoothing)
-                .simpoGamma(t.simpoGamma)
-                .orpoLambda(t.orpoLambda)
-                .refinement(RoundSpec.Refinement.builder()
-                        .alpha(r.alpha)
-                        .noisyFraction(r.noisyFraction)
-                        .window(r.window)
-                        .warmupFraction(r.warmupFraction)
-                        .lambda(lambda(r.extrapolation, k))
-                        .build())
-                .lora(lora(t.lora))
-                .build();
-    }
-
-    /** The run's LoRA settings with their defaults applied: alpha 2·rank, every projection. */
-    static RoundSpec.Lora lora(LoraSpec l) {
-        if (l == null) return null;
-        return new RoundSpec.Lora(l.rank, l.alpha != null ? l.alpha : 2.0 * l.rank, l.dropout,
-                l.targetModules != null ? new java.util.ArrayList<>(l.targetModules) : RoundSpec.Lora.MODULES);
-    }
-
-    /**
-     * The loss round k trains with: the seed round trains on gold labels, so {@code spa} there is plain
-     * sigmoid DPO (SPA's stage 0); every other loss is used as configured.
-     */
-    public static Loss loss(Loss configured, int k) {
-        return k == 0 && configured == Loss.SPA ? Loss.DPO : configured;
     }
 
     /** Prompts of iteration k ≥ 1: the single entry for every iteration, or the k-th entry. */

@@ -61,7 +61,11 @@ class RoundSpecFactoryTest {
         run.getSpec().generation.shards = 4;
         assertEquals(4, create(run, 1).generation().shards());
         assertTrue(RoundJson.write(create(run, 1)).contains("\"shards\":4"));
-        RoundSpec zero = create(run, 1).toBuilder().generation(create(run, 1).generation().toBuilder().shards(0).build()).build();
+        RoundSpec s = create(run, 1);
+        RoundSpec.Generation g = s.generation();
+        RoundSpec zero = new RoundSpec(s.version(), s.run(), s.iteration(), s.iterations(), s.seed(), s.paths(), s.data(),
+                new RoundSpec.Generation(g.samplesPerPrompt(), g.temperature(), g.topP(), g.topK(), g.maxNewTokens(), g.batchSize(), 0),
+                s.judge(), s.training(), s.runtime());
         assertEquals(List.of("generation.shards: must be >= 1"), zero.problems());
     }
 
@@ -104,7 +108,7 @@ class RoundSpecFactoryTest {
         AlignmentRun withReference = run();
         withReference.getSpec().judge.reference = JudgeReference.INITIAL;
         RoundSpec initial = create(withReference, 1);
-        RoundSpec withoutPath = initial.toBuilder().paths(initial.paths().toBuilder().judgeReference(null).build()).build();
+        RoundSpec withoutPath = initial.withPaths(initial.paths().withJudgeReference(null));
         assertTrue(withoutPath.problems().stream().anyMatch(p -> p.startsWith("paths.judgeReference")), withoutPath.problems().toString());
     }
 
@@ -149,9 +153,21 @@ class RoundSpecFactoryTest {
 
     @Test
     void onlySpaBecomesDpoInTheSeedRound() {
-        assertEquals(Loss.DPO, RoundSpecFactory.loss(Loss.SPA, 0));
-        assertEquals(Loss.SPA, RoundSpecFactory.loss(Loss.SPA, 1));
-        assertEquals(Loss.IPO, RoundSpecFactory.loss(Loss.IPO, 0));
+        AlignmentRun run = run();
+        run.getSpec().training.loss = Loss.SPA;
+        assertEquals(Loss.DPO, create(run, 0).training().loss());
+        assertEquals(Loss.SPA, create(run, 1).training().loss());
+        run.getSpec().training.loss = Loss.IPO;
+        assertEquals(Loss.IPO, create(run, 0).training().loss());
+    }
+
+    @Test
+    void roundKSamplesAndTrainsWithTheSeedItAlwaysHad() {
+        // The run's seed + k in round.json, then spread 1,000,003 apart per iteration: the numbers of every earlier release.
+        AlignmentRun run = run();
+        assertEquals(List.of(42L, 1_000_046L, 2_000_050L, 3_000_054L),
+                List.of(create(run, 0).rngSeed(), create(run, 1).rngSeed(), create(run, 2).rngSeed(), create(run, 3).rngSeed()));
+        assertEquals(44, create(run, 2).seed(), "round.json carries the run's seed + k");
     }
 
     @Test

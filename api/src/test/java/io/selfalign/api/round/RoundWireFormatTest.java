@@ -2,86 +2,147 @@ package io.selfalign.api.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.selfalign.api.v1alpha1.GenerationSpec;
+import io.selfalign.api.v1alpha1.GuardSpec;
+import io.selfalign.api.v1alpha1.JudgeSpec;
+import io.selfalign.api.v1alpha1.LoraSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the exact bytes of {@code round.json} and the spec hash of one fully populated spec, as written
- * before the contract got its enums and builders (the spec was then built positionally with strings): a trainer that finds a finished round from an older
- * operator must recognise it (same hash), and an older trainer must read what a newer operator writes.
+ * Pins the exact bytes of {@code round.json} and the spec hash: a trainer that finds a finished round from an
+ * older operator must recognise it (same hash), and an older trainer must read what a newer operator writes.
+ * {@link #JSON} is a spec as written before the contract got its enums (the spec was then built positionally with
+ * strings), its options unset; {@code round-full.json} is one with every field set, as written before the contract's
+ * hand-written builders were removed. The parameter sections are made through their {@code of} methods from CRD
+ * types, as the operator makes them, with no two numbers alike, so a swapped pair of arguments changes the bytes.
  */
 class RoundWireFormatTest {
     static final String JSON = "{\"data\":{\"promptCount\":700,\"promptOffset\":800,\"prompts\":\"/workspace/data/prompts.jsonl\",\"seedPreferences\":\"/workspace/data/seed.jsonl\"},\"generation\":{\"batchSize\":32,\"maxNewTokens\":300,\"samplesPerPrompt\":4,\"temperature\":0.7,\"topK\":50,\"topP\":0.95},\"iteration\":2,\"iterations\":3,\"judge\":{\"dropTies\":true,\"reference\":\"previous\",\"score\":\"mean\"},\"paths\":{\"baseModel\":\"/workspace/models/sft\",\"judgeReference\":\"/workspace/models/sft\",\"outputDir\":\"/workspace/runs/team-a/zephyr/iter-2\",\"policyModel\":\"/workspace/runs/team-a/zephyr/iter-1/model\",\"workspace\":\"/workspace\"},\"run\":{\"name\":\"zephyr\",\"namespace\":\"team-a\",\"uid\":\"uid-1\"},\"runtime\":{\"device\":\"gpu\",\"dtype\":\"float16\",\"metricsPort\":9400,\"terminationLog\":\"/dev/termination-log\"},\"seed\":44,\"training\":{\"batchSize\":64,\"beta\":0.1,\"epochs\":2,\"labelSmoothing\":0.15,\"learningRate\":5.0E-7,\"loss\":\"spa\",\"maxGradNorm\":1.5,\"maxLength\":2048,\"maxPromptLength\":1024,\"microBatchSize\":8,\"orpoLambda\":0.2,\"refinement\":{\"alpha\":0.12,\"lambda\":0.375,\"noisyFraction\":0.11,\"warmupFraction\":0.25,\"window\":50},\"schedule\":\"linear\",\"simpoGamma\":0.5,\"warmupRatio\":0.05,\"weightDecay\":0.01},\"version\":1}";
     static final String HASH = "77d28e59c8fdfa631d8381921522ecca5d5f6f2c481bb3e2d8f4c1484e531300";
+    static final String FULL_HASH = "efee17291c25b678c728cde3f264d2f3dc12f887f624a1a310f259c44f565074";
 
-    /** Every field set, and no two numbers alike, so a swapped pair of fields changes the bytes. */
+    static final RoundSpec.Runtime RUNTIME = new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 9400, RoundContract.TERMINATION_LOG);
+
+    /** Iteration 2 of the run's training: epochs 2, λ 0.375 (the list's second entry). */
+    static TrainingSpec training() {
+        TrainingSpec t = new TrainingSpec();
+        t.loss = Loss.SPA;
+        t.beta = 0.1;
+        t.learningRate = 5e-7;
+        t.epochs = 2;
+        t.seedEpochs = 9;
+        t.batchSize = 64;
+        t.microBatchSize = 8;
+        t.warmupRatio = 0.05;
+        t.schedule = LrSchedule.LINEAR;
+        t.maxLength = 2048;
+        t.maxPromptLength = 1024;
+        t.weightDecay = 0.01;
+        t.maxGradNorm = 1.5;
+        t.labelSmoothing = 0.15;
+        t.simpoGamma = 0.5;
+        t.orpoLambda = 0.2;
+        t.refinement.alpha = 0.12;
+        t.refinement.noisyFraction = 0.11;
+        t.refinement.window = 50;
+        t.refinement.warmupFraction = 0.25;
+        t.refinement.extrapolation = List.of(0.75, 0.375);
+        return t;
+    }
+
+    static GenerationSpec generation() {
+        GenerationSpec g = new GenerationSpec();
+        g.samplesPerPrompt = 4;
+        g.temperature = 0.7;
+        g.topP = 0.95;
+        g.topK = 50;
+        g.maxNewTokens = 300;
+        g.batchSize = 32;
+        return g;
+    }
+
+    /** Every field of its time set; the options added later (truncated, lengthControl, guard, shards, lora) unset. */
     static RoundSpec spec() {
-        return RoundSpec.builder()
-                .run(new RoundSpec.RunRef("team-a", "zephyr", "uid-1"))
-                .iteration(2)
-                .iterations(3)
-                .seed(44)
-                .paths(RoundSpec.Paths.builder()
-                        .workspace("/workspace")
-                        .baseModel("/workspace/models/sft")
-                        .policyModel("/workspace/runs/team-a/zephyr/iter-1/model")
-                        .judgeReference("/workspace/models/sft")
-                        .outputDir("/workspace/runs/team-a/zephyr/iter-2")
-                        .build())
-                .data(RoundSpec.Data.builder()
-                        .seedPreferences("/workspace/data/seed.jsonl")
-                        .prompts("/workspace/data/prompts.jsonl")
-                        .promptOffset(800)
-                        .promptCount(700)
-                        .build())
-                .generation(RoundSpec.Generation.builder()
-                        .samplesPerPrompt(4).temperature(0.7).topP(0.95).topK(50).maxNewTokens(300).batchSize(32).build())
-                .judge(new RoundSpec.Judge(JudgeReference.PREVIOUS, JudgeScore.MEAN, true, null, null, null, null, null))
-                .training(RoundSpec.Training.builder()
-                        .loss(Loss.SPA)
-                        .beta(0.1)
-                        .learningRate(5e-7)
-                        .epochs(2)
-                        .batchSize(64)
-                        .microBatchSize(8)
-                        .warmupRatio(0.05)
-                        .schedule(LrSchedule.LINEAR)
-                        .maxLength(2048)
-                        .maxPromptLength(1024)
-                        .weightDecay(0.01)
-                        .maxGradNorm(1.5)
-                        .labelSmoothing(0.15)
-                        .simpoGamma(0.5)
-                        .orpoLambda(0.2)
-                        .refinement(RoundSpec.Refinement.builder()
-                                .alpha(0.12).noisyFraction(0.11).window(50).warmupFraction(0.25).lambda(0.375).build())
-                        .build())
-                .runtime(new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 9400, RoundContract.TERMINATION_LOG))
-                .build();
+        JudgeSpec j = new JudgeSpec();
+        j.reference = JudgeReference.PREVIOUS;
+        j.score = JudgeScore.MEAN;
+        j.dropTies = true;
+        j.truncated = null;
+        j.lengthControl = null;
+        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("team-a", "zephyr", "uid-1"), 2, 3, 44,
+                new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/runs/team-a/zephyr/iter-1/model",
+                        "/workspace/models/sft", "/workspace/runs/team-a/zephyr/iter-2"),
+                new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 800, 700, null),
+                RoundSpec.Generation.of(generation()), RoundSpec.Judge.of(j, new GuardSpec()), RoundSpec.Training.of(training(), 2), RUNTIME);
+    }
+
+    /** Every field set, every option on. */
+    static RoundSpec fullSpec() {
+        GenerationSpec g = generation();
+        g.samplesPerPrompt = 6;
+        g.shards = 4;
+        JudgeSpec j = new JudgeSpec();
+        j.reference = JudgeReference.PREVIOUS;
+        j.score = JudgeScore.MEAN;
+        j.dropTies = true;
+        j.truncated = TruncatedResponses.EXCLUDE;
+        j.lengthControl = LengthControl.REGRESS;
+        GuardSpec guard = new GuardSpec();
+        guard.minJudgeAccuracy = 0.6;
+        TrainingSpec t = training();
+        t.simpoGamma = 0.55;
+        t.refinement.window = 40;
+        t.lora = new LoraSpec();
+        t.lora.rank = 16;
+        t.lora.alpha = 24.0;
+        t.lora.dropout = 0.05;
+        t.lora.targetModules = List.of("q_proj", "v_proj");
+        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("team-a", "zephyr", "uid-1"), 2, 3, 44,
+                new RoundSpec.Paths("/workspace", "/workspace/models/sft", "/workspace/runs/team-a/zephyr/iter-1/model",
+                        "/workspace/runs/team-a/zephyr/iter-0/model", "/workspace/runs/team-a/zephyr/iter-2"),
+                new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 800, 700, "/workspace/data/validation.jsonl"),
+                RoundSpec.Generation.of(g), RoundSpec.Judge.of(j, guard), RoundSpec.Training.of(t, 2), RUNTIME);
+    }
+
+    static String fullJson() throws IOException {
+        try (InputStream in = RoundWireFormatTest.class.getResourceAsStream("/round-full.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
     }
 
     @Test
-    void toBuilderCopiesEveryComponent() {
-        RoundSpec s = spec();
-        assertEquals(s, s.toBuilder().build());
-        assertEquals(s.training(), s.training().toBuilder().build());
-        assertEquals(s.training().refinement(), s.training().refinement().toBuilder().build());
-        assertEquals(s.paths(), s.paths().toBuilder().build());
-        assertEquals(s.data(), s.data().toBuilder().build());
-        assertEquals(s.generation(), s.generation().toBuilder().build());
-    }
-
-    @Test
-    void jsonOfAFullSpecIsUnchanged() {
+    void jsonOfASpecWithoutOptionsIsUnchanged() {
         assertEquals(JSON, RoundJson.write(spec()));
     }
 
     @Test
-    void hashOfAFullSpecIsUnchanged() {
+    void hashOfASpecWithoutOptionsIsUnchanged() {
         assertEquals(HASH, RoundJson.specHash(spec()));
     }
 
     @Test
     void theJsonReadsBackToTheSameSpec() throws Exception {
         assertEquals(spec(), RoundJson.readSpec(JSON));
+    }
+
+    @Test
+    void jsonOfASpecWithEveryFieldSetIsUnchanged() throws IOException {
+        assertEquals(List.of(), fullSpec().problems());
+        assertEquals(fullJson(), RoundJson.write(fullSpec()));
+    }
+
+    @Test
+    void hashOfASpecWithEveryFieldSetIsUnchanged() {
+        assertEquals(FULL_HASH, RoundJson.specHash(fullSpec()));
+    }
+
+    @Test
+    void theFullJsonReadsBackToTheSameSpec() throws Exception {
+        assertEquals(fullSpec(), RoundJson.readSpec(fullJson()));
     }
 }

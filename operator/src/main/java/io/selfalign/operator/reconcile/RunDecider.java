@@ -2,6 +2,7 @@ package io.selfalign.operator.reconcile;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.selfalign.api.round.Guard;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
@@ -25,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -156,17 +156,15 @@ final class RunDecider {
             }
         }
 
-        /** The round reported that the guard kept it from training ({@code guard_stopped}). */
+        /** The round reported that the guard kept it from training (recorded with its metrics). */
         private static boolean guardStopped(IterationStatus entry) {
-            return entry.metrics != null && entry.metrics.getOrDefault("guard_stopped", 0.0) > 0;
+            return RoundResult.guardStopped(entry.metrics);
         }
 
         /** A guarded round ends the run as Succeeded, with the reason in the conditions; no later round starts. */
         private void stopEarly(int k, IterationStatus entry) {
-            Double min = run.getSpec().guard.minJudgeAccuracy;
-            stopMessage = String.format(Locale.ROOT, "iteration %d: judge accuracy %.3f on the validation pairs is below "
-                    + "guard.minJudgeAccuracy %.3f; the round did not train and the run stopped", k,
-                    entry.metrics.getOrDefault("judge_accuracy", Double.NaN), min == null ? Double.NaN : min);
+            stopMessage = Guard.stopped(k, RoundResult.judgeAccuracy(entry.metrics), run.getSpec().guard.minJudgeAccuracy)
+                    + " and the run stopped";
             if (RunPhase.SUCCEEDED.equals(status.phase)) return;
             status.phase = RunPhase.SUCCEEDED;
             status.currentIteration = k;
@@ -185,13 +183,13 @@ final class RunDecider {
             double bestV = Double.NEGATIVE_INFINITY;
             for (IterationStatus it : status.iterations) {
                 if (it.metrics == null || !RunPhase.SUCCEEDED.equals(it.phase)) continue;
-                Double v = it.metrics.get("validation_accuracy");
+                Double v = RoundResult.validationAccuracy(it.metrics);
                 if (v != null && it.checkpoint != null && v > bestV) {
                     bestV = v;
                     status.bestIteration = it.index;
                     status.bestCheckpoint = it.checkpoint;
                 }
-                Double j = it.metrics.get("judge_accuracy");
+                Double j = RoundResult.judgeAccuracy(it.metrics);
                 if (j != null) status.judgeAccuracy = j;
             }
         }

@@ -62,8 +62,7 @@ public sealed interface RoundOutcome {
                         + " for round " + k);
             }
             // Only a round the guard stopped before training has no checkpoint.
-            boolean guardStopped = result.metrics() != null && result.metrics().getOrDefault("guard_stopped", 0.0) > 0;
-            if (!guardStopped && (result.checkpoint() == null || result.checkpoint().isBlank())) {
+            if (!result.guardStopped() && (result.checkpoint() == null || result.checkpoint().isBlank())) {
                 return new Failed(attempts, "MalformedResult", "pod " + name(pod) + " reported no checkpoint");
             }
             return new Succeeded(attempts, result);

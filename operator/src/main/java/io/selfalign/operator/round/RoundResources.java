@@ -21,8 +21,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
-import io.selfalign.api.round.RoundJson;
-import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.operator.config.OperatorSettings;
@@ -67,10 +65,9 @@ public final class RoundResources {
     }
 
     public ConfigMap configMap(AlignmentRun run, int k) {
-        RoundSpec spec = specs.create(run, k);
         return new ConfigMapBuilder()
                 .withMetadata(metadata(run, Rounds.jobName(run.getMetadata().getName(), k), k))
-                .addToData(RoundContract.ROUND_FILE, RoundJson.write(spec))
+                .addToData(RoundContract.ROUND_FILE, specs.round(run, k).json())
                 .build();
     }
 

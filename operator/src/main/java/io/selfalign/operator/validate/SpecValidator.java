@@ -206,8 +206,7 @@ public final class SpecValidator {
     private void roundContract(List<String> p, AlignmentRun run) {
         boolean seed = run.getSpec().data.seedPreferences != null;
         for (int k = seed ? 0 : 1; k <= run.getSpec().iterations; k++) {
-            RoundSpec round = specs.create(run, k);
-            for (String problem : round.problems()) p.add("round " + k + " (round.json) " + problem);
+            for (String problem : specs.round(run, k).problems()) p.add("round " + k + " (round.json) " + problem);
         }
     }
 

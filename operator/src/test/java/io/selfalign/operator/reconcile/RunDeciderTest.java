@@ -83,6 +83,27 @@ class RunDeciderTest {
     }
 
     @Test
+    void aGuardStoppedRoundWhoseMetricsWereCompactedAwayStillStopsTheRun() {
+        AlignmentRun run = run(2);
+        run.getSpec().guard.minJudgeAccuracy = 0.6;
+        List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));
+        // What an oversized result's termination message keeps: the typed fields, no checkpoint, no metrics.
+        String stopped = "{\"durationSeconds\":1.5,\"guardStopped\":true,\"iteration\":1,\"judgeAccuracy\":0.41,\"specHash\":\"hash-1\",\"version\":1}";
+        List<Pod> pods = List.of(pod(run, 0, "Succeeded", 0, result(run, 0)), pod(run, 1, "Succeeded", 0, stopped));
+        RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+
+        assertEquals(RunPhase.SUCCEEDED, d.status().phase);
+        assertEquals(RunPhase.SUCCEEDED, d.status().findIteration(1).phase);
+        assertEquals(0.41, d.status().judgeAccuracy);
+        assertEquals(checkpoint(run, 0), d.status().latestCheckpoint);
+        Condition complete = condition(d.status(), ConditionsBuilder.COMPLETE);
+        assertEquals(RunEvents.JUDGE_ACCURACY_BELOW_THRESHOLD, complete.getReason());
+        assertEquals("iteration 1: judge accuracy 0.410 on the validation pairs is below guard.minJudgeAccuracy 0.600; "
+                + "the round did not train and the run stopped", complete.getMessage());
+        assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), d.actions().toString());
+    }
+
+    @Test
     void theLastSucceededRoundCompletesTheRunOnce() {
         AlignmentRun run = run(1);
         List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));

@@ -1,12 +1,14 @@
 package io.selfalign.operator.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.RoundContract;
+import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.operator.testing.OperatorHarness;
@@ -34,5 +36,19 @@ class RoundSpecsTest {
         gpu.setLimits(Map.of("nvidia.com/gpu", new Quantity("2")));
         run.getSpec().trainer.resources = gpu;
         assertEquals(DeviceKind.GPU, specs.create(run, 1).runtime().device());
+    }
+
+    @Test
+    void aRoundIsMadeOncePerRunGenerationAndAgainWhenTheRunChanges() throws Exception {
+        AlignmentRun run = OperatorHarness.run("zephyr", 2);
+        run.getMetadata().setUid("uid-1");
+        run.getMetadata().setGeneration(1L);
+        RoundSpecs.Round first = specs.round(run, 1);
+        assertSame(first, specs.round(run, 1), "the validator and the ConfigMap share one round.json per generation");
+        assertEquals(RoundJson.write(specs.create(run, 1)), first.json());
+
+        run.getSpec().generation.temperature = 0.9;
+        run.getMetadata().setGeneration(2L);
+        assertEquals(0.9, RoundJson.readSpec(specs.round(run, 1).json()).generation().temperature());
     }
 }

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.bench;
 
 import ai.djl.Device;
+import io.selfalign.api.round.Guard;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
@@ -106,10 +107,10 @@ public final class AlignmentBench {
         if (judge != null) ro = ro.withJudge(judge);
         RoundResult result = new RoundRunner().run(spec, rounds.workspace(), ro);
         Path outputDir = rounds.local(spec.paths().outputDir());
-        if (result.metrics().getOrDefault("guard_stopped", 0.0) > 0) {
+        if (result.guardStopped()) {
             // The guard kept this round from training: no model to evaluate, and the arm ends here, as a run would.
-            log.printf("bench: seed %d  %s  iteration %d: judge accuracy %.3f below the guard's %.3f, the arm stops%n", spec.seed(),
-                    arm.label(), spec.iteration(), result.metrics().get("judge_accuracy"), spec.judge().minAccuracy());
+            log.printf("bench: seed %d  %s  %s; the arm stops%n", spec.seed(), arm.label(),
+                    Guard.stopped(spec.iteration(), result.judgeAccuracy(), spec.judge().minAccuracy()));
             return null;
         }
         StageResult r;

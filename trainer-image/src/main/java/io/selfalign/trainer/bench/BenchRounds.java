@@ -8,7 +8,6 @@ import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.api.round.Loss;
-import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.RoundSpecFactory;
@@ -78,7 +77,7 @@ final class BenchRounds {
 
     /** The single DPO stage of {@link Arm#DPO_SEED} (200 gold pairs, 3 epochs) or {@link Arm#DPO_ALL} (the whole pool). */
     RoundSpec seedStage(Arm arm) {
-        return RoundSpecFactory.create(runRef(arm), runSpec(arm), 0, RUNTIME).toBuilder().seed(seed).build();
+        return RoundSpecFactory.create(runRef(arm), runSpec(arm), 0, RUNTIME).withSeed(seed);
     }
 
     /**
@@ -87,12 +86,12 @@ final class BenchRounds {
      */
     RoundSpec iteration(Arm arm, int k, Path policy) {
         RoundSpec spec = RoundSpecFactory.create(runRef(arm), runSpec(arm), k, RUNTIME);
-        RoundSpec.Paths.Builder paths = spec.paths().toBuilder().policyModel(inPod(policy));
+        RoundSpec.Paths paths = spec.paths().withPolicyModel(inPod(policy));
         // judge.reference previous: the model the policy was trained from; iteration 1's policy is the shared DPO-seed model.
         if (spec.judge().reference() == JudgeReference.PREVIOUS && k >= 2) {
-            paths.judgeReference(inPod(k == 2 ? modelDir(Arm.DPO_SEED, 0) : modelDir(arm, k - 2)));
+            paths = paths.withJudgeReference(inPod(k == 2 ? modelDir(Arm.DPO_SEED, 0) : modelDir(arm, k - 2)));
         }
-        return spec.toBuilder().seed(seed).paths(paths.build()).build();
+        return spec.withSeed(seed).withPaths(paths);
     }
 
     private String inPod(Path local) {
@@ -103,7 +102,10 @@ final class BenchRounds {
         return new RoundSpec.RunRef(RUN_NAMESPACE, arm.dirName(), "seed-" + seed);
     }
 
-    /** The AlignmentRun of an arm (docs/algorithm.md §8): SPA's recipe with the bench's sizes, α = 0 or λ = 0 for the ablations. */
+    /**
+     * The AlignmentRun of an arm (docs/algorithm.md §8): SPA's recipe with the bench's sizes, α = 0 or λ = 0 for the
+     * ablations; what it does not set is the CRD's default.
+     */
     AlignmentRunSpec runSpec(Arm arm) {
         AlignmentRunSpec s = new AlignmentRunSpec();
         s.model = new ModelSpec();
@@ -122,8 +124,6 @@ final class BenchRounds {
         boolean meanScore = bestOfFour && arm != Arm.SPA_MATCH;
         s.generation.samplesPerPrompt = bestOfFour ? Math.max(BEST_OF_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
         s.generation.temperature = BenchSettings.TEMPERATURE;
-        s.generation.topP = 1.0;
-        s.generation.topK = 0;
         s.generation.maxNewTokens = KeySortSampler.MAX_NEW_TOKENS;
         s.generation.batchSize = settings.evalBatch();
         s.judge.reference = arm == Arm.SPA_PREVIOUS ? JudgeReference.PREVIOUS
@@ -134,7 +134,6 @@ final class BenchRounds {
         if (arm == Arm.SPA_KEEP_TRUNCATED) s.judge.truncated = TruncatedResponses.KEEP;
         if (arm == Arm.SPA_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
         if (arm == Arm.SPA_MATCH) s.judge.lengthControl = LengthControl.MATCH;
-        s.judge.dropTies = false;
         TrainingSpec t = s.training;
         t.loss = arm == Arm.DPO_SEED || arm == Arm.DPO_ALL ? Loss.DPO : Loss.SPA;
         t.beta = BenchSettings.BETA;
@@ -144,14 +143,9 @@ final class BenchRounds {
         t.batchSize = BenchSettings.BATCH;
         t.microBatchSize = BenchSettings.BATCH;
         t.warmupRatio = BenchSettings.WARMUP_RATIO;
-        t.schedule = LrSchedule.COSINE;
         t.maxLength = KeySortVocab.CONTEXT;
         t.maxPromptLength = MAX_PROMPT;
-        t.weightDecay = 0.0;
-        t.maxGradNorm = 1.0;
         t.labelSmoothing = 0.0;
-        t.simpoGamma = 0.5;
-        t.orpoLambda = 0.1;
         t.refinement.alpha = arm == Arm.SPA_NO_REFINEMENT ? 0 : BenchSettings.ALPHA;
         t.refinement.noisyFraction = BenchSettings.NOISY_FRACTION;
         t.refinement.window = BenchSettings.WINDOW;

@@ -6,11 +6,13 @@ import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.Loss;
-import io.selfalign.api.round.LengthControl;
-import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.TruncatedResponses;
+import io.selfalign.api.v1alpha1.GenerationSpec;
+import io.selfalign.api.v1alpha1.GuardSpec;
+import io.selfalign.api.v1alpha1.JudgeSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.model.ModelConfig;
 import io.selfalign.trainer.round.RoundRunner;
@@ -120,45 +122,29 @@ final class BenchRoundCommand implements Callable<Integer> {
                 "--new-tokens", String.valueOf(newTokens), "--vocab", String.valueOf(bench.vocab));
     }
 
+    /** Iteration 1 of a run with the CRD's defaults but for this command's options. */
     private RoundSpec spec(Path ws, int repeat) {
         String w = ws.toString();
-        return RoundSpec.builder()
-                .run(new RoundSpec.RunRef("bench", "round", "bench"))
-                .iteration(1)
-                .iterations(1)
-                .seed(42)
-                .paths(RoundSpec.Paths.builder()
-                        .workspace(w)
-                        .baseModel(w + "/models/reference")
-                        .policyModel(w + "/models/policy")
-                        .judgeReference(w + "/models/reference")
-                        .outputDir(w + "/runs/r" + (repeat + 1) + "/iter-1")
-                        .build())
-                .data(RoundSpec.Data.builder().prompts(w + "/data/prompts.jsonl").promptOffset(0).promptCount(prompts).build())
-                .generation(RoundSpec.Generation.builder()
-                        .samplesPerPrompt(samples).temperature(0.7).topP(1.0).topK(0).maxNewTokens(newTokens).batchSize(batchSize).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null, null, null)) // a random model seldom ends: keep every response so the round trains
-                .training(RoundSpec.Training.builder()
-                        .loss(Loss.parse(loss, "--loss"))
-                        .beta(0.1)
-                        .learningRate(5e-7)
-                        .epochs(1)
-                        .batchSize(trainBatch)
-                        .microBatchSize(microBatch)
-                        .warmupRatio(0.1)
-                        .schedule(LrSchedule.COSINE)
-                        .maxLength(promptTokens + newTokens + 8)
-                        .maxPromptLength(promptTokens + 4)
-                        .weightDecay(0.0)
-                        .maxGradNorm(1.0)
-                        .labelSmoothing(0.1)
-                        .simpoGamma(0.5)
-                        .orpoLambda(0.1)
-                        .refinement(RoundSpec.Refinement.builder()
-                                .alpha(0.1).noisyFraction(0.1).window(50).warmupFraction(0.2).lambda(lambda).build())
-                        .build())
-                .runtime(new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null))
-                .build();
+        GenerationSpec g = new GenerationSpec();
+        g.samplesPerPrompt = samples;
+        g.maxNewTokens = newTokens;
+        g.batchSize = batchSize;
+        JudgeSpec j = new JudgeSpec();
+        j.reference = JudgeReference.INITIAL;
+        j.score = JudgeScore.SUM;
+        j.truncated = TruncatedResponses.KEEP; // a random model seldom ends: keep every response so the round trains
+        TrainingSpec t = new TrainingSpec();
+        t.loss = Loss.parse(loss, "--loss");
+        t.batchSize = trainBatch;
+        t.microBatchSize = microBatch;
+        t.maxLength = promptTokens + newTokens + 8;
+        t.maxPromptLength = promptTokens + 4;
+        t.refinement.extrapolation = List.of(lambda);
+        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("bench", "round", "bench"), 1, 1, 42,
+                new RoundSpec.Paths(w, w + "/models/reference", w + "/models/policy", w + "/models/reference", w + "/runs/r" + (repeat + 1) + "/iter-1"),
+                new RoundSpec.Data(null, w + "/data/prompts.jsonl", 0, prompts, null),
+                RoundSpec.Generation.of(g), RoundSpec.Judge.of(j, new GuardSpec()), RoundSpec.Training.of(t, 1),
+                new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null));
     }
 
     private void writePrompts(ModelConfig config, Path file) throws IOException {

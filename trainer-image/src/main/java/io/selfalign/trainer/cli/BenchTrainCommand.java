@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
 import io.selfalign.trainer.bench.TrainingMemoryEstimate;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.loss.Losses;
@@ -92,7 +93,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                         .parameters().values().stream().mapToLong(p -> p.getShape().size()).sum();
             }
             rssBefore = ProcessMemory.rssMiB();
-            new PreferenceTrainer(model, 0, Losses.forRound(training, 1), training, seed).train(pairs(config), steps::add);
+            new PreferenceTrainer(model, 0, Losses.forRound(training), training, seed).train(pairs(config), steps::add);
         }
         long peak = ProcessMemory.peakRssMiB();
         TrainingMemoryEstimate predicted = TrainingMemoryEstimate.of(config, adapterParameters, false,
@@ -123,15 +124,21 @@ final class BenchTrainCommand implements Callable<Integer> {
         return Math.round(bytes / (1024.0 * 1024.0));
     }
 
+    /** The CRD's training defaults but for this command's options, as iteration 1 of a run trains. */
     private RoundSpec.Training training() {
-        boolean spa = loss.equals("spa");
-        return RoundSpec.Training.builder()
-                .loss(spa ? Loss.SPA : Loss.DPO).beta(0.1).learningRate(learningRate).epochs(epochs).batchSize(batch).microBatchSize(microBatch)
-                .warmupRatio(0).schedule(LrSchedule.CONSTANT).maxLength(promptTokens + responseTokens).maxPromptLength(promptTokens)
-                .weightDecay(0).maxGradNorm(1.0).labelSmoothing(0.1).simpoGamma(0.5).orpoLambda(0.1)
-                .refinement(RoundSpec.Refinement.builder().alpha(0.1).noisyFraction(0.1).window(8).warmupFraction(0.2)
-                        .lambda(spa ? 0.5 : 0).build())
-                .build();
+        TrainingSpec t = new TrainingSpec();
+        t.loss = loss.equals("spa") ? Loss.SPA : Loss.DPO;
+        t.learningRate = learningRate;
+        t.epochs = epochs;
+        t.batchSize = batch;
+        t.microBatchSize = microBatch;
+        t.warmupRatio = 0;
+        t.schedule = LrSchedule.CONSTANT;
+        t.maxLength = promptTokens + responseTokens;
+        t.maxPromptLength = promptTokens;
+        t.refinement.window = 8;
+        t.refinement.extrapolation = List.of(t.loss == Loss.SPA ? 0.5 : 0.0);
+        return RoundSpec.Training.of(t, 1);
     }
 
     /** Random pairs of full length, the same for a seed whatever the mode. */

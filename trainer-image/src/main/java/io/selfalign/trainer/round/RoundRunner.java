@@ -1,5 +1,6 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.Guard;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.RoundContract;
@@ -133,11 +134,6 @@ public final class RoundRunner {
         return spec.iteration() >= 1 && spec.generation().shardsOrDefault() > 1;
     }
 
-    /** The round's sampling and training seed: the run's seed, distinct per iteration. */
-    static long roundSeed(RoundSpec spec) {
-        return spec.seed() + 1_000_003L * spec.iteration();
-    }
-
     static void validate(RoundSpec spec) {
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) throw new InputException("invalid round spec: " + String.join("; ", problems));
@@ -165,12 +161,14 @@ public final class RoundRunner {
                                 List<ShardRecord> shards, RoundProgress progress, Options options) throws IOException {
         long start = System.nanoTime();
         PrintStream log = options.log();
-        long seed = roundSeed(spec);
+        long seed = spec.rngSeed();
         Path staging = output.begin();
         try {
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             Map<String, Double> metrics = new LinkedHashMap<>();
             List<LabeledPair> pairs;
+            Double judgeAccuracy = null;
+            Double validationAccuracy = null;
             boolean trained = true;
             progress.stage("load", 0);
             try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
@@ -179,7 +177,7 @@ public final class RoundRunner {
                         PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy));
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
-                            + Losses.forRound(spec.training(), 0).name() + ", " + spec.training().epochs() + " epoch(s)");
+                            + Losses.forRound(spec.training()).name() + ", " + spec.training().epochs() + " epoch(s)");
                     pairs = PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy);
                 } else {
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed, heldOut)) {
@@ -189,16 +187,24 @@ public final class RoundRunner {
                             // In-sample: the seed pairs trained the judge, so this overstates how well it labels.
                             metrics.put("seed_agreement", labeling.agreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));
                         }
-                        if (heldOut != null) metrics.putAll(labeling.heldOutMetrics());
+                        if (heldOut != null) {
+                            Map<String, Double> held = labeling.heldOutMetrics();
+                            judgeAccuracy = held.get("judge_accuracy");
+                            metrics.putAll(held);
+                        }
                         metrics.putAll(labeling.metrics());
                     }
-                    trained = guardAllowsTraining(spec, metrics);
+                    trained = Guard.allowsTraining(spec.judge().minAccuracy(), judgeAccuracy);
                 }
                 metrics.put("pairs", (double) pairs.size());
                 List<PreferenceTrainer.PairOutcome> outcomes = List.of();
                 if (trained) {
                     outcomes = train(spec, policy, pairs, staging, progress, seed, metrics).outcomes();
-                    if (heldOut != null) metrics.putAll(validationMetrics(spec, paths, device, policy, heldOut));
+                    if (heldOut != null) {
+                        Map<String, Double> held = validationMetrics(spec, paths, device, policy, heldOut);
+                        validationAccuracy = held.get("validation_accuracy");
+                        metrics.putAll(held);
+                    }
                     progress.stage("save", 0);
                     policy.save(staging.resolve(RoundContract.MODEL_DIR));
                 }
@@ -207,7 +213,8 @@ public final class RoundRunner {
             double seconds = (System.nanoTime() - start) / 1e9;
             String checkpoint = trained ? Path.of(spec.paths().outputDir()).resolve(RoundContract.MODEL_DIR).toString() : null;
             RoundResult result = new RoundResult(RoundSpec.CURRENT_VERSION, spec.iteration(), hash, checkpoint, round(seconds),
-                    metrics, message(spec, metrics), FileManifest.of(staging));
+                    !trained, judgeAccuracy, validationAccuracy, metrics, null, FileManifest.of(staging));
+            result = result.with(message(spec, result), result.metrics());
             output.commit(result);
             progress.stage("done", 0);
             log.println("round: " + result.message());
@@ -219,17 +226,6 @@ public final class RoundRunner {
             output.abandon();
             throw e;
         }
-    }
-
-    /**
-     * The guard ({@code judge.minAccuracy}): a judge below it on the held-out pairs would train on labels worse
-     * than the threshold, so the round stops before training and reports {@code guard_stopped} = 1.
-     */
-    private static boolean guardAllowsTraining(RoundSpec spec, Map<String, Double> metrics) {
-        Double min = spec.judge().minAccuracy();
-        if (min == null || metrics.get("judge_accuracy") >= min) return true;
-        metrics.put("guard_stopped", 1.0);
-        return false;
     }
 
     /**
@@ -265,7 +261,7 @@ public final class RoundRunner {
 
     private static PreferenceTrainer.Summary train(RoundSpec spec, LanguageModel policy, List<LabeledPair> pairs, Path staging,
                                                    RoundProgress progress, long seed, Map<String, Double> metrics) throws IOException {
-        PreferenceLoss loss = Losses.forRound(spec.training(), spec.iteration());
+        PreferenceLoss loss = Losses.forRound(spec.training());
         progress.stage("train", PreferenceTrainer.totalSteps(pairs.size(), spec.training()));
         RoundSpec.Lora lora = spec.training().lora();
         if (lora != null) {
@@ -302,18 +298,16 @@ public final class RoundRunner {
         return s;
     }
 
-    private static String message(RoundSpec spec, Map<String, Double> m) {
-        if (m.containsKey("guard_stopped")) {
-            return String.format(Locale.ROOT, "iteration %d: not trained: judge accuracy %.3f is below guard.minJudgeAccuracy %.3f "
-                    + "on the validation pairs", spec.iteration(), m.get("judge_accuracy"), spec.judge().minAccuracy());
-        }
+    private static String message(RoundSpec spec, RoundResult r) {
+        if (r.guardStopped()) return Guard.stopped(spec.iteration(), r.judgeAccuracy(), spec.judge().minAccuracy());
+        Map<String, Double> m = r.metrics();
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "iteration %d: %.0f pairs, %.0f steps", spec.iteration(),
                 m.getOrDefault("pairs", 0.0), m.getOrDefault("steps", 0.0)));
         if (m.containsKey("loss_final")) {
             b.append(String.format(Locale.ROOT, ", loss %.4f, accuracy %.2f, margin %.4f", m.get("loss_final"), m.get("accuracy"), m.get("margin")));
         }
-        if (m.containsKey("judge_accuracy")) b.append(String.format(Locale.ROOT, ", judge accuracy %.3f", m.get("judge_accuracy")));
-        if (m.containsKey("validation_accuracy")) b.append(String.format(Locale.ROOT, ", validation accuracy %.3f", m.get("validation_accuracy")));
+        if (r.judgeAccuracy() != null) b.append(String.format(Locale.ROOT, ", judge accuracy %.3f", r.judgeAccuracy()));
+        if (r.validationAccuracy() != null) b.append(String.format(Locale.ROOT, ", validation accuracy %.3f", r.validationAccuracy()));
         if (m.containsKey("ties")) b.append(String.format(Locale.ROOT, ", %.0f ties", m.get("ties")));
         if (m.containsKey("flagged_fraction")) b.append(String.format(Locale.ROOT, ", flagged %.2f", m.get("flagged_fraction")));
         return b.toString();

@@ -65,7 +65,7 @@ public final class ShardStage {
         RoundRunner.RoundInputs inputs = RoundRunner.RoundInputs.read(spec, paths, options.judge() == null, log);
         List<PromptRow> rows = inputs.prompts().subList(range.from(), range.to());
         RoundProgress progress = new RoundProgress(spec.iteration());
-        long seed = RoundRunner.roundSeed(spec);
+        long seed = spec.rngSeed();
         try (MetricsServer ignored = RoundRunner.startMetrics(spec, progress, options);
              ProgressPrinter printer = options.progressSeconds() > 0 ? new ProgressPrinter(progress, log, options.progressSeconds()) : null) {
             progress.stage("load", 0);

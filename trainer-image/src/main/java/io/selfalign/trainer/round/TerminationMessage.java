@@ -20,7 +20,10 @@ import java.util.Set;
  * reads it; on failure a one-line error instead. Kubernetes copies the file into the pod status.
  */
 public final class TerminationMessage {
-    /** The metrics kept longest when a result must be shortened to fit. */
+    /**
+     * The metrics kept longest when a result must be shortened to fit. The decision fields (guard, judge and
+     * validation accuracy) are typed fields of the result and are never dropped.
+     */
     private static final Set<String> CORE_METRICS = Set.of("pairs", "ties", "loss_final", "accuracy", "margin", "flagged_fraction", "steps");
 
     private static final ObjectMapper SHARD_JSON = new ObjectMapper();
@@ -29,8 +32,8 @@ public final class TerminationMessage {
 
     /**
      * The result as compact JSON within the size limit: first the message is shortened, then
-     * non-core metrics are dropped (the full set stays in result.json). The file manifest is never
-     * included: only the trainer checks it, against result.json.
+     * non-core metrics are dropped (the full set stays in result.json); the typed decision fields stay. The file
+     * manifest is never included: only the trainer checks it, against result.json.
      */
     public static String compact(RoundResult result) {
         RoundResult r = result.withoutManifest();
@@ -39,14 +42,15 @@ public final class TerminationMessage {
         String message = r.message() == null ? "" : r.message();
         while (!fits(json) && !message.isEmpty()) {
             message = message.substring(0, message.length() / 2);
-            r = new RoundResult(r.version(), r.iteration(), r.specHash(), r.checkpoint(), r.durationSeconds(), r.metrics(), message);
+            r = r.with(message, r.metrics());
             json = RoundJson.write(r);
         }
         Map<String, Double> metrics = new LinkedHashMap<>(r.metrics() == null ? Map.of() : r.metrics());
-        List<String> droppable = new ArrayList<>(metrics.keySet().stream().filter(k -> !CORE_METRICS.contains(k)).sorted().toList());
+        List<String> droppable = new ArrayList<>(metrics.keySet().stream()
+                .filter(k -> !CORE_METRICS.contains(k) && !RoundResult.DECISION_METRICS.contains(k)).sorted().toList());
         while (!fits(json) && !droppable.isEmpty()) {
             metrics.remove(droppable.remove(droppable.size() - 1));
-            r = new RoundResult(r.version(), r.iteration(), r.specHash(), r.checkpoint(), r.durationSeconds(), Map.copyOf(metrics), r.message());
+            r = r.with(r.message(), Map.copyOf(metrics));
             json = RoundJson.write(r);
         }
         if (!fits(json)) throw new IllegalStateException("round result does not fit a termination message even without metrics");

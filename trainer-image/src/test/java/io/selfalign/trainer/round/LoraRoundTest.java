@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.v1alpha1.LoraSpec;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.DecoderModel;
 import java.io.IOException;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LoraRoundTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final RoundSpec.Lora LORA = new RoundSpec.Lora(8, 16, 0.0, RoundSpec.Lora.MODULES);
     private static final String QKV = "model.layers.0.self_attn.qkv_proj.weight";
     @TempDir
     static Path root;
@@ -44,14 +44,19 @@ class LoraRoundTest {
         return RoundFixture.local(root, specPath);
     }
 
-    private static RoundSpec lora(RoundSpec s) {
-        return s.toBuilder().training(s.training().toBuilder().lora(LORA).epochs(3).build()).build();
+    private static RoundSpec lora(int k, Loss loss, double lambda) {
+        return RoundFixture.spec(k, loss, lambda, run -> {
+            run.training.seedEpochs = run.training.epochs = 3;
+            run.training.lora = new LoraSpec();
+            run.training.lora.rank = 8;
+            run.training.lora.alpha = 16.0;
+        });
     }
 
     @Test
     @Order(1)
     void aLoraSeedStageLowersTheLossAndWritesTheMergedModelAndThePeftAdapter() throws IOException {
-        RoundSpec spec = lora(RoundFixture.spec(0, Loss.DPO, 0));
+        RoundSpec spec = lora(0, Loss.DPO, 0);
         RoundResult r = new RoundRunner().run(spec, root);
         Path out = local(RoundFixture.iterDir(0));
 
@@ -85,7 +90,7 @@ class LoraRoundTest {
     @Test
     @Order(2)
     void theNextLoraRoundStartsFromTheMergedModelAndExtrapolatesAgainstItsAdaptersOff() throws IOException {
-        RoundSpec spec = lora(RoundFixture.spec(1, Loss.SPA, 0.5));
+        RoundSpec spec = lora(1, Loss.SPA, 0.5);
         RoundResult r = new RoundRunner().run(spec, root);
         Path out = local(RoundFixture.iterDir(1));
         assertEquals(3.0, r.metrics().get("pairs"));

@@ -62,11 +62,11 @@ class RoundCommandTest {
     }
 
     private static RoundSpec withData(RoundSpec s, RoundSpec.Data d) {
-        return s.toBuilder().data(d).build();
+        return RoundFixture.withData(s, d);
     }
 
     private static RoundSpec withPaths(RoundSpec s, RoundSpec.Paths p) {
-        return s.toBuilder().paths(p).build();
+        return s.withPaths(p);
     }
 
     @Test
@@ -110,10 +110,11 @@ class RoundCommandTest {
 
     @Test
     void specProblemsNameTheField() throws IOException {
-        assertInputError(s -> s.toBuilder().training(s.training().toBuilder().loss(null).build()).build(), "training.loss: required");
-        assertInputError(s -> withPaths(s, s.paths().toBuilder().baseModel("/etc/models").build()),
+        assertInputError(s -> RoundFixture.spec(0, Loss.DPO, 0, run -> run.training.loss = null), "training.loss: required");
+        assertInputError(s -> withPaths(s, new RoundSpec.Paths(s.paths().workspace(), "/etc/models", s.paths().policyModel(),
+                        s.paths().judgeReference(), s.paths().outputDir())),
                 "paths.baseModel: /etc/models lies outside the workspace");
-        assertInputError(s -> s.toBuilder().iteration(3).build(), "iteration: must be in 0..2, got 3");
+        assertInputError(s -> RoundFixture.withIteration(s, 3), "iteration: must be in 0..2, got 3");
         assertInputError(s -> withData(s, new RoundSpec.Data(null, RoundFixture.PROMPTS, 0, 3, null)), "data.seedPreferences: required for iteration 0");
     }
 
@@ -150,7 +151,7 @@ class RoundCommandTest {
     @Test
     void aMissingGpuIsARuntimeFailureNotAnInputError() throws IOException {
         RoundSpec s = RoundFixture.withOutputDir(RoundFixture.spec(0, Loss.DPO, 0), RoundFixture.WS + "/runs/team/gpu/iter-0");
-        RoundSpec gpu = s.toBuilder().runtime(new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 0, null)).build();
+        RoundSpec gpu = s.withRuntime(new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 0, null));
         Outcome o = run(gpu);
         assertEquals(1, o.exitCode());
         assertTrue(o.termination().startsWith("round failed: "), o.termination());

@@ -6,13 +6,18 @@ import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.LengthControl;
-import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.TruncatedResponses;
+import io.selfalign.api.v1alpha1.AlignmentRunSpec;
+import io.selfalign.api.v1alpha1.GenerationSpec;
+import io.selfalign.api.v1alpha1.JudgeSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
 import io.selfalign.trainer.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -74,44 +79,58 @@ final class RoundFixture {
      * prompts [3(k−1), 3k) without warm-up.
      */
     static RoundSpec spec(int k, Loss loss, double lambda) {
+        return spec(k, loss, lambda, run -> {});
+    }
+
+    /** {@link #spec(int, Loss, double)} with the run's settings changed by {@code tweak} before the round is made from them. */
+    static RoundSpec spec(int k, Loss loss, double lambda, Consumer<AlignmentRunSpec> tweak) {
+        AlignmentRunSpec run = new AlignmentRunSpec();
+        GenerationSpec g = run.generation;
+        g.samplesPerPrompt = 2;
+        g.temperature = 1.0;
+        g.topP = 1.0;
+        g.topK = 0;
+        g.maxNewTokens = 6;
+        g.batchSize = 4;
+        JudgeSpec j = run.judge;
+        j.reference = JudgeReference.INITIAL;
+        j.score = JudgeScore.SUM;
+        j.truncated = TruncatedResponses.KEEP;
+        j.lengthControl = LengthControl.NONE;
+        TrainingSpec t = run.training;
+        t.loss = loss;
+        t.learningRate = 5e-3;
+        t.seedEpochs = 2;
+        t.epochs = 1;
+        t.batchSize = 2;
+        t.microBatchSize = 1;
+        t.warmupRatio = k == 0 ? 0.1 : 0.0;
+        t.maxLength = 48;
+        t.maxPromptLength = 24;
+        t.weightDecay = 0.01;
+        t.refinement.window = 4;
+        t.refinement.extrapolation = Collections.nCopies(Math.max(k, 1), lambda);
+        tweak.accept(run);
         String policy = k == 0 ? BASE : iterDir(k - 1) + "/model";
-        return RoundSpec.builder()
-                .run(new RoundSpec.RunRef("team", "demo", "uid-1"))
-                .iteration(k)
-                .iterations(2)
-                .seed(7)
-                .paths(RoundSpec.Paths.builder()
-                        .workspace(WS).baseModel(BASE).policyModel(policy).judgeReference(BASE).outputDir(iterDir(k)).build())
-                .data(RoundSpec.Data.builder()
-                        .seedPreferences(SEED).prompts(PROMPTS).promptOffset(k == 0 ? 0 : 3L * (k - 1)).promptCount(3)
-                        .validationPreferences(VALIDATION).build())
-                .generation(RoundSpec.Generation.builder()
-                        .samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0).maxNewTokens(6).batchSize(4).build())
-                .judge(new RoundSpec.Judge(JudgeReference.INITIAL, JudgeScore.SUM, false, TruncatedResponses.KEEP, LengthControl.NONE, null, null, null))
-                .training(RoundSpec.Training.builder()
-                        .loss(loss)
-                        .beta(0.1)
-                        .learningRate(5e-3)
-                        .epochs(k == 0 ? 2 : 1)
-                        .batchSize(2)
-                        .microBatchSize(1)
-                        .warmupRatio(k == 0 ? 0.1 : 0.0)
-                        .schedule(LrSchedule.COSINE)
-                        .maxLength(48)
-                        .maxPromptLength(24)
-                        .weightDecay(0.01)
-                        .maxGradNorm(1.0)
-                        .labelSmoothing(0.1)
-                        .simpoGamma(0.5)
-                        .orpoLambda(0.1)
-                        .refinement(RoundSpec.Refinement.builder()
-                                .alpha(0.1).noisyFraction(0.1).window(4).warmupFraction(0.2).lambda(lambda).build())
-                        .build())
-                .runtime(new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null))
-                .build();
+        return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("team", "demo", "uid-1"), k, 2, 7,
+                new RoundSpec.Paths(WS, BASE, policy, BASE, iterDir(k)),
+                new RoundSpec.Data(SEED, PROMPTS, k == 0 ? 0 : 3L * (k - 1), 3, VALIDATION),
+                RoundSpec.Generation.of(run.generation), RoundSpec.Judge.of(run.judge, run.guard), RoundSpec.Training.of(run.training, k),
+                new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null));
     }
 
     static RoundSpec withOutputDir(RoundSpec s, String outputDir) {
-        return s.toBuilder().paths(s.paths().toBuilder().outputDir(outputDir).build()).build();
+        RoundSpec.Paths p = s.paths();
+        return s.withPaths(new RoundSpec.Paths(p.workspace(), p.baseModel(), p.policyModel(), p.judgeReference(), outputDir));
+    }
+
+    static RoundSpec withData(RoundSpec s, RoundSpec.Data d) {
+        return new RoundSpec(s.version(), s.run(), s.iteration(), s.iterations(), s.seed(), s.paths(), d, s.generation(), s.judge(),
+                s.training(), s.runtime());
+    }
+
+    static RoundSpec withIteration(RoundSpec s, int k) {
+        return new RoundSpec(s.version(), s.run(), k, s.iterations(), s.seed(), s.paths(), s.data(), s.generation(), s.judge(),
+                s.training(), s.runtime());
     }
 }

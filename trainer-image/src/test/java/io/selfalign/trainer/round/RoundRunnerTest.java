@@ -178,11 +178,13 @@ class RoundRunnerTest {
         RoundResult r = new RoundRunner().run(spec, root, RoundRunner.Options.quiet().withJudge(byLength(-1)));
         assertEquals(0.0, r.metrics().get("judge_accuracy"));
         assertEquals(1.0, r.metrics().get("guard_stopped"));
+        assertTrue(r.guardStopped());
+        assertEquals(0.0, r.judgeAccuracy());
         assertNull(r.checkpoint());
         assertFalse(r.metrics().containsKey("steps"));
         assertFalse(r.metrics().containsKey("validation_accuracy"), "no model was trained");
-        assertEquals("iteration 1: not trained: judge accuracy 0.000 is below guard.minJudgeAccuracy 0.500 on the validation pairs",
-                r.message());
+        assertEquals("iteration 1: judge accuracy 0.000 on the validation pairs is below guard.minJudgeAccuracy 0.500; "
+                + "the round did not train", r.message());
         Path out = local(spec.paths().outputDir());
         assertFalse(Files.exists(out.resolve("model")));
         assertEquals(3, jsonl(out.resolve("pairs.jsonl")).size(), "the labels stay for inspection");
@@ -200,9 +202,7 @@ class RoundRunnerTest {
     }
 
     private static RoundSpec guarded(String outputDir) {
-        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0), outputDir);
-        RoundSpec.Judge j = spec.judge();
-        return spec.toBuilder().judge(new RoundSpec.Judge(j.reference(), j.score(), j.dropTies(), j.truncated(), j.lengthControl(), 0.5, null, null)).build();
+        return RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0, run -> run.guard.minJudgeAccuracy = 0.5), outputDir);
     }
 
     /** A plugged judge rewarding {@code sign} × length. */

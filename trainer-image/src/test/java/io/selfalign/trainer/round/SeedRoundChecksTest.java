@@ -30,13 +30,8 @@ class SeedRoundChecksTest {
 
     /** Iteration 0 of the fixture's run, checking prompt rows [0, count) and generating up to maxNewTokens. */
     private static RoundSpec seedRound(long count, int maxNewTokens) {
-        RoundSpec s = RoundFixture.spec(0, Loss.SPA, 0);
-        return s.toBuilder()
-                .data(RoundSpec.Data.builder().seedPreferences(RoundFixture.SEED).prompts(RoundFixture.PROMPTS)
-                        .promptOffset(0).promptCount(count).build())
-                .generation(s.generation().toBuilder().samplesPerPrompt(2).temperature(1.0).topP(1.0).topK(0)
-                        .maxNewTokens(maxNewTokens).batchSize(4).build())
-                .build();
+        RoundSpec s = RoundFixture.spec(0, Loss.SPA, 0, r -> r.generation.maxNewTokens = maxNewTokens);
+        return RoundFixture.withData(s, new RoundSpec.Data(RoundFixture.SEED, RoundFixture.PROMPTS, 0, count, null));
     }
 
     private String failure(RoundSpec spec) {

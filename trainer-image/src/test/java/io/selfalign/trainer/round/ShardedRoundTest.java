@@ -43,12 +43,12 @@ class ShardedRoundTest {
 
     /** Iteration 1 of a run without a seed round (policy = base model) over all six prompts, in run {@code run}. */
     static RoundSpec spec(String run, Integer shards) {
-        RoundSpec s = RoundFixture.spec(1, Loss.SPA, 0.5);
-        return s.toBuilder()
-                .paths(s.paths().toBuilder().policyModel(RoundFixture.BASE).outputDir(RoundFixture.WS + "/runs/team/" + run + "/iter-1").build())
-                .data(s.data().toBuilder().promptOffset(0).promptCount(6).build())
-                .generation(s.generation().toBuilder().shards(shards).build())
-                .build();
+        RoundSpec s = RoundFixture.spec(1, Loss.SPA, 0.5, r -> r.generation.shards = shards == null ? 1 : shards);
+        RoundSpec.Paths p = s.paths();
+        RoundSpec.Data d = s.data();
+        return RoundFixture.withData(s.withPaths(new RoundSpec.Paths(p.workspace(), p.baseModel(), RoundFixture.BASE, p.judgeReference(),
+                        RoundFixture.WS + "/runs/team/" + run + "/iter-1")),
+                new RoundSpec.Data(d.seedPreferences(), d.prompts(), 0, 6, d.validationPreferences()));
     }
 
     private static Path shardDir(RoundSpec spec, int i) {
@@ -126,7 +126,7 @@ class ShardedRoundTest {
                 () -> new ShardStage().run(spec("x", null), 0, root, RoundRunner.Options.quiet()));
         assertTrue(unsharded.getMessage().contains("has no generate stage"), unsharded.getMessage());
         InputException seed = assertThrows(InputException.class,
-                () -> new ShardStage().run(RoundFixture.spec(0, Loss.DPO, 0).toBuilder().generation(spec("x", 2).generation()).build(),
+                () -> new ShardStage().run(RoundFixture.spec(0, Loss.DPO, 0, r -> r.generation.shards = 2),
                         0, root, RoundRunner.Options.quiet()));
         assertTrue(seed.getMessage().contains("iteration 0"), seed.getMessage());
         InputException outOfRange = assertThrows(InputException.class,

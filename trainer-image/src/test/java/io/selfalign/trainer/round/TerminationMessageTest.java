@@ -1,6 +1,7 @@
 package io.selfalign.trainer.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.selfalign.api.round.RoundJson;
@@ -44,10 +45,34 @@ class TerminationMessageTest {
     }
 
     @Test
+    void anOversizedGuardStoppedResultIsStillReadAsGuardStoppedWithItsAccuracies() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("pairs", 800.0);
+        // Names that sort after the decision metrics' and before them: whichever end compaction drops from.
+        for (int i = 0; i < 200; i++) metrics.put("a_metric_" + i, (double) i);
+        for (int i = 0; i < 200; i++) metrics.put("z_metric_" + i, (double) i);
+        RoundResult stopped = new RoundResult(1, 2, "h", null, 1.5, true, 0.41, null, metrics, "m".repeat(5000), null);
+        String json = TerminationMessage.compact(stopped);
+        assertTrue(json.getBytes(StandardCharsets.UTF_8).length <= RoundResult.MAX_TERMINATION_BYTES);
+        RoundResult back = RoundJson.readResult(json);
+        assertTrue(back.guardStopped());
+        assertEquals(0.41, back.judgeAccuracy());
+        assertNull(back.validationAccuracy());
+        assertEquals(Map.of("guard_stopped", 1.0, "judge_accuracy", 0.41),
+                Map.of("guard_stopped", back.metrics().get("guard_stopped"), "judge_accuracy", back.metrics().get("judge_accuracy")),
+                "and the status shows them as before");
+
+        RoundResult trained = new RoundResult(1, 2, "h", "/workspace/x/model", 1.5, false, 0.71, 0.74, metrics, "m".repeat(5000), null);
+        RoundResult trainedBack = RoundJson.readResult(TerminationMessage.compact(trained));
+        assertEquals(0.71, trainedBack.judgeAccuracy());
+        assertEquals(0.74, trainedBack.validationAccuracy());
+    }
+
+    @Test
     void theFileManifestStaysInResultJsonOnly() throws IOException {
         List<RoundResult.FileDigest> manifest = IntStream.range(0, 100)
                 .mapToObj(i -> new RoundResult.FileDigest("model/model-%05d-of-00100.safetensors".formatted(i), 1L << 30, "ab".repeat(32))).toList();
-        RoundResult r = new RoundResult(1, 2, "h", "/workspace/x/model", 1.5, Map.of("pairs", 3.0), "ok", manifest);
+        RoundResult r = new RoundResult(1, 2, "h", "/workspace/x/model", 1.5, false, null, null, Map.of("pairs", 3.0), "ok", manifest);
         String json = TerminationMessage.compact(r);
         assertEquals(r.withoutManifest(), RoundJson.readResult(json), "nothing but the manifest is dropped");
         assertEquals(manifest, RoundJson.readResult(RoundJson.write(r)).manifest(), "result.json keeps it");

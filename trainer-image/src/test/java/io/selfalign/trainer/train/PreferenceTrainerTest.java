@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.v1alpha1.TrainingSpec;
 import io.selfalign.trainer.Fixtures;
 import io.selfalign.trainer.loss.Losses;
 import io.selfalign.trainer.model.Checkpoint;
@@ -30,33 +31,30 @@ class PreferenceTrainerTest {
             new TokenizedPair(new long[] {1, 16}, new long[] {26, 2}, new long[] {36, 37, 38, 39, 2}));
 
     static RoundSpec.Training config(Loss loss, int epochs, int batch, int micro, double lambda) {
-        return RoundSpec.Training.builder()
-                .loss(loss)
-                .beta(0.1)
-                .learningRate(5e-3)
-                .epochs(epochs)
-                .batchSize(batch)
-                .microBatchSize(micro)
-                .warmupRatio(0.0)
-                .schedule(LrSchedule.CONSTANT)
-                .maxLength(64)
-                .maxPromptLength(32)
-                .weightDecay(0.0)
-                .maxGradNorm(1.0)
-                .labelSmoothing(0.1)
-                .simpoGamma(0.5)
-                .orpoLambda(0.1)
-                .refinement(RoundSpec.Refinement.builder().alpha(0.1).noisyFraction(0.25).window(4).warmupFraction(0.0).lambda(lambda).build())
-                .build();
+        TrainingSpec t = new TrainingSpec();
+        t.loss = loss;
+        t.learningRate = 5e-3;
+        t.epochs = epochs;
+        t.batchSize = batch;
+        t.microBatchSize = micro;
+        t.warmupRatio = 0.0;
+        t.schedule = LrSchedule.CONSTANT;
+        t.maxLength = 64;
+        t.maxPromptLength = 32;
+        t.refinement.noisyFraction = 0.25;
+        t.refinement.window = 4;
+        t.refinement.warmupFraction = 0.0;
+        t.refinement.extrapolation = List.of(lambda);
+        return RoundSpec.Training.of(t, 1);
     }
 
     private static DecoderModel load() throws IOException {
         return Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT32);
     }
 
-    private static List<PreferenceTrainer.StepMetrics> train(DecoderModel model, RoundSpec.Training cfg, int iteration) {
+    private static List<PreferenceTrainer.StepMetrics> train(DecoderModel model, RoundSpec.Training cfg) {
         List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
-        new PreferenceTrainer(model, 0, Losses.forRound(cfg, iteration), cfg, 42).train(PAIRS, steps::add);
+        new PreferenceTrainer(model, 0, Losses.forRound(cfg), cfg, 42).train(PAIRS, steps::add);
         return steps;
     }
 
@@ -67,7 +65,7 @@ class PreferenceTrainerTest {
     @Test
     void dpoStartsAtLogTwoAndLearnsThePreferences() throws IOException {
         try (DecoderModel model = load()) {
-            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.DPO, 6, 4, 2, 0), 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.DPO, 6, 4, 2, 0));
             assertEquals(6, steps.size());
             // Policy = reference at the first step: z = 0, loss = log 2, rewards 0.
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-5);
@@ -83,8 +81,8 @@ class PreferenceTrainerTest {
     @Test
     void gradientAccumulationEqualsOneLargeBatch() throws IOException {
         try (DecoderModel a = load(); DecoderModel b = load()) {
-            train(a, config(Loss.DPO, 1, 4, 1, 0), 1);
-            train(b, config(Loss.DPO, 1, 4, 4, 0), 1);
+            train(a, config(Loss.DPO, 1, 4, 1, 0));
+            train(b, config(Loss.DPO, 1, 4, 4, 0));
             assertArrayEquals(weights(a), weights(b), 1e-6f);
         }
     }
@@ -92,8 +90,8 @@ class PreferenceTrainerTest {
     @Test
     void trainingIsDeterministicForASeed() throws IOException {
         try (DecoderModel a = load(); DecoderModel b = load()) {
-            train(a, config(Loss.SPA, 2, 2, 1, 0.5), 1);
-            train(b, config(Loss.SPA, 2, 2, 1, 0.5), 1);
+            train(a, config(Loss.SPA, 2, 2, 1, 0.5));
+            train(b, config(Loss.SPA, 2, 2, 1, 0.5));
             assertArrayEquals(weights(a), weights(b), 0f);
         }
     }
@@ -103,7 +101,7 @@ class PreferenceTrainerTest {
         try (DecoderModel model = load()) {
             RoundSpec.Training cfg = config(Loss.SPA, 1, 4, 2, 0.5);
             List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
-            PreferenceTrainer.Summary summary = new PreferenceTrainer(model, 0, Losses.forRound(cfg, 1), cfg, 42).train(PAIRS, steps::add);
+            PreferenceTrainer.Summary summary = new PreferenceTrainer(model, 0, Losses.forRound(cfg), cfg, 42).train(PAIRS, steps::add);
             // Before any update h̃ = h_ref, so μ̃ = 0 ≤ τ = 0: all four pairs are flagged (with confidence ½),
             // and once the window (W = 4) is full τ = mean(sorted[1], sorted[2]) = 0.
             assertEquals(1.0, steps.get(0).flaggedFraction());
@@ -120,7 +118,7 @@ class PreferenceTrainerTest {
         try (DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16)) {
             float[] before = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toType(DataType.FLOAT32, true).toFloatArray();
             // Pads with the fixture's pad token (id 0), whose embedding is all zeros.
-            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.SPA, 1, 4, 2, 0.5), 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.SPA, 1, 4, 2, 0.5));
             assertEquals(DataType.FLOAT16, model.dataType());
             // fp16 logits promoted to fp32 for the loss: log 2 at the first step up to fp16 rounding of the logits.
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-3);
@@ -129,13 +127,6 @@ class PreferenceTrainerTest {
             float[] after = model.parameters().get("model.layers.0.self_attn.qkv_proj.weight").toType(DataType.FLOAT32, true).toFloatArray();
             assertFalse(Arrays.equals(before, after), "the float16 weights were updated");
         }
-    }
-
-    @Test
-    void seedStageSpaIsPlainDpo() {
-        assertEquals(Loss.DPO, Losses.forRound(config(Loss.SPA, 1, 4, 2, 0.5), 0).name());
-        assertEquals(Loss.SPA, Losses.forRound(config(Loss.SPA, 1, 4, 2, 0.5), 1).name());
-        assertEquals(Loss.IPO, Losses.forRound(config(Loss.IPO, 1, 4, 2, 0.5), 0).name());
     }
 
     @Test
@@ -158,7 +149,7 @@ class PreferenceTrainerTest {
         try (DecoderModel model = load()) {
             float[] before = weights(model);
             LoraAdapters.attach(model, 8, 16, 0.0, RoundSpec.Lora.MODULES, 1);
-            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.DPO, 6, 4, 2, 0), 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.DPO, 6, 4, 2, 0));
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-5); // fresh adapters: policy = reference
             PreferenceTrainer.StepMetrics last = steps.get(5);
             assertTrue(last.loss() < 0.6, "loss " + last.loss());
@@ -171,7 +162,7 @@ class PreferenceTrainerTest {
     void loraSpaExtrapolatesAgainstTheModelWithItsAdaptersOff() throws IOException {
         try (DecoderModel model = load()) {
             LoraAdapters.attach(model, 8, 16, 0.0, RoundSpec.Lora.MODULES, 1);
-            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.SPA, 6, 4, 2, 0.5), 1);
+            List<PreferenceTrainer.StepMetrics> steps = train(model, config(Loss.SPA, 6, 4, 2, 0.5));
             // The reference is the adapters-off forward: equal to the policy before the first update.
             assertEquals(Math.log(2), steps.get(0).loss(), 1e-5);
             assertEquals(0, steps.get(0).margin(), 1e-6);
