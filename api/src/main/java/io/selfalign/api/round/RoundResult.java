@@ -12,7 +12,7 @@ import java.util.Map;
  * @param specHash   SHA-256 of the canonical round spec; a rerun that finds a result with the same hash
  *                   reports it again instead of recomputing
  * @param checkpoint the trained model directory ({@code <outputDir>/model})
- * @param metrics    numeric metrics of the round (names documented in the README), e.g.
+ * @param metrics    numeric metrics of the round (names documented in docs/round.md#round-metrics), e.g.
  *                   {@code pairs}, {@code ties}, {@code loss_final}, {@code margin}, {@code accuracy},
  *                   {@code flagged_fraction}, {@code gen_tokens_per_s}, {@code train_tokens_per_s}
  * @param message    a short human-readable summary
