@@ -2,7 +2,10 @@ package io.selfalign.api.round;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** Reference model of the implicit-reward judge ({@code judge.reference}). */
+/**
+ * Reference model of the judge's reward ({@code judge.reference}): none by default (the reference-free judge,
+ * docs/judge.md), or the reference of SPA's implicit reward.
+ */
 public enum JudgeReference {
     /** The base model, fixed for all iterations (SPA's choice). */
     @JsonProperty("initial")

@@ -28,7 +28,7 @@ import java.util.Set;
  *                           count half), measured before training; null without validation pairs or judge (iteration 0)
  * @param validationAccuracy the same measure for the model the round trained (the next round's judge); null when
  *                           not measured
- * @param metrics            numeric metrics of the round (names documented in the README), e.g.
+ * @param metrics            numeric metrics of the round (names documented in docs/round.md#round-metrics), e.g.
  *                           {@code pairs}, {@code ties}, {@code loss_final}, {@code margin}, {@code accuracy},
  *                           {@code flagged_fraction}, {@code gen_tokens_per_s}, {@code train_tokens_per_s}
  * @param message            a short human-readable summary

@@ -89,7 +89,7 @@ public record RoundSpec(
      * @param baseModel      the initial (SFT) model, Hugging Face layout
      * @param policyModel    the model this round starts from (base model at iteration 0, else the
      *                       previous round's {@code model/})
-     * @param judgeReference the reference model of the implicit-reward judge (base or previous; absent with
+     * @param judgeReference the reference of SPA's implicit-reward judge (base or previous; absent with the default
      *                       {@code judge.reference: none})
      * @param outputDir      {@code <workspace>/runs/<namespace>/<run>/iter-<k>}
      */

@@ -44,7 +44,10 @@ public class AlignmentRunSpec {
     public GenerationSpec generation = new GenerationSpec();
 
     @Default("{}")
-    @JsonPropertyDescription("The implicit-reward judge.")
+    @JsonPropertyDescription("The judge that labels each iteration's samples: by default reference-free, the sampling "
+            + "policy's mean log-prob of each response, the best and the worst of a prompt's generation.samplesPerPrompt "
+            + "samples (default 4) becoming its pair (reference: initial or previous gives SPA's implicit reward instead). "
+            + "See docs/judge.md.")
     public JudgeSpec judge = new JudgeSpec();
 
     @Default("{}")

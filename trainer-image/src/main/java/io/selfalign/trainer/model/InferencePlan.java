@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * How {@link DecoderModel}'s forward passes run on its device: the stream's {@link StreamLayout layout}, the order
  * of the weight products and the {@link AttentionKernel}, chosen per call from the work's shape. Every choice
  * computes the same math; they differ only in speed on a CPU (the measurements behind the bounds are in
- * docs/performance.md). While training, every product is {@code Linear.linear} in ROWS, as autograd records it.
+ * docs/performance.md#measurements-behind-choices-in-the-code). While training, every product is
+ * {@code Linear.linear} in ROWS, as autograd records it.
  */
 final class InferencePlan {
     // At inference on a CPU, a few rows against a weight of 4 MiB or more go weight first (W·x): in the x·Wᵀ

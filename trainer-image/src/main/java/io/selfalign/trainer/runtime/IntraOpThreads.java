@@ -8,9 +8,9 @@ import java.util.function.Supplier;
  * PyTorch's intra-op thread count chosen for the shape of the work. A decode step is hundreds of small ops
  * plus a few matrix products; when the whole step is small, OpenMP's hand-off between threads costs about
  * what the split saves, so a step of fewer than {@link #PARALLEL_DECODE_WORK} multiply-adds decodes on one
- * thread, a larger one on all (measurements: docs/performance.md). Training and scoring steps are large matrix
- * products and keep every thread the engine started with; a generation's prefill runs with its decoding count
- * (one short pass against dozens of steps).
+ * thread, a larger one on all (measurements: docs/performance.md#decode-threads-intraopthreads). Training and
+ * scoring steps are large matrix products and keep every thread the engine started with; a generation's prefill
+ * runs with its decoding count (one short pass against dozens of steps).
  *
  * <p>Overrides: {@code -Dselfalign.decode-threads=N} fixes the decoding count; {@code -Dai.djl.pytorch.num_threads=N}
  * sets the engine's starting count, used by all other work and the most decoding chooses by itself (1 on a
