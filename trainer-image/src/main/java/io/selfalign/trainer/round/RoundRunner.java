@@ -254,7 +254,7 @@ public final class RoundRunner {
         ValidationSignal.Accuracy a = signal.at(spec.training().beta(), weight, none);
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("validation_accuracy", a.overall());
-        m.put("validation_direction_accuracy", a.direction());
+        if (!Double.isNaN(a.direction())) m.put("validation_direction_accuracy", a.direction());
         m.put("validation_balanced_accuracy", a.balanced());
         return m;
     }

@@ -202,7 +202,8 @@ final class SelfLabeling implements AutoCloseable {
         judge();
         ValidationSignal.Accuracy a = signal().at(spec.training().beta(), referenceWeight, debias);
         m.put("judge_accuracy", a.overall());
-        m.put("judge_direction_accuracy", a.direction());
+        // Without a pair the base model orders wrongly there is no direction to measure (and JSON has no NaN).
+        if (!Double.isNaN(a.direction())) m.put("judge_direction_accuracy", a.direction());
         m.put("judge_balanced_accuracy", a.balanced());
         m.put("validation_base_wrong", (double) heldOut.baseWrongCount());
         return m;
