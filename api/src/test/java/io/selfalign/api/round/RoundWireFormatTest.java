@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class RoundWireFormatTest {
     static final String JSON = "{\"data\":{\"promptCount\":700,\"promptOffset\":800,\"prompts\":\"/workspace/data/prompts.jsonl\",\"seedPreferences\":\"/workspace/data/seed.jsonl\"},\"generation\":{\"batchSize\":32,\"maxNewTokens\":300,\"samplesPerPrompt\":4,\"temperature\":0.7,\"topK\":50,\"topP\":0.95},\"iteration\":2,\"iterations\":3,\"judge\":{\"dropTies\":true,\"reference\":\"previous\",\"score\":\"mean\"},\"paths\":{\"baseModel\":\"/workspace/models/sft\",\"judgeReference\":\"/workspace/models/sft\",\"outputDir\":\"/workspace/runs/team-a/zephyr/iter-2\",\"policyModel\":\"/workspace/runs/team-a/zephyr/iter-1/model\",\"workspace\":\"/workspace\"},\"run\":{\"name\":\"zephyr\",\"namespace\":\"team-a\",\"uid\":\"uid-1\"},\"runtime\":{\"device\":\"gpu\",\"dtype\":\"float16\",\"metricsPort\":9400,\"terminationLog\":\"/dev/termination-log\"},\"seed\":44,\"training\":{\"batchSize\":64,\"beta\":0.1,\"epochs\":2,\"labelSmoothing\":0.15,\"learningRate\":5.0E-7,\"loss\":\"spa\",\"maxGradNorm\":1.5,\"maxLength\":2048,\"maxPromptLength\":1024,\"microBatchSize\":8,\"orpoLambda\":0.2,\"refinement\":{\"alpha\":0.12,\"lambda\":0.375,\"noisyFraction\":0.11,\"warmupFraction\":0.25,\"window\":50},\"schedule\":\"linear\",\"simpoGamma\":0.5,\"warmupRatio\":0.05,\"weightDecay\":0.01},\"version\":1}";
     static final String HASH = "77d28e59c8fdfa631d8381921522ecca5d5f6f2c481bb3e2d8f4c1484e531300";
-    static final String FULL_HASH = "efee17291c25b678c728cde3f264d2f3dc12f887f624a1a310f259c44f565074";
+    static final String FULL_HASH = "f272fca8dbaf634eede3e865c4da3210a751df44ed6cea1f293f687f3ebf2e40";
 
     static final RoundSpec.Runtime RUNTIME = new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 9400, RoundContract.TERMINATION_LOG);
 
@@ -92,6 +92,8 @@ class RoundWireFormatTest {
         j.dropTies = true;
         j.truncated = TruncatedResponses.EXCLUDE;
         j.lengthControl = LengthControl.REGRESS;
+        j.referenceWeight = 0.75;
+        j.select = JudgeSelection.VALIDATION;
         GuardSpec guard = new GuardSpec();
         guard.minJudgeAccuracy = 0.6;
         TrainingSpec t = training();
