@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -226,9 +227,16 @@ final class SelfLabeling implements AutoCloseable {
     private Judge judge() throws IOException {
         if (pluggedJudge != null) return pluggedJudge;
         if (Double.isNaN(referenceWeight)) {
-            referenceWeight = signal().bestWeight(spec.training().beta(), new LengthDebias(0));
+            LengthDebias none = new LengthDebias(0);
+            referenceWeight = signal().bestWeight(spec.training().beta(), none);
             metrics.put("judge_reference_weight", referenceWeight);
-            log.println("round: judge.select validation: reference weight " + referenceWeight + " (balanced accuracy on the held-out pairs)");
+            StringBuilder grid = new StringBuilder();
+            for (double w : ValidationSignal.WEIGHTS) {
+                ValidationSignal.Accuracy a = signal().at(spec.training().beta(), w, none);
+                grid.append(String.format(Locale.ROOT, "; θ %.2f: accuracy %.3f, direction %.3f, balanced %.3f", w, a.overall(), a.direction(), a.balanced()));
+            }
+            log.println("round: judge.select validation: reference weight θ " + referenceWeight + " (highest balanced accuracy on the "
+                    + heldOut.pairs().size() + " held-out pairs" + grid + ")");
         } else if (spec.judge().reference() != JudgeReference.NONE) {
             metrics.put("judge_reference_weight", referenceWeight);
         }
