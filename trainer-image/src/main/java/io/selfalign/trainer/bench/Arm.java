@@ -37,7 +37,9 @@ public enum Arm {
     /** Typicality plus direction: mean log π − ½·mean log π_SFT ({@code referenceWeight: 0.5}), best and worst of 4. */
     SPA_MIX("spa-mix"),
     /** θ chosen each round from 0, ¼, ½, ¾, 1 on the validation pairs ({@code judge.select: validation}), best and worst of 4. */
-    SPA_SELECT("spa-select");
+    SPA_SELECT("spa-select"),
+    /** {@link #SPA_SELECT} with length-debiased rewards ({@code judge.lengthControl: regress}). */
+    SPA_SELECT_REGRESS("spa-select-reg");
 
     private final String label;
 

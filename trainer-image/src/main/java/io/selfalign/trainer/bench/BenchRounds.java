@@ -120,7 +120,7 @@ final class BenchRounds {
         s.iterations = settings.iterations();
         s.seed = seed;
         boolean bestOfFour = arm == Arm.SPA_MATCH || arm == Arm.SPA_REFERENCE_FREE || arm == Arm.SPA_MEAN_RATIO || arm == Arm.SPA_MIX
-                || arm == Arm.SPA_SELECT;
+                || arm == Arm.SPA_SELECT || arm == Arm.SPA_SELECT_REGRESS;
         boolean meanScore = bestOfFour && arm != Arm.SPA_MATCH;
         s.generation.samplesPerPrompt = bestOfFour ? Math.max(BEST_OF_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
         s.generation.temperature = BenchSettings.TEMPERATURE;
@@ -130,9 +130,9 @@ final class BenchRounds {
                 : arm == Arm.SPA_REFERENCE_FREE ? JudgeReference.NONE : JudgeReference.INITIAL;
         s.judge.score = meanScore ? JudgeScore.MEAN : settings.judgeScore();
         if (arm == Arm.SPA_MIX) s.judge.referenceWeight = 0.5;
-        if (arm == Arm.SPA_SELECT) s.judge.select = JudgeSelection.VALIDATION;
+        if (arm == Arm.SPA_SELECT || arm == Arm.SPA_SELECT_REGRESS) s.judge.select = JudgeSelection.VALIDATION;
         if (arm == Arm.SPA_KEEP_TRUNCATED) s.judge.truncated = TruncatedResponses.KEEP;
-        if (arm == Arm.SPA_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
+        if (arm == Arm.SPA_REGRESS || arm == Arm.SPA_SELECT_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
         if (arm == Arm.SPA_MATCH) s.judge.lengthControl = LengthControl.MATCH;
         TrainingSpec t = s.training;
         t.loss = arm == Arm.DPO_SEED || arm == Arm.DPO_ALL ? Loss.DPO : Loss.SPA;
