@@ -3,6 +3,7 @@ package io.selfalign.trainer.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.files.OutputLocation;
 import io.selfalign.trainer.data.Jsonl;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
@@ -66,6 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (greedy && (temperature != null || topP != null || topK != null)) {
             throw new InputException("--greedy cannot be combined with --temperature, --top-p or --top-k");
         }
+        OutputLocation.requireFile("--out", out);
         if (samples < 1) {
             throw new InputException("--samples must be >= 1, got " + samples);
         }

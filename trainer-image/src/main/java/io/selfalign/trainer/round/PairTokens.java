@@ -16,8 +16,8 @@ final class PairTokens {
     static List<LabeledPair> tokenize(List<SeedPreference> seed, Path file, LanguageModel lm) {
         List<LabeledPair> out = new ArrayList<>(seed.size());
         for (SeedPreference s : seed) {
-            long[] prompt = InputException.at(file, s.line(), () -> lm.encodePrompt(s.prompt()));
-            TokenizedPair tokens = new TokenizedPair(prompt, lm.encodeResponse(s.chosen()), lm.encodeResponse(s.rejected()));
+            TokenizedPair tokens = InputException.at(file, s.line(),
+                    () -> new TokenizedPair(lm.encodePrompt(s.prompt()), lm.encodeResponse(s.chosen()), lm.encodeResponse(s.rejected())));
             out.add(new LabeledPair("seed", s.line(), s.prompt(), s.chosen(), s.rejected(), tokens, null, null));
         }
         return out;

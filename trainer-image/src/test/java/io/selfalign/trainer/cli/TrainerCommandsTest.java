@@ -138,6 +138,42 @@ class TrainerCommandsTest {
     }
 
     @Test
+    void aWordOutsideTheVocabularyIsNamedWithItsLine() throws Exception {
+        // tiny-llama with KeySort's WordLevel tokenizer, whose unknown token is not in its vocabulary on purpose.
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        for (String f : List.of("config.json", "model.safetensors", "generation_config.json")) {
+            Files.copy(Fixtures.dir("tiny-llama").resolve(f), model.resolve(f));
+        }
+        io.selfalign.trainer.keysort.KeySortFiles.writeTokenizer(model);
+        Path pairs = tmp.resolve("pairs.jsonl");
+        Files.writeString(pairs, "{\"prompt\": \"<s> k05 k04 <sep>\", \"chosen\": \"k04 k05\", \"rejected\": \"k05 k04\"}\n"
+                + "{\"prompt\": \"<s> k05 k04 <sep>\", \"chosen\": \"k04 k05\", \"rejected\": \"k05 Sorted\"}\n");
+        Path out = tmp.resolve("out.jsonl");
+        assertExit78("pairs.jsonl:2: the word 'Sorted' cannot be tokenized", "score", "--model", model.toString(),
+                "--pairs", pairs.toString(), "--out", out.toString());
+        Path prompts = tmp.resolve("prompts.jsonl");
+        Files.writeString(prompts, "{\"prompt\": \"<s> k05 k04 <sep>\"}\n{\"prompt\": \"<s> sort k04 <sep>\"}\n");
+        assertExit78("prompts.jsonl:2: the word 'sort' cannot be tokenized", "generate", "--model", model.toString(),
+                "--prompts", prompts.toString(), "--out", out.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void anOutputUnderARegularFileIsNamedWithItsOption() throws Exception {
+        String model = Fixtures.dir("tiny-llama").toString();
+        Path prompts = tmp.resolve("prompts.jsonl");
+        Files.writeString(prompts, "{\"prompt\": \"ok\"}\n");
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        assertExit78("--out: " + file.resolve("out.jsonl") + ": " + file + " is a file, not a directory",
+                "generate", "--model", model, "--prompts", prompts.toString(), "--out", file.resolve("out.jsonl").toString());
+        assertExit78("--out: " + tmp + " is a directory", "generate", "--model", model, "--prompts", prompts.toString(), "--out", tmp.toString());
+        assertExit78("--workspace: " + file + ": is a file, not a directory", "keysort", "prepare", "--quick", "--workspace", file.toString());
+        assertExit78("--workspace: " + file.resolve("ws") + ": " + file + " is a file", "keysort", "prepare", "--quick",
+                "--workspace", file.resolve("ws").toString());
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
     void plainProgressHasNoTerminalCodes() {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (var bar = Progress.bar("score", 3, "seq", new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8), false)) {

@@ -66,4 +66,23 @@ class SeedRoundChecksTest {
         assertTrue(message.startsWith(root.resolve("data/prompts.jsonl") + ":1: the prompt's ") && message.contains("generation.maxNewTokens 250"),
                 message);
     }
+
+    @Test
+    void aWordOutsideAVocabularyWithoutUnkIsNamedWithItsFileAndLine() throws IOException {
+        // KeySort's tokenizer has no unknown token in its vocabulary: any other word cannot be encoded.
+        io.selfalign.trainer.keysort.KeySortFiles.writeTokenizer(root.resolve("models/base"));
+        Path data = root.resolve("data");
+        String good = "{\"prompt\": \"<s> k05 k04 <sep>\", \"chosen\": \"k04 k05\", \"rejected\": \"k05 k04\"}\n";
+        Files.writeString(data.resolve("prompts.jsonl"), "{\"prompt\": \"<s> k05 k04 <sep>\"}\n".repeat(5) + "{\"prompt\": \"<s> k05 Sort: <sep>\"}\n");
+        Files.writeString(data.resolve("validation.jsonl"), good + good.replace("\"k04 k05\"", "\"k04 five\""));
+        Files.writeString(data.resolve("seed.jsonl"), good + good + good.replace("\"k05 k04\"", "\"k05 four\""));
+        RoundSpec spec = seedRound(6, 6).toBuilder().data(seedRound(6, 6).data().toBuilder()
+                .validationPreferences(RoundFixture.VALIDATION).build()).build();
+
+        assertTrue(failure(spec).startsWith(data.resolve("prompts.jsonl") + ":6: the word 'Sort:' cannot be tokenized"));
+        Files.writeString(data.resolve("prompts.jsonl"), "{\"prompt\": \"<s> k05 k04 <sep>\"}\n".repeat(6));
+        assertTrue(failure(spec).startsWith(data.resolve("validation.jsonl") + ":2: the word 'five' cannot be tokenized"));
+        Files.writeString(data.resolve("validation.jsonl"), good);
+        assertTrue(failure(spec).startsWith(data.resolve("seed.jsonl") + ":3: the word 'four' cannot be tokenized"));
+    }
 }
