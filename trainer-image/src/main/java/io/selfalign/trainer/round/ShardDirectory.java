@@ -126,7 +126,7 @@ final class ShardDirectory {
                 double[] rowRewards = new double[samplesPerPrompt];
                 for (int j = 0; j < samplesPerPrompt; j++) {
                     CandidateLine.Sample s = c.candidates().get(j);
-                    candidates.add(new Candidate(policy.tokenizer().decode(s.tokens(), true), s.tokens(), s.finished()));
+                    candidates.add(new Candidate(policy.responseText(s.tokens()), s.tokens(), s.finished()));
                     rowRewards[j] = s.reward();
                 }
                 requests.add(new JudgeRequest(rows.get(i).prompt(), c.promptTokens(), candidates));
