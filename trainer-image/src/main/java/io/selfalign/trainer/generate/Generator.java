@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import io.selfalign.trainer.model.KvCache;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.runtime.IntraOpThreads;
+import io.selfalign.trainer.runtime.StopSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -144,6 +145,7 @@ public final class Generator {
         try (KvCache cache = params.useCache() ? new KvCache(model, b, capacity) : null) {
             int known = promptLen;
             for (int step = 0; step < params.maxNewTokens(); step++) {
+                StopSignal.check("generation");
                 long[] next;
                 try (NDScope scope = new NDScope()) {
                     int from = cache == null || step == 0 ? 0 : known - 1;
