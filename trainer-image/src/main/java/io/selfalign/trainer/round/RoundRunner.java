@@ -8,6 +8,7 @@ import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.files.FileManifest;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
@@ -97,7 +98,8 @@ public final class RoundRunner {
         Path outputDir = paths.local(spec.paths().outputDir());
         // Held until the round has ended: a second trainer of this round (a local mode left running, a
         // second pod of one Job) must neither replace nor report outputs this one is writing.
-        try (RoundLock lock = RoundLock.acquire(outputDir, "round " + spec.iteration() + " of " + spec.run().namespace() + "/" + spec.run().name())) {
+        try (WorkspacePath.Scope confined = WorkspacePath.confine(paths.workspace());
+             RoundLock lock = RoundLock.acquire(outputDir, "round " + spec.iteration() + " of " + spec.run().namespace() + "/" + spec.run().name())) {
             return runHoldingTheLock(spec, paths, outputDir, options);
         }
     }

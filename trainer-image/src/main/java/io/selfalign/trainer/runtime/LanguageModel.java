@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptInput;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.DecoderModel;
@@ -73,7 +74,7 @@ public final class LanguageModel implements AutoCloseable {
         // Tokens a response never holds: sampling one gave ids whose decoded text lacked it (pairs.jsonl disagreed with itself).
         Set<Long> banned = new LinkedHashSet<>();
         long pad = -1;
-        Path gen = dir.resolve("generation_config.json");
+        Path gen = WorkspacePath.check(dir.resolve("generation_config.json"));
         if (Files.exists(gen)) {
             JsonNode g = JSON.readTree(gen.toFile());
             addIds(g.path("eos_token_id"), eos);
@@ -83,7 +84,7 @@ public final class LanguageModel implements AutoCloseable {
         model.config().eosTokenIds().forEach(i -> eos.add((long) i));
         if (model.config().bosTokenId() >= 0) banned.add((long) model.config().bosTokenId());
         if (model.config().padTokenId() >= 0) banned.add((long) model.config().padTokenId());
-        Path tokConfig = dir.resolve("tokenizer_config.json");
+        Path tokConfig = WorkspacePath.check(dir.resolve("tokenizer_config.json"));
         if (Files.exists(tokConfig)) {
             JsonNode config = JSON.readTree(tokConfig.toFile());
             if (eos.isEmpty()) addToken(tokenizer, config.path("eos_token"), eos);

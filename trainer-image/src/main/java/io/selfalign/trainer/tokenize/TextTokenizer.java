@@ -2,6 +2,7 @@ package io.selfalign.trainer.tokenize;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.selfalign.trainer.model.CheckpointException;
+import io.selfalign.trainer.files.WorkspacePath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Loads {@code dir/tokenizer.json}. */
     public static TextTokenizer load(Path dir) throws IOException {
-        Path file = dir.resolve("tokenizer.json");
+        Path file = WorkspacePath.check(dir.resolve("tokenizer.json"));
         if (!Files.exists(file)) {
             throw new CheckpointException(file + ": not found");
         }
