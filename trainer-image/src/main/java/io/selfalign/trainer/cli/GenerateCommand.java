@@ -3,6 +3,7 @@ package io.selfalign.trainer.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.files.OutputLocation;
 import io.selfalign.trainer.data.Jsonl;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
@@ -10,7 +11,6 @@ import io.selfalign.trainer.generate.SamplingParams;
 import io.selfalign.trainer.runtime.LanguageModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
                 "Input rows: {\"prompt\": \"...\"} or {\"messages\": [{\"role\": \"user\", \"content\": \"...\"}]} "
                         + "(chat template applied, ending with the assistant turn).",
                 "Output rows: {\"index\", \"sample\", \"completion\", \"token_ids\", \"finish_reason\": \"eos\"|\"length\"}; "
-                        + "token_ids end with the EOS token when the model stopped.",
+                        + "token_ids end with the EOS token when the model stopped; completion is their text without it (other "
+                        + "special tokens kept, so it encodes back to the ids). Pad, BOS and separator tokens are never sampled.",
                 "Example: generate --model ckpt --prompts p.jsonl --out out.jsonl --temperature 0.7 --max-new-tokens 300"},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:done", "78:bad input (file, line or flag named on stderr)"})
@@ -66,6 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (greedy && (temperature != null || topP != null || topK != null)) {
             throw new InputException("--greedy cannot be combined with --temperature, --top-p or --top-k");
         }
+        OutputLocation.requireFile("--out", out);
         if (samples < 1) {
             throw new InputException("--samples must be >= 1, got " + samples);
         }
@@ -92,11 +94,10 @@ final class GenerateCommand implements Callable<Integer> {
             for (int i = 0; i < outputs.size(); i++) {
                 long[] tokens = outputs.get(i);
                 boolean eos = tokens.length > 0 && lm.eosIds().contains(tokens[tokens.length - 1]);
-                long[] text = eos ? Arrays.copyOf(tokens, tokens.length - 1) : tokens;
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.put("index", i / samples);
                 o.put("sample", i % samples);
-                o.put("completion", lm.tokenizer().decode(text, true));
+                o.put("completion", lm.responseText(tokens));
                 var arr = o.putArray("token_ids");
                 for (long t : tokens) {
                     arr.add(t);

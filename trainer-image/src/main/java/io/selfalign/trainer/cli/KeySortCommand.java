@@ -1,5 +1,6 @@
 package io.selfalign.trainer.cli;
 
+import io.selfalign.trainer.files.OutputLocation;
 import io.selfalign.trainer.keysort.KeySortPreparer;
 import io.selfalign.trainer.keysort.KeySortSizes;
 import io.selfalign.trainer.keysort.KeySortTask;
@@ -42,6 +43,7 @@ public final class KeySortCommand {
 
         @Override
         public Integer call() throws Exception {
+            OutputLocation.requireDirectory("--workspace", workspace);
             KeySortSizes sizes = quick ? KeySortSizes.QUICK : KeySortSizes.FULL;
             KeySortPreparer.prepare(workspace.toAbsolutePath(), KeySortTask.byLabel(task, "--task"), sizes, seed, SftTrainer.Options.of(seed), System.err);
             return 0;

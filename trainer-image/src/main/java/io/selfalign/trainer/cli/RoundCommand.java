@@ -12,6 +12,7 @@ import io.selfalign.trainer.round.RoundBusyException;
 import io.selfalign.trainer.round.RoundRunner;
 import io.selfalign.trainer.round.ShardStage;
 import io.selfalign.trainer.round.TerminationMessage;
+import io.selfalign.trainer.runtime.StopSignal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -113,6 +114,13 @@ public final class RoundCommand implements Callable<Integer> {
             Path log = defaultTermination(termination);
             writeTermination(log, () -> TerminationMessage.writeError(log, e.getMessage()));
             return RoundContract.EXIT_ROUND_BUSY;
+        } catch (StopSignal.Stopped e) {
+            // RoundRunner has removed the staging directory and released the lock: a rerun computes the round again.
+            String message = "round: " + e.getMessage() + "; nothing of this attempt is kept, a rerun computes the round again";
+            System.err.println(message);
+            Path log = defaultTermination(termination);
+            writeTermination(log, () -> TerminationMessage.writeError(log, message));
+            return StopSignal.EXIT_CODE;
         } catch (Exception | Error e) {
             System.err.println("round failed: " + e);
             e.printStackTrace(System.err);

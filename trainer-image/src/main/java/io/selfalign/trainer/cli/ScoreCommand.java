@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.files.OutputLocation;
 import io.selfalign.trainer.data.Jsonl;
 import io.selfalign.trainer.data.PromptInput;
 import io.selfalign.trainer.runtime.LanguageModel;
@@ -49,6 +50,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputLocation.requireFile("--out", out);
         if (batchSize < 1) {
             throw new InputException("--batch-size must be >= 1, got " + batchSize);
         }
@@ -65,7 +67,8 @@ final class ScoreCommand implements Callable<Integer> {
             for (ScoreRow row : rows) {
                 long[] prompt = InputException.at(pairs, row.line(), () -> lm.encodePrompt(row.prompt()));
                 for (Map.Entry<String, String> response : row.responses().entrySet()) {
-                    long[] tokens = noEos ? lm.tokenizer().encode(response.getValue(), false) : lm.encodeResponse(response.getValue());
+                    long[] tokens = InputException.at(pairs, row.line(), () -> noEos
+                            ? lm.tokenizer().encode(response.getValue(), false) : lm.encodeResponse(response.getValue()));
                     // A score is log p(response | whole prompt): cutting either would score another sequence, so refuse
                     // here, before the forward pass allocates batch x length x vocabulary logits.
                     if ((long) prompt.length + tokens.length > context) {

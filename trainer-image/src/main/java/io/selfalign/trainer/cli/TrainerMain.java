@@ -2,6 +2,7 @@ package io.selfalign.trainer.cli;
 
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.runtime.StopSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -21,7 +22,10 @@ public final class TrainerMain {
         // stderr carries the progress bar and, on bad input, one error line: keep engine chatter out of it.
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         setDefault("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
-        System.exit(commandLine().execute(args));
+        StopSignal.install(System.err);
+        int code = commandLine().execute(args);
+        StopSignal.finished();
+        System.exit(code);
     }
 
     private static void setDefault(String property, String value) {
@@ -36,6 +40,10 @@ public final class TrainerMain {
         // Wide enough for the descriptions' own line breaks (picocli's 80 columns rewrapped them mid-sentence).
         cmd.setUsageHelpWidth(110);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof StopSignal.Stopped) {
+                line.getErr().println(line.getCommandName() + ": " + e.getMessage() + "; nothing half-written is kept");
+                return StopSignal.EXIT_CODE;
+            }
             if (e instanceof InputException || e instanceof IllegalArgumentException) {
                 line.getErr().println("error: " + e.getMessage());
                 return RoundContract.EXIT_INVALID_INPUT;

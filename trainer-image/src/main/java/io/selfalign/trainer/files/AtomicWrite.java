@@ -20,7 +20,8 @@ public final class AtomicWrite {
     private AtomicWrite() {}
 
     public static void write(Path target, Content content) throws IOException {
-        Path tmp = target.resolveSibling(".tmp-" + target.getFileName());
+        WorkspacePath.check(target);
+        Path tmp = WorkspacePath.check(target.resolveSibling(".tmp-" + target.getFileName()));
         try {
             content.writeTo(tmp);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import io.selfalign.trainer.model.KvCache;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.runtime.IntraOpThreads;
+import io.selfalign.trainer.runtime.StopSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -33,11 +34,19 @@ public final class Generator {
     private final DecoderModel model;
     private final long padId;
     private final Set<Long> eosIds;
+    private final long[] bannedIds;
 
     public Generator(DecoderModel model, long padId, Collection<Long> eosIds) {
+        this(model, padId, eosIds, List.of());
+    }
+
+    /** @param bannedIds tokens never sampled (see {@link TokenSampler}); ids outside the vocabulary are ignored */
+    public Generator(DecoderModel model, long padId, Collection<Long> eosIds, Collection<Long> bannedIds) {
         this.model = model;
         this.padId = padId;
         this.eosIds = Set.copyOf(eosIds);
+        this.bannedIds = bannedIds.stream().distinct().filter(id -> id >= 0 && id < model.config().vocabSize())
+                .mapToLong(Long::longValue).toArray();
     }
 
     /** One continuation per prompt, in prompt order; the same seed gives the same tokens. */
@@ -84,7 +93,7 @@ public final class Generator {
                                    IntConsumer progress) {
         List<long[]> out = new ArrayList<>();
         try (NDManager scratch = model.manager().newSubManager()) {
-            TokenSampler sampler = new TokenSampler(params, scratch);
+            TokenSampler sampler = new TokenSampler(params, scratch, model.config().vocabSize(), bannedIds);
             for (int start = 0; start < prompts.size(); start += params.batchSize()) {
                 List<long[]> batch = prompts.subList(start, Math.min(prompts.size(), start + params.batchSize()));
                 Engine.getInstance().setRandomSeed(batchSeed(seed, firstSequence + start));
@@ -136,6 +145,7 @@ public final class Generator {
         try (KvCache cache = params.useCache() ? new KvCache(model, b, capacity) : null) {
             int known = promptLen;
             for (int step = 0; step < params.maxNewTokens(); step++) {
+                StopSignal.check("generation");
                 long[] next;
                 try (NDScope scope = new NDScope()) {
                     int from = cache == null || step == 0 ? 0 : known - 1;

@@ -13,14 +13,29 @@ import ai.djl.ndarray.types.Shape;
  * B×V numbers (the Gumbel-max trick) cost as much as the model's head at a 32k vocabulary
  * (docs/performance.md, third pass).
  * Randomness comes from the engine's generator, which {@link Generator} seeds, so a seed reproduces the samples.
+ * Banned tokens (pad, BOS, a separator: tokens a response never contains, and that decoded text would drop) get a
+ * logit of −∞ before anything else, so neither greedy nor sampled decoding can pick them.
  */
 final class TokenSampler {
     private final SamplingParams params;
     private final NDArray inverseTemperature;
     private final NDArray topP;
+    /** [1, V]: 0, or −∞ at a banned id; null when nothing is banned. */
+    private final NDArray ban;
 
     TokenSampler(SamplingParams params, NDManager manager) {
+        this(params, manager, 0, new long[0]);
+    }
+
+    TokenSampler(SamplingParams params, NDManager manager, int vocabSize, long[] bannedIds) {
         this.params = params;
+        if (bannedIds.length == 0) {
+            this.ban = null;
+        } else {
+            float[] row = new float[vocabSize];
+            for (long id : bannedIds) row[Math.toIntExact(id)] = Float.NEGATIVE_INFINITY;
+            this.ban = manager.create(row, new Shape(1, vocabSize));
+        }
         this.inverseTemperature = manager.create((float) (params.isGreedy() ? 1 : 1 / params.temperature()));
         this.topP = manager.create((float) params.topP());
     }
@@ -28,6 +43,9 @@ final class TokenSampler {
     /** Token ids [B] (int64). */
     NDArray next(NDArray logits) {
         NDArray x = logits.toType(DataType.FLOAT32, false);
+        if (ban != null) {
+            x = x.add(ban);
+        }
         if (params.isGreedy()) {
             return x.argMax(1);
         }

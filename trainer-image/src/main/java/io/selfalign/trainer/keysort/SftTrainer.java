@@ -11,6 +11,7 @@ import io.selfalign.trainer.optim.DynamicLossScaler;
 import io.selfalign.trainer.optim.LearningRateSchedule;
 import io.selfalign.trainer.optim.ParameterUpdater;
 import io.selfalign.trainer.optim.TrainableParameters;
+import io.selfalign.trainer.runtime.StopSignal;
 import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.io.PrintStream;
@@ -58,6 +59,7 @@ public final class SftTrainer {
         int step = 0;
         for (int epoch = 0; epoch < o.epochs(); epoch++) {
             for (List<ScoringBatch.Pair> batch : SftBatches.epoch(demos, o.batchSize(), rng)) {
+                StopSignal.check("SFT step " + (step + 1) + " of " + total);
                 losses[step] = step(model, batch);
                 updater.step(step);
                 tokens += SftBatches.trainedTokens(batch);

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.selfalign.trainer.files.AtomicWrite;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.runtime.NativeHeap;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,7 +121,7 @@ public final class Checkpoint {
         }
         Path source = model.sourceDir();
         if (source != null && Files.exists(source.resolve("config.json"))) {
-            AtomicWrite.write(dir.resolve("config.json"), Files.readAllBytes(source.resolve("config.json")));
+            AtomicWrite.write(dir.resolve("config.json"), Files.readAllBytes(WorkspacePath.check(source.resolve("config.json"))));
         } else {
             AtomicWrite.write(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(model.config().toJson()));
@@ -128,7 +129,7 @@ public final class Checkpoint {
         if (source != null && !source.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
             for (String f : SIDE_FILES) {
                 if (Files.exists(source.resolve(f)) && !Files.exists(dir.resolve(f))) {
-                    AtomicWrite.write(dir.resolve(f), Files.readAllBytes(source.resolve(f)));
+                    AtomicWrite.write(dir.resolve(f), Files.readAllBytes(WorkspacePath.check(source.resolve(f))));
                 }
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.selfalign.trainer.files.WorkspacePath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -90,7 +91,7 @@ public record ModelConfig(
     }
 
     public static ModelConfig read(Path dir) throws IOException {
-        Path file = dir.resolve("config.json");
+        Path file = WorkspacePath.check(dir.resolve("config.json"));
         JsonNode root;
         try {
             root = JSON.readTree(file.toFile());

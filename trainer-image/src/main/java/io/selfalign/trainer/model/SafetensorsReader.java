@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.files.WorkspacePath;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -58,7 +59,7 @@ public final class SafetensorsReader implements AutoCloseable {
         Path single = dir.resolve("model.safetensors");
         if (Files.exists(index)) {
             SafetensorsReader r = new SafetensorsReader();
-            JsonNode map = JSON.readTree(index.toFile()).path("weight_map");
+            JsonNode map = JSON.readTree(WorkspacePath.check(index).toFile()).path("weight_map");
             if (!map.isObject() || map.isEmpty()) {
                 throw new CheckpointException(index + ": no 'weight_map'");
             }
@@ -82,7 +83,7 @@ public final class SafetensorsReader implements AutoCloseable {
         if (!Files.exists(file)) {
             throw new CheckpointException(file + ": shard listed in the index is missing");
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        FileChannel ch = FileChannel.open(WorkspacePath.check(file), StandardOpenOption.READ);
         channels.put(file, ch);
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         if (ch.read(len, 0) != 8) {

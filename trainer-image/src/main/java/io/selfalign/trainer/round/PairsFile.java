@@ -1,6 +1,7 @@
 package io.selfalign.trainer.round;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.train.PreferenceTrainer;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -29,7 +30,7 @@ public final class PairsFile {
      *                 the pair was not trained, e.g. zero epochs)
      */
     public static void write(Path file, List<LabeledPair> pairs, List<PreferenceTrainer.PairOutcome> outcomes) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        try (BufferedWriter w = Files.newBufferedWriter(WorkspacePath.check(file), StandardCharsets.UTF_8)) {
             for (int i = 0; i < pairs.size(); i++) {
                 LabeledPair p = pairs.get(i);
                 Map<String, Object> row = new LinkedHashMap<>();

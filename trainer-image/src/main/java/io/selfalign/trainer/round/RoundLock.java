@@ -1,5 +1,6 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.trainer.files.WorkspacePath;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -38,7 +39,7 @@ final class RoundLock implements AutoCloseable {
     static RoundLock acquire(Path outputDir, String round) throws IOException {
         Path file = fileFor(outputDir);
         Files.createDirectories(file.getParent());
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(WorkspacePath.check(file), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = channel.tryLock();

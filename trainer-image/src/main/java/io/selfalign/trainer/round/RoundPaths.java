@@ -2,9 +2,7 @@ package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import io.selfalign.trainer.files.WorkspacePath;
 import java.nio.file.Path;
 
 /**
@@ -46,23 +44,11 @@ public final class RoundPaths {
     }
 
     private void requireInsideWorkspace(String specPath, Path local) {
-        Path workspace = localWorkspace == null ? specWorkspace : localWorkspace;
-        if (!Files.isDirectory(workspace)) return; // nothing under it can be read or written either
-        // The nearest part of the path that exists decides where the rest goes (outputs do not exist yet).
-        Path existing = local;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();
-        if (existing == null) return;
-        Path real;
-        Path realWorkspace;
-        try {
-            realWorkspace = workspace.toRealPath();
-            real = existing.toRealPath();
-        } catch (IOException e) {
-            throw new InputException(specPath + ": " + existing + " is a symbolic link to nothing (" + e.getMessage() + ")");
-        }
-        if (!real.startsWith(realWorkspace)) {
-            throw new InputException(specPath + ": leads out of the workspace through a symbolic link (" + existing + " is really "
-                    + real + "); link targets must lie inside the workspace");
-        }
+        WorkspacePath.requireInside(specPath, workspace(), local);
+    }
+
+    /** The workspace on this machine: the root standing for it, or the spec's own path. */
+    public Path workspace() {
+        return localWorkspace == null ? specWorkspace : localWorkspace;
     }
 }

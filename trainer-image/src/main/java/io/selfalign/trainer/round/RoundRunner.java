@@ -9,6 +9,7 @@ import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.files.FileManifest;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.PromptRow;
@@ -98,7 +99,8 @@ public final class RoundRunner {
         Path outputDir = paths.local(spec.paths().outputDir());
         // Held until the round has ended: a second trainer of this round (a local mode left running, a
         // second pod of one Job) must neither replace nor report outputs this one is writing.
-        try (RoundLock lock = RoundLock.acquire(outputDir, "round " + spec.iteration() + " of " + spec.run().namespace() + "/" + spec.run().name())) {
+        try (WorkspacePath.Scope confined = WorkspacePath.confine(paths.workspace());
+             RoundLock lock = RoundLock.acquire(outputDir, "round " + spec.iteration() + " of " + spec.run().namespace() + "/" + spec.run().name())) {
             return runHoldingTheLock(spec, paths, outputDir, options);
         }
     }
@@ -174,18 +176,19 @@ public final class RoundRunner {
             try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
                 if (inputs.prompts() != null) PromptFit.check(spec, inputs.prompts(), inputs.promptsFile(), policy);
                 HeldOutPairs heldOut = inputs.validation() == null ? null : HeldOutPairs.of(spec, paths, device, policy,
-                        PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy));
+                        goldPairs(spec, inputs.validation(), inputs.validationFile(), policy, "validation_rows_truncated", metrics, log));
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training()).name() + ", " + spec.training().epochs() + " epoch(s)");
-                    pairs = PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy);
+                    pairs = goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log);
                 } else {
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed, heldOut)) {
                         pairs = shards == null ? labeling.label(inputs.prompts(), inputs.promptsFile())
                                 : labeling.select(Shards.gather(spec, paths, shards, inputs.prompts(), policy));
                         if (inputs.seed() != null) {
                             // In-sample: the seed pairs trained the judge, so this overstates how well it labels.
-                            metrics.put("seed_agreement", labeling.agreement(PairTokens.tokenize(inputs.seed(), inputs.seedFile(), policy)));
+                            metrics.put("seed_agreement", labeling.agreement(
+                                    goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log)));
                         }
                         if (heldOut != null) {
                             Map<String, Double> held = labeling.heldOutMetrics();
@@ -226,6 +229,14 @@ public final class RoundRunner {
             output.abandon();
             throw e;
         }
+    }
+
+    /** Gold pairs (seed or validation) tokenized, with the number longer than training.maxLength as {@code metric}. */
+    private static List<LabeledPair> goldPairs(RoundSpec spec, List<SeedPreference> rows, Path file, LanguageModel policy, String metric,
+                                               Map<String, Double> metrics, PrintStream log) {
+        List<LabeledPair> pairs = PairTokens.tokenize(rows, file, policy);
+        metrics.put(metric, (double) PairTokens.countOverLong(pairs, file, spec.training(), log));
+        return pairs;
     }
 
     /**

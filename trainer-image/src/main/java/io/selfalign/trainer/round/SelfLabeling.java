@@ -116,7 +116,7 @@ final class SelfLabeling implements AutoCloseable {
             for (int j = 0; j < k; j++) {
                 long[] tokens = samples.get(i * k + j);
                 boolean finished = tokens.length > 0 && policy.eosIds().contains(tokens[tokens.length - 1]);
-                candidates.add(new Candidate(policy.tokenizer().decode(tokens, true), tokens, finished));
+                candidates.add(new Candidate(policy.responseText(tokens), tokens, finished));
             }
             requests.add(new JudgeRequest(rows.get(i).prompt(), promptTokens.get(i), candidates));
         }

@@ -6,6 +6,7 @@ import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.files.FileManifest;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.judge.Candidate;
 import io.selfalign.trainer.judge.JudgeRequest;
 import io.selfalign.trainer.runtime.LanguageModel;
@@ -81,7 +82,7 @@ final class ShardDirectory {
         RoundOutput output = RoundOutput.at(dir);
         Path staging = output.begin();
         try {
-            try (BufferedWriter w = Files.newBufferedWriter(staging.resolve(RoundContract.CANDIDATES_FILE), StandardCharsets.UTF_8)) {
+            try (BufferedWriter w = Files.newBufferedWriter(WorkspacePath.check(staging.resolve(RoundContract.CANDIDATES_FILE)), StandardCharsets.UTF_8)) {
                 for (int i = 0; i < judged.requests().size(); i++) {
                     JudgeRequest r = judged.requests().get(i);
                     List<CandidateLine.Sample> samples = new ArrayList<>(r.candidates().size());
@@ -126,7 +127,7 @@ final class ShardDirectory {
                 double[] rowRewards = new double[samplesPerPrompt];
                 for (int j = 0; j < samplesPerPrompt; j++) {
                     CandidateLine.Sample s = c.candidates().get(j);
-                    candidates.add(new Candidate(policy.tokenizer().decode(s.tokens(), true), s.tokens(), s.finished()));
+                    candidates.add(new Candidate(policy.responseText(s.tokens()), s.tokens(), s.finished()));
                     rowRewards[j] = s.reward();
                 }
                 requests.add(new JudgeRequest(rows.get(i).prompt(), c.promptTokens(), candidates));

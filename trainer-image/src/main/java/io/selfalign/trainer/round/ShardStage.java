@@ -6,6 +6,7 @@ import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.metrics.MetricsServer;
 import io.selfalign.trainer.metrics.ProgressPrinter;
 import io.selfalign.trainer.metrics.RoundProgress;
@@ -42,7 +43,8 @@ public final class ShardStage {
         RoundPaths paths = new RoundPaths(spec, workspaceRoot);
         ShardDirectory dir = ShardDirectory.of(spec, paths, shard);
         String what = "shard " + shard + " of round " + spec.iteration() + " of " + spec.run().namespace() + "/" + spec.run().name();
-        try (RoundLock lock = RoundLock.acquire(dir.path(), what)) {
+        try (WorkspacePath.Scope confined = WorkspacePath.confine(paths.workspace());
+             RoundLock lock = RoundLock.acquire(dir.path(), what)) {
             return runHoldingTheLock(spec, shard, paths, dir, options);
         }
     }

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.round;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.train.PreferenceTrainer;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,7 +22,7 @@ public final class StepLog implements AutoCloseable {
     private final BufferedWriter writer;
 
     public StepLog(Path file) throws IOException {
-        this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        this.writer = Files.newBufferedWriter(WorkspacePath.check(file), StandardCharsets.UTF_8);
     }
 
     public void write(PreferenceTrainer.StepMetrics m) {

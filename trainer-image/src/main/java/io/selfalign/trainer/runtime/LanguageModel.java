@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptInput;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.generate.Generator;
 import io.selfalign.trainer.model.Checkpoint;
 import io.selfalign.trainer.model.DecoderModel;
@@ -36,14 +37,24 @@ public final class LanguageModel implements AutoCloseable {
     private final Optional<ChatTemplate> chatTemplate;
     private final List<Long> eosIds;
     private final long padId;
+    private final Set<Long> bannedIds;
 
     public LanguageModel(DecoderModel model, TextTokenizer tokenizer, Optional<ChatTemplate> chatTemplate,
                          List<Long> eosIds, long padId) {
+        this(model, tokenizer, chatTemplate, eosIds, padId, Set.of(padId));
+    }
+
+    /** @param bannedIds never sampled (pad, BOS, separator); EOS ids are taken out of it */
+    public LanguageModel(DecoderModel model, TextTokenizer tokenizer, Optional<ChatTemplate> chatTemplate,
+                         List<Long> eosIds, long padId, Set<Long> bannedIds) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
         this.eosIds = List.copyOf(eosIds);
         this.padId = padId;
+        Set<Long> banned = new LinkedHashSet<>(bannedIds);
+        banned.removeAll(this.eosIds);
+        this.bannedIds = Set.copyOf(banned);
     }
 
     public static LanguageModel load(Path dir, ComputeDevice device) throws IOException {
@@ -60,26 +71,37 @@ public final class LanguageModel implements AutoCloseable {
         Optional<ChatTemplate> template = ChatTemplate.load(dir);
         DecoderModel model = Checkpoint.load(dir, device.device(), device.computeType());
         Set<Long> eos = new LinkedHashSet<>();
+        // Tokens a response never holds: sampling one gave ids whose decoded text lacked it (pairs.jsonl disagreed with itself).
+        Set<Long> banned = new LinkedHashSet<>();
         long pad = -1;
-        Path gen = dir.resolve("generation_config.json");
+        Path gen = WorkspacePath.check(dir.resolve("generation_config.json"));
         if (Files.exists(gen)) {
             JsonNode g = JSON.readTree(gen.toFile());
             addIds(g.path("eos_token_id"), eos);
             pad = g.path("pad_token_id").asLong(-1);
+            addIds(g.path("bos_token_id"), banned);
         }
         model.config().eosTokenIds().forEach(i -> eos.add((long) i));
-        Path tokConfig = dir.resolve("tokenizer_config.json");
-        if (eos.isEmpty() && Files.exists(tokConfig)) {
-            JsonNode t = JSON.readTree(tokConfig.toFile()).path("eos_token");
-            long id = tokenizer.tokenId(t.isTextual() ? t.asText() : t.path("content").asText(""));
-            if (id >= 0) {
-                eos.add(id);
-            }
+        if (model.config().bosTokenId() >= 0) banned.add((long) model.config().bosTokenId());
+        if (model.config().padTokenId() >= 0) banned.add((long) model.config().padTokenId());
+        Path tokConfig = WorkspacePath.check(dir.resolve("tokenizer_config.json"));
+        if (Files.exists(tokConfig)) {
+            JsonNode config = JSON.readTree(tokConfig.toFile());
+            if (eos.isEmpty()) addToken(tokenizer, config.path("eos_token"), eos);
+            for (String special : List.of("bos_token", "pad_token", "sep_token")) addToken(tokenizer, config.path(special), banned);
         }
         if (pad < 0) {
             pad = model.config().padTokenId() >= 0 ? model.config().padTokenId() : eos.stream().findFirst().orElse(0L);
         }
-        return new LanguageModel(model, tokenizer, template, List.copyOf(eos), pad);
+        banned.add(pad);
+        return new LanguageModel(model, tokenizer, template, List.copyOf(eos), pad, banned);
+    }
+
+    /** The id of a tokenizer_config token entry (a string or {"content": …}), when the vocabulary has it. */
+    private static void addToken(TextTokenizer tokenizer, JsonNode token, Set<Long> into) {
+        if (token.isMissingNode() || token.isNull()) return;
+        long id = tokenizer.tokenId(token.isTextual() ? token.asText() : token.path("content").asText(""));
+        if (id >= 0) into.add(id);
     }
 
     private static void addIds(JsonNode node, Set<Long> into) {
@@ -110,8 +132,22 @@ public final class LanguageModel implements AutoCloseable {
         return padId;
     }
 
+    /** Token ids the generator never samples: pad, BOS and separator ids that are not EOS. */
+    public Set<Long> bannedIds() {
+        return bannedIds;
+    }
+
     public Generator generator() {
-        return new Generator(model, padId, eosIds);
+        return new Generator(model, padId, eosIds, bannedIds);
+    }
+
+    /**
+     * The text of generated tokens: without a final EOS, other special tokens kept, so that the text encodes back to
+     * the ids (skipping them made pairs.jsonl's text and ids disagree).
+     */
+    public String responseText(long[] tokens) {
+        boolean eos = tokens.length > 0 && eosIds.contains(tokens[tokens.length - 1]);
+        return tokenizer.decode(eos ? Arrays.copyOf(tokens, tokens.length - 1) : tokens, false);
     }
 
     /** A plain prompt, tokenized as transformers' {@code tokenizer(prompt)} does (special tokens added). */

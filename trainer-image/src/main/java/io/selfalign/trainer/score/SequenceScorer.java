@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.runtime.NativeHeap;
+import io.selfalign.trainer.runtime.StopSignal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,6 +106,7 @@ public final class SequenceScorer {
         List<Score> out = new ArrayList<>();
         NDManager m = model.manager();
         for (int start = 0; start < pairs.size(); start += batchSize) {
+            StopSignal.check("scoring");
             List<ScoringBatch.Pair> chunk = pairs.subList(start, Math.min(pairs.size(), start + batchSize));
             double[] sums = new double[chunk.size()];
             try (NDScope scope = new NDScope()) {

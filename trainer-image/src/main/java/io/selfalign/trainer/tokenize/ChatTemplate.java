@@ -7,6 +7,7 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.model.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ public final class ChatTemplate {
 
     /** The checkpoint's chat template, if it has one. */
     public static Optional<ChatTemplate> load(Path dir) throws IOException {
-        Path configFile = dir.resolve("tokenizer_config.json");
+        Path configFile = WorkspacePath.check(dir.resolve("tokenizer_config.json"));
         JsonNode config = Files.exists(configFile) ? JSON.readTree(configFile.toFile()) : JSON.createObjectNode();
         Map<String, Object> tokens = new HashMap<>();
         for (String name : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
@@ -53,7 +54,7 @@ public final class ChatTemplate {
             String value = t.isTextual() ? t.asText() : t.path("content").asText("");
             tokens.put(name, value);
         }
-        Path jinja = dir.resolve("chat_template.jinja");
+        Path jinja = WorkspacePath.check(dir.resolve("chat_template.jinja"));
         if (Files.exists(jinja)) {
             return Optional.of(new ChatTemplate(Files.readString(jinja), jinja.toString(), tokens));
         }

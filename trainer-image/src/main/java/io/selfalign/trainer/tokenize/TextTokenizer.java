@@ -2,6 +2,7 @@ package io.selfalign.trainer.tokenize;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.selfalign.trainer.model.CheckpointException;
+import io.selfalign.trainer.files.WorkspacePath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,28 +15,50 @@ import java.util.Map;
  */
 public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
+    private final Path file;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, Path file) {
         this.tokenizer = tokenizer;
+        this.file = file;
     }
 
     /** Loads {@code dir/tokenizer.json}. */
     public static TextTokenizer load(Path dir) throws IOException {
-        Path file = dir.resolve("tokenizer.json");
+        Path file = WorkspacePath.check(dir.resolve("tokenizer.json"));
         if (!Files.exists(file)) {
             throw new CheckpointException(file + ": not found");
         }
         try {
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(file, Map.of(
                     "addSpecialTokens", "false", "truncation", "false", "padding", "false",
-                    "modelMaxLength", String.valueOf(Integer.MAX_VALUE))));
+                    "modelMaxLength", String.valueOf(Integer.MAX_VALUE))), file);
         } catch (RuntimeException e) {
             throw new CheckpointException(file + ": cannot be read as a tokenizer: " + e.getMessage());
         }
     }
 
+    /**
+     * @throws IllegalArgumentException naming the first word the tokenizer cannot encode (a WordLevel vocabulary
+     *         without its unknown token fails on any word outside it), so that callers can add the file and line
+     */
     public long[] encode(String text, boolean addSpecialTokens) {
-        return tokenizer.encode(text, addSpecialTokens, false).getIds();
+        try {
+            return tokenizer.encode(text, addSpecialTokens, false).getIds();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(unencodable(text) + " (" + file + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /** The first whitespace-separated word that fails alone: the tokenizer's own error names no word. */
+    private String unencodable(String text) {
+        for (String word : text.strip().split("\\s+")) {
+            try {
+                tokenizer.encode(word, false, false);
+            } catch (RuntimeException e) {
+                return "the word '" + (word.length() > 64 ? word.substring(0, 64) + "..." : word) + "' cannot be tokenized";
+            }
+        }
+        return "the text cannot be tokenized";
     }
 
     public String decode(long[] ids, boolean skipSpecialTokens) {

@@ -19,12 +19,17 @@ public final class LengthLimits {
         this.maxPromptLength = maxPromptLength;
     }
 
+    /** Whether {@link #apply} cuts the pair: its prompt plus its longer response exceed {@code maxLength}. */
+    public boolean cuts(TokenizedPair p) {
+        return p.prompt().length + Math.max(p.chosen().length, p.rejected().length) > maxLength;
+    }
+
     public TokenizedPair apply(TokenizedPair p) {
         long[] prompt = p.prompt();
         long[] chosen = p.chosen();
         long[] rejected = p.rejected();
         int longer = Math.max(chosen.length, rejected.length);
-        if (prompt.length + longer > maxLength) {
+        if (cuts(p)) {
             prompt = leftTruncate(prompt, maxPromptLength);
         }
         if (prompt.length + longer > maxLength) {

@@ -19,6 +19,7 @@ import io.selfalign.trainer.optim.DynamicLossScaler;
 import io.selfalign.trainer.optim.LearningRateSchedule;
 import io.selfalign.trainer.optim.ParameterUpdater;
 import io.selfalign.trainer.optim.TrainableParameters;
+import io.selfalign.trainer.runtime.StopSignal;
 import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;
 import java.util.ArrayList;
@@ -119,6 +120,7 @@ public final class PreferenceTrainer {
                 for (int i = 0; i < pairs.size(); i++) order.add(i);
                 Collections.shuffle(order, shuffler);
                 for (int b = 0; b < order.size(); b += config.batchSize(), step++) {
+                    StopSignal.check("training step " + (step + 1) + " of " + totalSteps);
                     List<Integer> batch = order.subList(b, Math.min(order.size(), b + config.batchSize()));
                     Totals stepTotals = new Totals();
                     long stepStart = System.nanoTime();

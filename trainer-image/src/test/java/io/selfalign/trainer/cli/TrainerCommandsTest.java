@@ -58,9 +58,8 @@ class TrainerCommandsTest {
             assertArrayEquals(Fixtures.longs(expected.get("greedy").get(i).get("output_ids")),
                     Fixtures.longs(rows.get(i).get("token_ids")));
             assertEquals("length", rows.get(i).get("finish_reason").asText());
-            // transformers decoded with special tokens kept; completions skip them.
-            assertEquals(expected.get("decoded_greedy").get(i).asText().replace("<|assistant|>", ""),
-                    rows.get(i).get("completion").asText());
+            // transformers decoded with special tokens kept, and so do completions: the text encodes back to the ids.
+            assertEquals(expected.get("decoded_greedy").get(i).asText(), rows.get(i).get("completion").asText());
         }
         assertEquals(4, rows.get(4).get("index").asInt());
     }
@@ -135,6 +134,42 @@ class TrainerCommandsTest {
         assertExit78("long.jsonl:2: prompt + response are ", "score", "--model", model, "--pairs", pairs.toString(), "--out", out.toString());
         assertTrue(err.toString().contains("more than the model's context of 256 (max_position_embeddings)"), err.toString());
         assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aWordOutsideTheVocabularyIsNamedWithItsLine() throws Exception {
+        // tiny-llama with KeySort's WordLevel tokenizer, whose unknown token is not in its vocabulary on purpose.
+        Path model = Files.createDirectories(tmp.resolve("model"));
+        for (String f : List.of("config.json", "model.safetensors", "generation_config.json")) {
+            Files.copy(Fixtures.dir("tiny-llama").resolve(f), model.resolve(f));
+        }
+        io.selfalign.trainer.keysort.KeySortFiles.writeTokenizer(model);
+        Path pairs = tmp.resolve("pairs.jsonl");
+        Files.writeString(pairs, "{\"prompt\": \"<s> k05 k04 <sep>\", \"chosen\": \"k04 k05\", \"rejected\": \"k05 k04\"}\n"
+                + "{\"prompt\": \"<s> k05 k04 <sep>\", \"chosen\": \"k04 k05\", \"rejected\": \"k05 Sorted\"}\n");
+        Path out = tmp.resolve("out.jsonl");
+        assertExit78("pairs.jsonl:2: the word 'Sorted' cannot be tokenized", "score", "--model", model.toString(),
+                "--pairs", pairs.toString(), "--out", out.toString());
+        Path prompts = tmp.resolve("prompts.jsonl");
+        Files.writeString(prompts, "{\"prompt\": \"<s> k05 k04 <sep>\"}\n{\"prompt\": \"<s> sort k04 <sep>\"}\n");
+        assertExit78("prompts.jsonl:2: the word 'sort' cannot be tokenized", "generate", "--model", model.toString(),
+                "--prompts", prompts.toString(), "--out", out.toString());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void anOutputUnderARegularFileIsNamedWithItsOption() throws Exception {
+        String model = Fixtures.dir("tiny-llama").toString();
+        Path prompts = tmp.resolve("prompts.jsonl");
+        Files.writeString(prompts, "{\"prompt\": \"ok\"}\n");
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        assertExit78("--out: " + file.resolve("out.jsonl") + ": " + file + " is a file, not a directory",
+                "generate", "--model", model, "--prompts", prompts.toString(), "--out", file.resolve("out.jsonl").toString());
+        assertExit78("--out: " + tmp + " is a directory", "generate", "--model", model, "--prompts", prompts.toString(), "--out", tmp.toString());
+        assertExit78("--workspace: " + file + ": is a file, not a directory", "keysort", "prepare", "--quick", "--workspace", file.toString());
+        assertExit78("--workspace: " + file.resolve("ws") + ": " + file + " is a file", "keysort", "prepare", "--quick",
+                "--workspace", file.resolve("ws").toString());
+        assertEquals("x", Files.readString(file));
     }
 
     @Test

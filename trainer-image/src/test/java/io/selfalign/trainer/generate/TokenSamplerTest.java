@@ -46,6 +46,33 @@ class TokenSamplerTest {
         }
     }
 
+    @Test
+    void bannedTokensAreNeverPickedEvenWhenTheirLogitsAreHighest() {
+        // KeySort's vocabulary: <pad>, <s>, <sep> get logit 20 (e^20 times likelier than any other token), </s> and k04..k35 get 0.
+        int vocab = io.selfalign.trainer.keysort.KeySortVocab.SIZE;
+        long[] banned = {0, 1, 2};
+        int rows = 4_000;
+        float[] logits = new float[rows * vocab];
+        for (int r = 0; r < rows; r++) {
+            for (long id : banned) logits[r * vocab + (int) id] = 20f;
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(3);
+            for (SamplingParams p : java.util.List.of(SamplingParams.sample(1.0, 1.0, 0, 1, rows), SamplingParams.sample(1.0, 0.9, 5, 1, rows),
+                    SamplingParams.greedy(1, rows))) {
+                long[] picked = new TokenSampler(p, m, vocab, banned).next(m.create(logits, new Shape(rows, vocab))).toLongArray();
+                java.util.Set<Long> seen = new java.util.TreeSet<>();
+                for (long t : picked) seen.add(t);
+                assertEquals(Math.min(vocab - banned.length, p.isGreedy() ? 1 : p.topK() > 0 ? p.topK() : vocab - banned.length), seen.size(),
+                        "tokens drawn: " + seen);
+                for (long id : banned) assertEquals(false, seen.contains(id), "banned id " + id + " drawn with " + p);
+            }
+            // Without the ban the same logits pick them almost always: the test can fail.
+            long[] free = new TokenSampler(SamplingParams.greedy(1, rows), m).next(m.create(logits, new Shape(rows, vocab))).toLongArray();
+            assertEquals(0, free[0]);
+        }
+    }
+
     /** softmax(LOGITS / t) over the first {@code keep} tokens (LOGITS is sorted), renormalised. */
     private static double[] expected(double t, int keep) {
         double[] p = new double[LOGITS.length];

@@ -61,4 +61,47 @@ class SeedRoundChecksTest {
         assertTrue(message.startsWith(root.resolve("data/prompts.jsonl") + ":1: the prompt's ") && message.contains("generation.maxNewTokens 250"),
                 message);
     }
+
+    @Test
+    void aWordOutsideAVocabularyWithoutUnkIsNamedWithItsFileAndLine() throws IOException {
+        // KeySort's tokenizer has no unknown token in its vocabulary: any other word cannot be encoded.
+        io.selfalign.trainer.keysort.KeySortFiles.writeTokenizer(root.resolve("models/base"));
+        Path data = root.resolve("data");
+        String good = "{\"prompt\": \"<s> k05 k04 <sep>\", \"chosen\": \"k04 k05\", \"rejected\": \"k05 k04\"}\n";
+        Files.writeString(data.resolve("prompts.jsonl"), "{\"prompt\": \"<s> k05 k04 <sep>\"}\n".repeat(5) + "{\"prompt\": \"<s> k05 Sort: <sep>\"}\n");
+        Files.writeString(data.resolve("validation.jsonl"), good + good.replace("\"k04 k05\"", "\"k04 five\""));
+        Files.writeString(data.resolve("seed.jsonl"), good + good + good.replace("\"k05 k04\"", "\"k05 four\""));
+        RoundSpec spec = seedRound(6, 6).toBuilder().data(seedRound(6, 6).data().toBuilder()
+                .validationPreferences(RoundFixture.VALIDATION).build()).build();
+
+        assertTrue(failure(spec).startsWith(data.resolve("prompts.jsonl") + ":6: the word 'Sort:' cannot be tokenized"));
+        Files.writeString(data.resolve("prompts.jsonl"), "{\"prompt\": \"<s> k05 k04 <sep>\"}\n".repeat(6));
+        assertTrue(failure(spec).startsWith(data.resolve("validation.jsonl") + ":2: the word 'five' cannot be tokenized"));
+        Files.writeString(data.resolve("validation.jsonl"), good);
+        assertTrue(failure(spec).startsWith(data.resolve("seed.jsonl") + ":3: the word 'four' cannot be tokenized"));
+    }
+
+    @Test
+    void goldRowsLongerThanMaxLengthAreNamedInTheLogAndCounted() throws IOException {
+        Path data = root.resolve("data");
+        String longPrompt = "Sort:" + " q r s t u v w x y z".repeat(6);
+        Files.writeString(data.resolve("seed.jsonl"), Files.readString(data.resolve("seed.jsonl"))
+                + "{\"prompt\": \"" + longPrompt + "\", \"chosen\": \"q r s\", \"rejected\": \"s r q\"}\n");
+        Files.writeString(data.resolve("validation.jsonl"), "{\"prompt\": \"Sort: b a\", \"chosen\": \"a b\", \"rejected\": \"a\"}\n"
+                + "{\"prompt\": \"" + longPrompt + "\", \"chosen\": \"q r\", \"rejected\": \"r\"}\n");
+        RoundSpec spec = seedRound(6, 6).toBuilder().data(seedRound(6, 6).data().toBuilder()
+                .validationPreferences(RoundFixture.VALIDATION).build()).build();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        var result = new RoundRunner().run(spec, root, new RoundRunner.Options(null,
+                new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8), 0, null));
+        String log = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+
+        assertEquals(1.0, result.metrics().get("seed_rows_truncated"), 1e-9, log);
+        assertEquals(1.0, result.metrics().get("validation_rows_truncated"), 1e-9, log);
+        for (String where : new String[] {data.resolve("seed.jsonl") + ":5: prompt + longer response are ",
+                data.resolve("validation.jsonl") + ":2: prompt + longer response are "}) {
+            assertTrue(log.lines().anyMatch(l -> l.startsWith("round: warning: " + where) && l.contains("more than training.maxLength 48")),
+                    where + " in\n" + log);
+        }
+    }
 }
