@@ -71,8 +71,8 @@ class SeedRoundChecksTest {
         Files.writeString(data.resolve("prompts.jsonl"), "{\"prompt\": \"<s> k05 k04 <sep>\"}\n".repeat(5) + "{\"prompt\": \"<s> k05 Sort: <sep>\"}\n");
         Files.writeString(data.resolve("validation.jsonl"), good + good.replace("\"k04 k05\"", "\"k04 five\""));
         Files.writeString(data.resolve("seed.jsonl"), good + good + good.replace("\"k05 k04\"", "\"k05 four\""));
-        RoundSpec spec = seedRound(6, 6).toBuilder().data(seedRound(6, 6).data().toBuilder()
-                .validationPreferences(RoundFixture.VALIDATION).build()).build();
+        RoundSpec spec = RoundFixture.withData(seedRound(6, 6),
+                new RoundSpec.Data(RoundFixture.SEED, RoundFixture.PROMPTS, 0, 6, RoundFixture.VALIDATION));
 
         assertTrue(failure(spec).startsWith(data.resolve("prompts.jsonl") + ":6: the word 'Sort:' cannot be tokenized"));
         Files.writeString(data.resolve("prompts.jsonl"), "{\"prompt\": \"<s> k05 k04 <sep>\"}\n".repeat(6));
@@ -89,8 +89,8 @@ class SeedRoundChecksTest {
                 + "{\"prompt\": \"" + longPrompt + "\", \"chosen\": \"q r s\", \"rejected\": \"s r q\"}\n");
         Files.writeString(data.resolve("validation.jsonl"), "{\"prompt\": \"Sort: b a\", \"chosen\": \"a b\", \"rejected\": \"a\"}\n"
                 + "{\"prompt\": \"" + longPrompt + "\", \"chosen\": \"q r\", \"rejected\": \"r\"}\n");
-        RoundSpec spec = seedRound(6, 6).toBuilder().data(seedRound(6, 6).data().toBuilder()
-                .validationPreferences(RoundFixture.VALIDATION).build()).build();
+        RoundSpec spec = RoundFixture.withData(seedRound(6, 6),
+                new RoundSpec.Data(RoundFixture.SEED, RoundFixture.PROMPTS, 0, 6, RoundFixture.VALIDATION));
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         var result = new RoundRunner().run(spec, root, new RoundRunner.Options(null,
                 new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8), 0, null));

@@ -40,9 +40,8 @@ class StopOnSigtermTest {
     void aRoundStoppedBySigtermExits143AndKeepsNoStagingDirectory() throws Exception {
         Path root = tmp.resolve("root");
         RoundFixture.populate(root);
-        RoundSpec base = RoundFixture.spec(0, Loss.DPO, 0);
         // Enough epochs that the seed round is still training when the signal comes.
-        RoundSpec spec = base.toBuilder().training(base.training().toBuilder().epochs(100_000).build()).build();
+        RoundSpec spec = RoundFixture.spec(0, Loss.DPO, 0, run -> run.training.seedEpochs = 100_000);
         Path specFile = Files.writeString(tmp.resolve("round.json"), RoundJson.write(spec));
         String log = stopWhile(List.of("round", "--spec", specFile.toString(), "--workspace-root", root.toString(),
                 "--termination-log", tmp.resolve("termination.txt").toString()), "round: iteration 0 (seed stage)");
