@@ -13,9 +13,9 @@ public enum JudgeSelection {
     @JsonProperty("none")
     NONE,
     /**
-     * Each round scores the held-out validation pairs with every weight of a grid (0, ¼, ½, ¾, 1) and keeps the one
-     * with the highest balanced accuracy: the mean of its accuracy on the pairs the base model orders rightly and on
-     * those it orders wrongly. A judge that only repeats the base model's preferences scores 50% on it.
+     * Each round scores the held-out validation pairs with every weight of a grid (0, ¼, ½, ¾, 1) and judges with θ = 0
+     * unless a larger weight orders the pairs significantly better (a one-sided paired test at the 5% level), and then
+     * with the most accurate of those.
      */
     @JsonProperty("validation")
     VALIDATION;

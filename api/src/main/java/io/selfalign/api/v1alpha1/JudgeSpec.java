@@ -55,8 +55,9 @@ public class JudgeSpec {
             + "reference: none. See docs/judge.md.")
     public Double referenceWeight;
 
-    @JsonPropertyDescription("none (unset): the configured referenceWeight; validation: each round picks theta from "
-            + "0, 0.25, 0.5, 0.75, 1 by its balanced accuracy on data.validationPreferences (the mean of its accuracy on the pairs "
-            + "the base model orders rightly and on those it orders wrongly). Needs validationPreferences and a reference.")
+    @JsonPropertyDescription("none (unset): the configured referenceWeight; validation: each round scores "
+            + "data.validationPreferences with theta = 0, 0.25, 0.5, 0.75 and 1 and judges with theta = 0 unless a larger theta orders "
+            + "them significantly better (one-sided paired test, 5% level), then with the most accurate of those. Needs "
+            + "validationPreferences and a reference. See docs/judge.md.")
     public JudgeSelection select;
 }

@@ -48,33 +48,68 @@ public final class ValidationSignal {
 
     /** The accuracies of the judge with weight θ and the round's length term. */
     public Accuracy at(double beta, double referenceWeight, LengthDebias debias) {
-        double[][] r = scores.rewards(beta, referenceWeight);
+        double[] o = outcomes(beta, referenceWeight, debias);
         double[] agree = new double[2];
         int[] count = new int[2];
-        for (int i = 0; i < r.length; i++) {
-            double chosen = debias.apply(r[i][0], lengths[i][0]);
-            double rejected = debias.apply(r[i][1], lengths[i][1]);
+        for (int i = 0; i < o.length; i++) {
             int g = baseWrong[i] ? 1 : 0;
-            agree[g] += chosen > rejected ? 1 : chosen == rejected ? 0.5 : 0;
+            agree[g] += o[i];
             count[g]++;
         }
-        double overall = (agree[0] + agree[1]) / r.length;
+        double overall = (agree[0] + agree[1]) / o.length;
         double direction = count[1] == 0 ? Double.NaN : agree[1] / count[1];
         double balanced = count[0] == 0 || count[1] == 0 ? overall : (agree[0] / count[0] + direction) / 2;
         return new Accuracy(overall, direction, balanced);
     }
 
-    /** The weight of {@link #WEIGHTS} with the highest balanced accuracy; the smallest of equals. */
+    /**
+     * The weight {@code judge.select: validation} judges with: the policy's own likelihood (θ = 0) unless the held-out
+     * pairs show a larger θ orders them better — by a one-sided paired test at the 5% level ({@link #SIGNIFICANT_Z}) on
+     * the per-pair outcomes — and then, of those, the one with the highest accuracy (the smallest of equals). Plain
+     * accuracy, not the balanced one: on a task where the model's own likelihood is right (KeySort) a larger θ wins the
+     * pairs the base model orders wrongly by preferring longer responses, which raises the balanced accuracy and ruins
+     * the labels; and 200 pairs cannot tell weights a few points apart, hence the test against the default.
+     */
     public double bestWeight(double beta, LengthDebias debias) {
-        double best = WEIGHTS[0];
-        double bestBalanced = Double.NEGATIVE_INFINITY;
+        double[] own = outcomes(beta, 0, debias);
+        double best = 0;
+        double bestAccuracy = mean(own);
         for (double w : WEIGHTS) {
-            double b = at(beta, w, debias).balanced();
-            if (b > bestBalanced) {
+            if (w == 0) continue;
+            double[] o = outcomes(beta, w, debias);
+            double[] diff = new double[o.length];
+            for (int i = 0; i < o.length; i++) diff[i] = o[i] - own[i];
+            double gain = mean(diff);
+            double ss = 0;
+            for (double d : diff) ss += (d - gain) * (d - gain);
+            double se = Math.sqrt(ss / Math.max(1, diff.length - 1) / diff.length);
+            double accuracy = mean(o);
+            if (gain > SIGNIFICANT_Z * se && accuracy > bestAccuracy) {
                 best = w;
-                bestBalanced = b;
+                bestAccuracy = accuracy;
             }
         }
         return best;
+    }
+
+    /** One-sided 5% level of the paired test in {@link #bestWeight}. */
+    static final double SIGNIFICANT_Z = 1.645;
+
+    /** Per pair: 1 when the judge orders it like the gold label, ½ on a tie, else 0. */
+    private double[] outcomes(double beta, double referenceWeight, LengthDebias debias) {
+        double[][] r = scores.rewards(beta, referenceWeight);
+        double[] o = new double[r.length];
+        for (int i = 0; i < r.length; i++) {
+            double chosen = debias.apply(r[i][0], lengths[i][0]);
+            double rejected = debias.apply(r[i][1], lengths[i][1]);
+            o[i] = chosen > rejected ? 1 : chosen == rejected ? 0.5 : 0;
+        }
+        return o;
+    }
+
+    private static double mean(double[] x) {
+        double s = 0;
+        for (double v : x) s += v;
+        return s / x.length;
     }
 }

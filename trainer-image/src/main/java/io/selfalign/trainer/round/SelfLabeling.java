@@ -235,8 +235,8 @@ final class SelfLabeling implements AutoCloseable {
                 ValidationSignal.Accuracy a = signal().at(spec.training().beta(), w, none);
                 grid.append(String.format(Locale.ROOT, "; θ %.2f: accuracy %.3f, direction %.3f, balanced %.3f", w, a.overall(), a.direction(), a.balanced()));
             }
-            log.println("round: judge.select validation: reference weight θ " + referenceWeight + " (highest balanced accuracy on the "
-                    + heldOut.pairs().size() + " held-out pairs" + grid + ")");
+            log.println("round: judge.select validation: reference weight θ " + referenceWeight + " (0 unless a larger θ orders the "
+                    + heldOut.pairs().size() + " held-out pairs significantly better" + grid + ")");
         } else if (spec.judge().reference() != JudgeReference.NONE) {
             metrics.put("judge_reference_weight", referenceWeight);
         }

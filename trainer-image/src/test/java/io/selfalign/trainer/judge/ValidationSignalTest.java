@@ -51,19 +51,34 @@ class ValidationSignalTest {
     }
 
     @Test
-    void selectionKeepsTheBestBalancedWeightAndTheSmallestOfEquals() {
-        ValidationSignal s = new ValidationSignal(new ImplicitRewardJudge.Scores(POLICY, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);
-        // balanced: θ = 0 → 0.5, ¼ → (0.5 + 0.75)/2, ½ → (0.25 + 1)/2, ¾ → (0 + 1)/2, 1 → 0.5: ¼ and ½ tie, ¼ is kept
-        double best = s.bestWeight(BETA, new LengthDebias(0));
-        assertEquals(0.25, best);
-        double bestBalanced = s.at(BETA, best, new LengthDebias(0)).balanced();
-        for (double w : ValidationSignal.WEIGHTS) {
-            double b = s.at(BETA, w, new LengthDebias(0)).balanced();
-            assertTrue(b < bestBalanced || (b == bestBalanced && w >= best), "weight " + w + " balanced " + b);
+    void selectionKeepsTheOwnLikelihoodUnlessALargerWeightIsSignificantlyBetter() {
+        // four pairs cannot make any weight significantly better than θ = 0 (here θ = ¼ and ½ lead by 1/8 and 0)
+        ValidationSignal small = new ValidationSignal(new ImplicitRewardJudge.Scores(POLICY, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);
+        assertEquals(0.0, small.bestWeight(BETA, new LengthDebias(0)));
+        // 100 copies of a pair θ = 0 gets wrong and θ ≥ ¼ right (policy −2 vs −1; reference −4 vs −1: θ = ¼ gives −1 vs −0.75,
+        // still wrong; θ = ½ gives 0 vs −0.5, right) and 100 pairs every weight gets right: θ = ½ wins 100 of 200 more,
+        // θ = ¾ and 1 as many, and the smallest of the equally accurate is kept
+        int n = 200;
+        double[][] policy = new double[n][];
+        double[][] reference = new double[n][];
+        int[][] lengths = new int[n][];
+        for (int i = 0; i < n; i++) {
+            boolean hard = i < 100;
+            policy[i] = hard ? new double[] {-2, -1} : new double[] {-1, -2};
+            reference[i] = hard ? new double[] {-4, -1} : new double[] {-1, -1};
+            lengths[i] = new int[] {2, 2};
         }
-        // a judge that repeats the base model (policy = reference) is at 50% balanced with every weight below 1, and all tie at θ = 1
+        ValidationSignal clear = new ValidationSignal(new ImplicitRewardJudge.Scores(policy, reference), ValidationSignal.baseWrong(reference), lengths);
+        assertEquals(0.5, clear.at(BETA, 0, new LengthDebias(0)).overall(), 1e-12);
+        assertEquals(0.5, clear.at(BETA, 0.25, new LengthDebias(0)).overall(), 1e-12);
+        assertEquals(1.0, clear.at(BETA, 0.5, new LengthDebias(0)).overall(), 1e-12);
+        assertEquals(0.5, clear.bestWeight(BETA, new LengthDebias(0)));
+    }
+
+    @Test
+    void aJudgeThatRepeatsTheBaseModelIsAtFiftyPercentBalanced() {
+        // policy = reference: every θ below 1 orders like the base model, and θ = 1 ties every pair
         ValidationSignal copy = new ValidationSignal(new ImplicitRewardJudge.Scores(REFERENCE, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);
         for (double w : ValidationSignal.WEIGHTS) assertEquals(0.5, copy.at(BETA, w, new LengthDebias(0)).balanced(), 1e-12, "weight " + w);
-        assertEquals(0.0, copy.bestWeight(BETA, new LengthDebias(0)));
     }
 }
