@@ -42,8 +42,9 @@ import picocli.CommandLine.Option;
                 "are relative to the workspace folder, which stands for /workspace.",
                 "",
                 "While it runs: a status line per change; 'export KUBECONFIG=...' (printed; it holds the API's token, mode",
-                "0600) lets kubectl see the run (kubectl get arun; not -w, which the in-process API cannot stream); the API",
-                "accepts no other run. Operator metrics at http://127.0.0.1:<metrics-port>/q/metrics.",
+                "0600) lets kubectl see the run (kubectl get arun; not -w, which the in-process API cannot stream) and change",
+                "it; the API accepts no other run, and Jobs only from local mode's own operator.",
+                "Operator metrics at http://127.0.0.1:<metrics-port>/q/metrics.",
                 "Ctrl-C stops the trainer and exits; the same command again resumes: finished rounds are found in",
                 "the workspace (runs/<namespace>/<run>/iter-<k>/result.json) and reported again, not recomputed;",
                 "a trainer an earlier, killed local mode left running on the workspace is stopped first.",
@@ -113,7 +114,7 @@ public final class LocalCommand implements Callable<Integer> {
             checkSameUid(applied, state);
             Path kubeconfig = state.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
-            out.println("Kubernetes API (in-process, for this run only; its token is in the kubeconfig, mode 0600): "
+            out.println("Kubernetes API (in-process, TLS, for this run only; its CA and token are in the kubeconfig, mode 0600): "
                     + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
             if (metrics != null) {
                 out.println("Operator metrics: http://127.0.0.1:" + metrics.getPort() + "/q/metrics"
