@@ -49,12 +49,17 @@ import picocli.CommandLine.Option;
                 "the workspace (runs/<namespace>/<run>/iter-<k>/result.json) and reported again, not recomputed;",
                 "a trainer an earlier, killed local mode left running on the workspace is stopped first.",
                 "",
+                "One local mode at a time per workspace: a second one is refused (the lock .selfalign-local/local.lock",
+                "names the first's pid; the lock ends with its process, however it ends).",
+                "",
                 "Exit status: 0 when the run succeeds, 1 when it fails, 2 on a usage error or an invalid spec",
-                "(the message names the field)."},
+                "(the message names the field), 3 when another local mode runs on the workspace."},
         footer = {"", "Example:", "  ./selfalign local -f examples/local/keysort-spa.yaml"})
 public final class LocalCommand implements Callable<Integer> {
     /** On a run, asks local mode to create the tiny KeySort model and data first when the model is missing. */
     public static final String BOOTSTRAP_ANNOTATION = "selfalign.io/bootstrap";
+    /** Another local mode runs on the workspace. */
+    static final int EXIT_WORKSPACE_IN_USE = 3;
     /** The operator's settings in local mode: no image (rounds are local processes), the open trainer policy. */
     static final OperatorSettings SETTINGS = new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu");
 
@@ -100,6 +105,22 @@ public final class LocalCommand implements Callable<Integer> {
             return 2;
         }
         Files.createDirectories(state);
+        WorkspaceLock lock;
+        try {
+            lock = WorkspaceLock.acquire(state);
+        } catch (WorkspaceLock.Held held) {
+            out.println("Refused: " + held.getMessage());
+            return EXIT_WORKSPACE_IN_USE;
+        }
+        try (lock) {
+            lock.takenOver().ifPresent(pid -> out.println("Workspace lock " + state.resolve(WorkspaceLock.FILE)
+                    + ": taken over from " + pid + ", which has ended"));
+            return runLocked(run, ws, state);
+        }
+    }
+
+    /** The run, with the workspace locked for this local mode. */
+    private int runLocked(AlignmentRun run, Path ws, Path state) throws Exception {
         for (String leftover : TrainerProcessRunner.reapLeftovers(state.resolve("pods"))) {
             out.println("Stopped a trainer an earlier local mode left running: " + leftover);
         }
