@@ -176,7 +176,7 @@ public final class LocalCommand implements Callable<Integer> {
             if (line != null) out.println(line);
             RunPhase phase = run.getStatus() == null ? null : run.getStatus().phase;
             if (RunPhase.SUCCEEDED.equals(phase)) {
-                out.println("Succeeded. Latest checkpoint: " + run.getStatus().latestCheckpoint.replaceFirst("^/workspace", workspace.toString()));
+                RunSummary.succeeded(run.getStatus(), workspace).forEach(out::println);
                 return 0;
             }
             // On a cluster a SpecValid=False run waits for a corrected spec; here the file is the spec, so stop.
