@@ -66,6 +66,10 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
+    /** The command line running this command: usage errors go to its error stream. */
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML file with one AlignmentRun.")
     Path file;
 
@@ -91,11 +95,13 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Quiet.logs();
+        checkPort("--metrics-port", metricsPort);
+        checkPort("--api-port", apiPort);
         AlignmentRun run = readRun(file);
         Path ws = workspace.toAbsolutePath().normalize();
         Path state = ws.resolve(".selfalign-local");
         if (!Files.isRegularFile(trainerJar)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--trainer-jar: " + trainerJar + " does not exist (build it: ./mvnw -B -DskipTests package)");
         }
         // The spec is checked before anything touches the workspace: a wrong run must not bootstrap anything.
@@ -127,7 +133,7 @@ public final class LocalCommand implements Callable<Integer> {
         bootstrap(run, ws, state.resolve("bootstrap"));
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (LocalCluster cluster = new LocalCluster(apiPort, run);
+        try (LocalCluster cluster = cluster(run);
              HTTPServer metrics = metricsPort == 0 ? null : metricsServer(metricsPort, registry)) {
             KubernetesClient client = cluster.client();
             // Created first, before any other client activity, so the API server gives it the same uid on every rerun.
@@ -164,6 +170,25 @@ public final class LocalCommand implements Callable<Integer> {
                 runner.stopAll();
                 if (stopped.getCount() > 0) Runtime.getRuntime().removeShutdownHook(stopOnCtrlC);
             }
+        }
+    }
+
+    /** A port option's value is a TCP port or 0 (picocli has no range of its own). */
+    private void checkPort(String option, int port) {
+        if (port < 0 || port > 65535) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    option + ": " + port + " is not a port; give 1-65535, or 0 (" + ("--api-port".equals(option)
+                            ? "a free port" : "no metrics") + ")");
+        }
+    }
+
+    /** The in-process API on --api-port; a taken port is a usage error naming the option, not a server's stack trace. */
+    private LocalCluster cluster(AlignmentRun run) throws IOException {
+        try {
+            return new LocalCluster(apiPort, run);
+        } catch (BindException taken) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--api-port: port " + apiPort + " on 127.0.0.1 is in use (another local mode?); give another port, or 0 for a free one");
         }
     }
 
