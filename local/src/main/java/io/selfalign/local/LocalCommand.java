@@ -90,6 +90,11 @@ public final class LocalCommand implements Callable<Integer> {
             description = "Port of the in-process Kubernetes API on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int apiPort;
 
+    @Option(names = "--max-trainers", paramLabel = "N", defaultValue = "0",
+            description = "How many trainer processes run at once (a sharded round has one per shard); the others wait. "
+                    + "0: as many as this machine's cores and available memory allow, 1 GiB each (default: ${DEFAULT-VALUE}).")
+    int maxTrainers;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -97,6 +102,10 @@ public final class LocalCommand implements Callable<Integer> {
         Quiet.logs();
         checkPort("--metrics-port", metricsPort);
         checkPort("--api-port", apiPort);
+        if (maxTrainers < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--max-trainers: " + maxTrainers + " is not a number of trainers; give 1 or more, or 0 (derived from this machine)");
+        }
         AlignmentRun run = readRun(file);
         Path ws = workspace.toAbsolutePath().normalize();
         Path state = ws.resolve(".selfalign-local");
@@ -150,7 +159,7 @@ public final class LocalCommand implements Callable<Integer> {
 
             Operator operator = operator(client, registry);
             TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, state.resolve("pods"),
-                    TrainerProcessRunner.trainerJar(trainerJar.toAbsolutePath()));
+                    TrainerProcessRunner.trainerJar(trainerJar.toAbsolutePath()), maxTrainers > 0 ? maxTrainers : TrainerSlots.forThisMachine());
             Kubelet kubelet = new Kubelet(client, runner);
             CountDownLatch stopped = new CountDownLatch(1);
             Thread stopOnCtrlC = new Thread(() -> {
@@ -161,7 +170,7 @@ public final class LocalCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
             operator.start();
             out.println("Run " + run.getMetadata().getNamespace() + "/" + run.getMetadata().getName() + " applied; workspace " + ws
-                    + "; trainer logs under " + state.resolve("pods"));
+                    + "; trainer logs under " + state.resolve("pods") + "; at most " + runner.maxTrainers() + " trainers at once");
             try {
                 return watch(client, applied, stopped);
             } finally {
