@@ -27,6 +27,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
@@ -123,8 +124,10 @@ public final class LocalCluster implements AutoCloseable {
     public void writeKubeconfig(Path file, String namespace) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        Files.writeString(file, """
+        // CREATE_NEW: a link put in its place since is not followed; created 0600, never briefly readable by others.
+        try (var out = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
+            out.write(java.nio.ByteBuffer.wrap("""
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -143,7 +146,8 @@ public final class LocalCluster implements AutoCloseable {
                 - name: selfalign-local
                   user:
                     token: %s
-                """.formatted(url(), tls.caData(), namespace, userToken), StandardCharsets.UTF_8);
+                """.formatted(url(), tls.caData(), namespace, userToken).getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     private void discovery() {

@@ -119,7 +119,9 @@ public final class LocalCommand implements Callable<Integer> {
             out.println("Invalid spec in " + file + ": " + String.join("; ", problems));
             return 2;
         }
-        Files.createDirectories(state);
+        // Local mode's own files stay inside the workspace: none is written through a symbolic link (LocalFiles).
+        LocalFiles.createDirectories(ws, state);
+        LocalFiles.requireNoLink(ws, state.resolve("pods"));
         WorkspaceLock lock;
         try {
             lock = WorkspaceLock.acquire(state);
@@ -136,6 +138,9 @@ public final class LocalCommand implements Callable<Integer> {
 
     /** The run, with the workspace locked for this local mode. */
     private int runLocked(AlignmentRun run, Path ws, Path state) throws Exception {
+        // Before anything starts: refused links end the command at once, not after the bootstrap.
+        LocalFiles.requireNoLink(ws, uidFile(run, state));
+        LocalFiles.requireNoLink(ws, state.resolve("kubeconfig"));
         for (String leftover : TrainerProcessRunner.reapLeftovers(state.resolve("pods"))) {
             out.println("Stopped a trainer an earlier local mode left running: " + leftover);
         }
@@ -147,7 +152,7 @@ public final class LocalCommand implements Callable<Integer> {
             KubernetesClient client = cluster.client();
             // Created first, before any other client activity, so the API server gives it the same uid on every rerun.
             AlignmentRun applied = client.resource(run).create();
-            checkSameUid(applied, state);
+            checkSameUid(applied, ws, state);
             Path kubeconfig = state.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
             out.println("Kubernetes API (in-process, TLS, for this run only; its CA and token are in the kubeconfig, mode 0600): "
@@ -275,14 +280,18 @@ public final class LocalCommand implements Callable<Integer> {
      * counter, so a run created first in a fresh process gets the same uid each time and the trainer
      * recognises its finished rounds. Should that ever change, say so rather than recompute silently.
      */
-    private void checkSameUid(AlignmentRun run, Path state) throws IOException {
-        Path file = state.resolve(run.getMetadata().getNamespace() + "." + run.getMetadata().getName() + ".uid");
+    private void checkSameUid(AlignmentRun run, Path ws, Path state) throws IOException {
+        Path file = uidFile(run, state);
         String uid = run.getMetadata().getUid();
         if (Files.exists(file) && !Files.readString(file).equals(uid)) {
             out.println("Warning: the run's uid differs from the last time (" + Files.readString(file) + " -> " + uid
                     + "): finished rounds will be recomputed.");
         }
-        Files.writeString(file, uid);
+        LocalFiles.writeString(ws, file, uid);
+    }
+
+    private static Path uidFile(AlignmentRun run, Path state) {
+        return state.resolve(run.getMetadata().getNamespace() + "." + run.getMetadata().getName() + ".uid");
     }
 
     /**

@@ -136,8 +136,10 @@ public final class TrainerProcessRunner implements PodRunner {
         Path log = dir.resolve("trainer.log");
         Process process;
         try {
-            Files.createDirectories(dir);
-            Files.writeString(spec, roundJson(job), StandardCharsets.UTF_8);
+            // Pod folders are local mode's own: nothing in them is written through a symbolic link (LocalFiles).
+            LocalFiles.createDirectories(podsDir, dir);
+            LocalFiles.writeString(podsDir, spec, roundJson(job));
+            LocalFiles.requireNoLink(podsDir, log);
             Files.deleteIfExists(terminationLog);
             // The pod's container as the kubelet made it: the Job's args after the trainer command (a sharded round's
             // '--stage generate'), and its env (with an Indexed Job's JOB_COMPLETION_INDEX).
@@ -159,7 +161,7 @@ public final class TrainerProcessRunner implements PodRunner {
         Path pidFile = dir.resolve(PID_FILE);
         try {
             // The trainer's pid and this local mode's: a later local mode leaves a trainer alone while we still run it.
-            Files.writeString(pidFile, process.pid() + " " + ProcessHandle.current().pid() + "\n");
+            LocalFiles.writeString(podsDir, pidFile, process.pid() + " " + ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             // Only a later cleanup depends on it; the round itself can run.
             LOG.warn("cannot write {}: {}", pidFile, e.toString());

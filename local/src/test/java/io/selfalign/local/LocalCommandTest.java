@@ -67,13 +67,32 @@ class LocalCommandTest {
         }
     }
 
+    /** A link planted as the run's uid file had local mode overwrite the file it points to, outside the workspace. */
+    @Test
+    void aLinkInTheStateFolderIsRefusedNamingItAndTheFileItPointsToIsLeftAlone() throws Exception {
+        Path outside = Files.writeString(dir.resolve("outside.txt"), "mine");
+        Path uid = Files.createDirectories(dir.resolve("ws/.selfalign-local")).resolve("e2e.tiny-spa.uid");
+        Files.createSymbolicLink(uid, outside);
+        Result r = execute(LocalMain.commandLine(), "local");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("selfalign: " + uid + ": a symbolic link (to " + outside + "); local mode does not write"
+                + " through links in the workspace"), r.err());
+        assertEquals("mine", Files.readString(outside));
+    }
+
     record Result(int exit, String out, String err) {}
 
     /** The command on the end-to-end run with {@code options}, in a fresh workspace; metrics off unless given. */
     private Result execute(String... options) throws Exception {
+        return execute(new CommandLine(new LocalCommand()), null, options);
+    }
+
+    /** {@link #execute(String...)} through {@code cli}, after {@code subcommand} when not null. */
+    private Result execute(CommandLine cli, String subcommand, String... options) throws Exception {
         Path file = dir.resolve("run.yaml");
         Files.copy(LocalEndToEndTest.resource("e2e").resolve("tiny-spa.yaml"), file, StandardCopyOption.REPLACE_EXISTING);
-        List<String> args = new ArrayList<>(List.of("-f", file.toString(), "--workspace", dir.resolve("ws").toString(),
+        List<String> args = new ArrayList<>(subcommand == null ? List.of() : List.of(subcommand));
+        args.addAll(List.of("-f", file.toString(), "--workspace", dir.resolve("ws").toString(),
                 "--trainer-jar", LocalEndToEndTest.trainerJar().toString()));
         if (!List.of(options).contains("--metrics-port")) args.addAll(List.of("--metrics-port", "0"));
         args.addAll(List.of(options));
@@ -83,7 +102,7 @@ class LocalCommandTest {
         int exit;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            exit = new CommandLine(new LocalCommand()).setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
+            exit = cli.setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
         } finally {
             System.setOut(stdout);
         }

@@ -258,4 +258,20 @@ class TrainerProcessRunnerTest {
         return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName(name).withNamespace(OperatorHarness.NS)
                 .endMetadata().withSpec(job.getSpec().getTemplate().getSpec()).build();
     }
+
+    /** A link planted as a pod's trainer.log had the trainer's output overwrite a file outside the workspace. */
+    @Test
+    void aLinkInAPodFolderIsRefusedAndTheFileItPointsToIsLeftAlone() throws Exception {
+        Job job = new RoundResources(OperatorHarness.settings()).job(roundRun(), 1);
+        h.client.resource(new RoundResources(OperatorHarness.settings()).configMap(roundRun(), 1)).create();
+        Pod pod = pod(job, "linked");
+        Path outside = Files.writeString(dir.resolve("outside.txt"), "mine");
+        Path log = Files.createDirectories(runner.podDir(pod)).resolve("trainer.log");
+        Files.createSymbolicLink(log, outside);
+        var end = runner.start(job, pod, 0);
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> end.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(failure.getCause().getMessage().contains(log + ": a symbolic link (to " + outside + ")"), failure.getCause().getMessage());
+        assertEquals("mine", Files.readString(outside));
+    }
 }
