@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
                 "in-process Kubernetes API, and each round's Job runs as a local trainer process. Paths in the run",
                 "are relative to the workspace folder, which stands for /workspace.",
                 "",
-                "While it runs: a status line per change; 'export KUBECONFIG=...' (printed; it holds the API's token, mode",
-                "0600) lets kubectl see the run (kubectl get arun; not -w, which the in-process API cannot stream) and change",
+                "While it runs: a status line per change; 'export KUBECONFIG=...' (printed; it holds the API's CA and token,",
+                "mode 0600) lets kubectl see the run (kubectl get arun; not -w, which the in-process API cannot stream) and change",
                 "it; the API accepts no other run, and Jobs only from local mode's own operator.",
                 "Operator metrics at http://127.0.0.1:<metrics-port>/q/metrics.",
                 "Ctrl-C stops the trainer and exits; the same command again resumes: finished rounds are found in",
@@ -87,7 +87,7 @@ public final class LocalCommand implements Callable<Integer> {
     int metricsPort;
 
     @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "0",
-            description = "Port of the in-process Kubernetes API on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+            description = "Port of the in-process Kubernetes API (HTTPS) on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int apiPort;
 
     @Option(names = "--max-trainers", paramLabel = "N", defaultValue = "0",
