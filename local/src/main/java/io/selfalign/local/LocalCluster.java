@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -20,9 +23,11 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
@@ -46,24 +51,44 @@ public final class LocalCluster implements AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final KubernetesMockServer server;
+    private final LocalTls tls;
+    private final TlsFront front;
     private final KubernetesClient client;
-    private final String token = AccessGuard.newToken();
+    /** Local mode's own credential: the operator, its kubelet and this command. */
+    private final String operatorToken = AccessGuard.newToken();
+    /** The kubeconfig's credential, the user's: reads, and changes to the one run only ({@link AccessGuard}). */
+    private final String userToken = AccessGuard.newToken();
 
     /**
      * @param port 0 picks a free port
      * @param only the one AlignmentRun this API accepts (by namespace and name)
+     * @throws java.net.BindException when {@code port} is taken
      */
     public LocalCluster(int port, AlignmentRun only) throws IOException {
         // One expectations map shared by the server and the dispatcher: discovery stubs answer first, CRUD the rest.
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         CustomResourceDefinition crd = crd();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new AccessGuard(new TableDispatcher(new KubernetesMixedDispatcher(responses), crd), token,
+                new AccessGuard(new TableDispatcher(new KubernetesMixedDispatcher(responses), crd), operatorToken, userToken,
                         only.getMetadata().getNamespace(), only.getMetadata().getName()), false);
-        server.init(java.net.InetAddress.getLoopbackAddress(), port);
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        server.init(loopback, 0);
+        try {
+            tls = LocalTls.generate(loopback);
+            front = new TlsFront(tls.serverContext(), loopback, port, server.getPort());
+        } catch (IOException | RuntimeException e) {
+            server.destroy();
+            throw e;
+        }
         discovery();
-        client = server.createClient(b -> b.editOrNewConfig().withOauthToken(token).endConfig());
+        client = new KubernetesClientBuilder().withConfig(config(operatorToken)).build();
         client.resource(crd).create();
+    }
+
+    /** A client configuration for this API with {@code token}, trusting its CA only. */
+    Config config(String token) {
+        return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withCaCertData(tls.caData()).withTrustCerts(false)
+                .withOauthToken(token).withHttp2Disable(true).build();
     }
 
     private static CustomResourceDefinition crd() throws IOException {
@@ -77,32 +102,39 @@ public final class LocalCluster implements AutoCloseable {
         return client;
     }
 
-    /** The API server's URL, e.g. http://127.0.0.1:43123. */
+    /** The API server's URL, e.g. https://127.0.0.1:43123. */
     public String url() {
-        String url = server.url("/");
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return "https://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + front.port();
     }
 
-    /** The bearer token every request must carry. */
-    String token() {
-        return token;
+    /** The kubeconfig's bearer token: the user's, limited by {@link AccessGuard}. */
+    String userToken() {
+        return userToken;
+    }
+
+    /** The CA of the API's certificate, PEM. */
+    String caPem() {
+        return tls.caPem();
     }
 
     /**
-     * Writes a kubeconfig for kubectl pointing at this API server, with {@code namespace} as the default and the
-     * API's token; readable by its owner only (mode 0600, from its creation on: never briefly world-readable).
+     * Writes a kubeconfig for kubectl pointing at this API server, with its CA, {@code namespace} as the default and
+     * the user's token; readable by its owner only (mode 0600, from its creation on: never briefly world-readable).
      */
     public void writeKubeconfig(Path file, String namespace) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        Files.writeString(file, """
+        // CREATE_NEW: a link put in its place since is not followed; created 0600, never briefly readable by others.
+        try (var out = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
+            out.write(java.nio.ByteBuffer.wrap("""
                 apiVersion: v1
                 kind: Config
                 clusters:
                 - name: selfalign-local
                   cluster:
                     server: %s
+                    certificate-authority-data: %s
                 contexts:
                 - name: selfalign-local
                   context:
@@ -114,7 +146,8 @@ public final class LocalCluster implements AutoCloseable {
                 - name: selfalign-local
                   user:
                     token: %s
-                """.formatted(url(), namespace, token), StandardCharsets.UTF_8);
+                """.formatted(url(), tls.caData(), namespace, userToken).getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     private void discovery() {
@@ -159,6 +192,7 @@ public final class LocalCluster implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        front.close();
         server.destroy();
     }
 }

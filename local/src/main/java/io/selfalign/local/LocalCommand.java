@@ -41,24 +41,34 @@ import picocli.CommandLine.Option;
                 "in-process Kubernetes API, and each round's Job runs as a local trainer process. Paths in the run",
                 "are relative to the workspace folder, which stands for /workspace.",
                 "",
-                "While it runs: a status line per change; 'export KUBECONFIG=...' (printed; it holds the API's token, mode",
-                "0600) lets kubectl see the run (kubectl get arun; not -w, which the in-process API cannot stream); the API",
-                "accepts no other run. Operator metrics at http://127.0.0.1:<metrics-port>/q/metrics.",
+                "While it runs: a status line per change; 'export KUBECONFIG=...' (printed; it holds the API's CA and token,",
+                "mode 0600) lets kubectl see the run (kubectl get arun; not -w, which the in-process API cannot stream) and change",
+                "it; the API accepts no other run, and Jobs only from local mode's own operator.",
+                "Operator metrics at http://127.0.0.1:<metrics-port>/q/metrics.",
                 "Ctrl-C stops the trainer and exits; the same command again resumes: finished rounds are found in",
                 "the workspace (runs/<namespace>/<run>/iter-<k>/result.json) and reported again, not recomputed;",
                 "a trainer an earlier, killed local mode left running on the workspace is stopped first.",
                 "",
+                "One local mode at a time per workspace: a second one is refused (the lock .selfalign-local/local.lock",
+                "names the first's pid; the lock ends with its process, however it ends).",
+                "",
                 "Exit status: 0 when the run succeeds, 1 when it fails, 2 on a usage error or an invalid spec",
-                "(the message names the field)."},
+                "(the message names the field), 3 when another local mode runs on the workspace."},
         footer = {"", "Example:", "  ./selfalign local -f examples/local/keysort-spa.yaml"})
 public final class LocalCommand implements Callable<Integer> {
     /** On a run, asks local mode to create the tiny KeySort model and data first when the model is missing. */
     public static final String BOOTSTRAP_ANNOTATION = "selfalign.io/bootstrap";
+    /** Another local mode runs on the workspace. */
+    static final int EXIT_WORKSPACE_IN_USE = 3;
     /** The operator's settings in local mode: no image (rounds are local processes), the open trainer policy. */
     static final OperatorSettings SETTINGS = new OperatorSettings("local-process", Optional.empty(), "nvidia.com/gpu");
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
+
+    /** The command line running this command: usage errors go to its error stream. */
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "YAML file with one AlignmentRun.")
     Path file;
@@ -77,19 +87,30 @@ public final class LocalCommand implements Callable<Integer> {
     int metricsPort;
 
     @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "0",
-            description = "Port of the in-process Kubernetes API on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+            description = "Port of the in-process Kubernetes API (HTTPS) on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int apiPort;
+
+    @Option(names = "--max-trainers", paramLabel = "N", defaultValue = "0",
+            description = "How many trainer processes run at once (a sharded round has one per shard); the others wait. "
+                    + "0: as many as this machine's cores and available memory allow, 1 GiB each (default: ${DEFAULT-VALUE}).")
+    int maxTrainers;
 
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
         Quiet.logs();
+        checkPort("--metrics-port", metricsPort);
+        checkPort("--api-port", apiPort);
+        if (maxTrainers < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--max-trainers: " + maxTrainers + " is not a number of trainers; give 1 or more, or 0 (derived from this machine)");
+        }
         AlignmentRun run = readRun(file);
         Path ws = workspace.toAbsolutePath().normalize();
         Path state = ws.resolve(".selfalign-local");
         if (!Files.isRegularFile(trainerJar)) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--trainer-jar: " + trainerJar + " does not exist (build it: ./mvnw -B -DskipTests package)");
         }
         // The spec is checked before anything touches the workspace: a wrong run must not bootstrap anything.
@@ -98,22 +119,43 @@ public final class LocalCommand implements Callable<Integer> {
             out.println("Invalid spec in " + file + ": " + String.join("; ", problems));
             return 2;
         }
-        Files.createDirectories(state);
+        // Local mode's own files stay inside the workspace: none is written through a symbolic link (LocalFiles).
+        LocalFiles.createDirectories(ws, state);
+        LocalFiles.requireNoLink(ws, state.resolve("pods"));
+        WorkspaceLock lock;
+        try {
+            lock = WorkspaceLock.acquire(state);
+        } catch (WorkspaceLock.Held held) {
+            out.println("Refused: " + held.getMessage());
+            return EXIT_WORKSPACE_IN_USE;
+        }
+        try (lock) {
+            lock.takenOver().ifPresent(pid -> out.println("Workspace lock " + state.resolve(WorkspaceLock.FILE)
+                    + ": taken over from " + pid + ", which has ended"));
+            return runLocked(run, ws, state);
+        }
+    }
+
+    /** The run, with the workspace locked for this local mode. */
+    private int runLocked(AlignmentRun run, Path ws, Path state) throws Exception {
+        // Before anything starts: refused links end the command at once, not after the bootstrap.
+        LocalFiles.requireNoLink(ws, uidFile(run, state));
+        LocalFiles.requireNoLink(ws, state.resolve("kubeconfig"));
         for (String leftover : TrainerProcessRunner.reapLeftovers(state.resolve("pods"))) {
             out.println("Stopped a trainer an earlier local mode left running: " + leftover);
         }
         bootstrap(run, ws, state.resolve("bootstrap"));
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (LocalCluster cluster = new LocalCluster(apiPort, run);
+        try (LocalCluster cluster = cluster(run);
              HTTPServer metrics = metricsPort == 0 ? null : metricsServer(metricsPort, registry)) {
             KubernetesClient client = cluster.client();
             // Created first, before any other client activity, so the API server gives it the same uid on every rerun.
             AlignmentRun applied = client.resource(run).create();
-            checkSameUid(applied, state);
+            checkSameUid(applied, ws, state);
             Path kubeconfig = state.resolve("kubeconfig");
             cluster.writeKubeconfig(kubeconfig, run.getMetadata().getNamespace());
-            out.println("Kubernetes API (in-process, for this run only; its token is in the kubeconfig, mode 0600): "
+            out.println("Kubernetes API (in-process, TLS, for this run only; its CA and token are in the kubeconfig, mode 0600): "
                     + cluster.url() + "   kubectl: export KUBECONFIG=" + kubeconfig);
             if (metrics != null) {
                 out.println("Operator metrics: http://127.0.0.1:" + metrics.getPort() + "/q/metrics"
@@ -122,7 +164,7 @@ public final class LocalCommand implements Callable<Integer> {
 
             Operator operator = operator(client, registry);
             TrainerProcessRunner runner = new TrainerProcessRunner(client, ws, state.resolve("pods"),
-                    TrainerProcessRunner.trainerJar(trainerJar.toAbsolutePath()));
+                    TrainerProcessRunner.trainerJar(trainerJar.toAbsolutePath()), maxTrainers > 0 ? maxTrainers : TrainerSlots.forThisMachine());
             Kubelet kubelet = new Kubelet(client, runner);
             CountDownLatch stopped = new CountDownLatch(1);
             Thread stopOnCtrlC = new Thread(() -> {
@@ -133,7 +175,7 @@ public final class LocalCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
             operator.start();
             out.println("Run " + run.getMetadata().getNamespace() + "/" + run.getMetadata().getName() + " applied; workspace " + ws
-                    + "; trainer logs under " + state.resolve("pods"));
+                    + "; trainer logs under " + state.resolve("pods") + "; at most " + runner.maxTrainers() + " trainers at once");
             try {
                 return watch(client, applied, stopped);
             } finally {
@@ -142,6 +184,25 @@ public final class LocalCommand implements Callable<Integer> {
                 runner.stopAll();
                 if (stopped.getCount() > 0) Runtime.getRuntime().removeShutdownHook(stopOnCtrlC);
             }
+        }
+    }
+
+    /** A port option's value is a TCP port or 0 (picocli has no range of its own). */
+    private void checkPort(String option, int port) {
+        if (port < 0 || port > 65535) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    option + ": " + port + " is not a port; give 1-65535, or 0 (" + ("--api-port".equals(option)
+                            ? "a free port" : "no metrics") + ")");
+        }
+    }
+
+    /** The in-process API on --api-port; a taken port is a usage error naming the option, not a server's stack trace. */
+    private LocalCluster cluster(AlignmentRun run) throws IOException {
+        try {
+            return new LocalCluster(apiPort, run);
+        } catch (BindException taken) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--api-port: port " + apiPort + " on 127.0.0.1 is in use (another local mode?); give another port, or 0 for a free one");
         }
     }
 
@@ -154,7 +215,7 @@ public final class LocalCommand implements Callable<Integer> {
             if (line != null) out.println(line);
             RunPhase phase = run.getStatus() == null ? null : run.getStatus().phase;
             if (RunPhase.SUCCEEDED.equals(phase)) {
-                out.println("Succeeded. Latest checkpoint: " + run.getStatus().latestCheckpoint.replaceFirst("^/workspace", workspace.toString()));
+                RunSummary.succeeded(run.getStatus(), workspace).forEach(out::println);
                 return 0;
             }
             // On a cluster a SpecValid=False run waits for a corrected spec; here the file is the spec, so stop.
@@ -219,14 +280,18 @@ public final class LocalCommand implements Callable<Integer> {
      * counter, so a run created first in a fresh process gets the same uid each time and the trainer
      * recognises its finished rounds. Should that ever change, say so rather than recompute silently.
      */
-    private void checkSameUid(AlignmentRun run, Path state) throws IOException {
-        Path file = state.resolve(run.getMetadata().getNamespace() + "." + run.getMetadata().getName() + ".uid");
+    private void checkSameUid(AlignmentRun run, Path ws, Path state) throws IOException {
+        Path file = uidFile(run, state);
         String uid = run.getMetadata().getUid();
         if (Files.exists(file) && !Files.readString(file).equals(uid)) {
             out.println("Warning: the run's uid differs from the last time (" + Files.readString(file) + " -> " + uid
                     + "): finished rounds will be recomputed.");
         }
-        Files.writeString(file, uid);
+        LocalFiles.writeString(ws, file, uid);
+    }
+
+    private static Path uidFile(AlignmentRun run, Path state) {
+        return state.resolve(run.getMetadata().getNamespace() + "." + run.getMetadata().getName() + ".uid");
     }
 
     /**

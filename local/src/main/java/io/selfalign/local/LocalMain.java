@@ -18,13 +18,18 @@ public final class LocalMain implements Runnable {
     public static void main(String[] args) {
         // The jars log through JBoss LogManager (as under Quarkus); it must own java.util.logging from the start.
         System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@link #main} runs it. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new LocalMain());
         // A bad file or setting is one line naming it, not a stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             commandLine.getErr().println("selfalign: " + e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     @Override

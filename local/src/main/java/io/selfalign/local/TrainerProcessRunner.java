@@ -72,16 +72,30 @@ public final class TrainerProcessRunner implements PodRunner {
     private final Path podsDir;
     private final Command command;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    private final TrainerSlots slots;
 
     /**
+     * As many trainers at once as this machine's cores and available memory allow ({@link TrainerSlots#forThisMachine}).
+     *
      * @param workspace the local folder that stands for /workspace
      * @param podsDir   where each pod's round.json, termination log and output log are kept
      */
     public TrainerProcessRunner(KubernetesClient client, Path workspace, Path podsDir, Command command) {
+        this(client, workspace, podsDir, command, TrainerSlots.forThisMachine());
+    }
+
+    /** @param maxTrainers how many trainer processes run at once; the other pods wait for one to end */
+    public TrainerProcessRunner(KubernetesClient client, Path workspace, Path podsDir, Command command, int maxTrainers) {
         this.client = client;
         this.workspace = workspace.toAbsolutePath().normalize();
         this.podsDir = podsDir.toAbsolutePath().normalize();
         this.command = command;
+        this.slots = new TrainerSlots(maxTrainers);
+    }
+
+    /** How many trainer processes run at once. */
+    public int maxTrainers() {
+        return slots.limit();
     }
 
     /** The folder of a pod's local files: round.json, termination-log, trainer.log. */
@@ -89,16 +103,43 @@ public final class TrainerProcessRunner implements PodRunner {
         return podsDir.resolve(pod.getMetadata().getNamespace()).resolve(pod.getMetadata().getName());
     }
 
+    /** Starts the pod's trainer when fewer than {@link #maxTrainers} run, else queues it (logged) until one ends. */
     @Override
     public CompletableFuture<PodEnd> start(Job job, Pod pod, int attempt) {
+        CompletableFuture<PodEnd> end = new CompletableFuture<>();
+        int ahead = slots.startOrQueue(key(pod), () -> launch(job, pod, end));
+        if (ahead >= 0) {
+            LOG.info("pod {} queued: {} trainers run at once on this machine (--max-trainers){}", pod.getMetadata().getName(),
+                    slots.limit(), ahead == 0 ? "" : "; " + ahead + " queued before it");
+        }
+        return end;
+    }
+
+    /** Runs the trainer holding one of {@link #slots}, released when it ends; completes {@code end} with the outcome. */
+    private void launch(Job job, Pod pod, CompletableFuture<PodEnd> end) {
+        try {
+            process(job, pod).whenComplete((outcome, error) -> {
+                slots.release();
+                if (error != null) end.completeExceptionally(error);
+                else end.complete(outcome);
+            });
+        } catch (RuntimeException e) {
+            slots.release();
+            end.completeExceptionally(e);
+        }
+    }
+
+    private CompletableFuture<PodEnd> process(Job job, Pod pod) {
         Path dir = podDir(pod);
         Path spec = dir.resolve(RoundContract.ROUND_FILE);
         Path terminationLog = dir.resolve("termination-log");
         Path log = dir.resolve("trainer.log");
         Process process;
         try {
-            Files.createDirectories(dir);
-            Files.writeString(spec, roundJson(job), StandardCharsets.UTF_8);
+            // Pod folders are local mode's own: nothing in them is written through a symbolic link (LocalFiles).
+            LocalFiles.createDirectories(podsDir, dir);
+            LocalFiles.writeString(podsDir, spec, roundJson(job));
+            LocalFiles.requireNoLink(podsDir, log);
             Files.deleteIfExists(terminationLog);
             // The pod's container as the kubelet made it: the Job's args after the trainer command (a sharded round's
             // '--stage generate'), and its env (with an Indexed Job's JOB_COMPLETION_INDEX).
@@ -120,7 +161,7 @@ public final class TrainerProcessRunner implements PodRunner {
         Path pidFile = dir.resolve(PID_FILE);
         try {
             // The trainer's pid and this local mode's: a later local mode leaves a trainer alone while we still run it.
-            Files.writeString(pidFile, process.pid() + " " + ProcessHandle.current().pid() + "\n");
+            LocalFiles.writeString(podsDir, pidFile, process.pid() + " " + ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             // Only a later cleanup depends on it; the round itself can run.
             LOG.warn("cannot write {}: {}", pidFile, e.toString());
@@ -136,6 +177,7 @@ public final class TrainerProcessRunner implements PodRunner {
 
     @Override
     public void stop(Pod pod) {
+        if (slots.cancel(key(pod))) return; // queued, never started
         Process p = processes.remove(key(pod));
         if (p != null) destroy(p);
     }
@@ -196,6 +238,8 @@ public final class TrainerProcessRunner implements PodRunner {
 
     /** Stops every running trainer (Ctrl-C). */
     public void stopAll() {
+        // The queue first: each stopped trainer frees a slot, which would start the next.
+        slots.cancelAll();
         processes.values().forEach(TrainerProcessRunner::destroy);
         processes.clear();
     }

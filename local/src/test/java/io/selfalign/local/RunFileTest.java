@@ -62,11 +62,27 @@ class RunFileTest {
         assertTrue(rejected("---\n").startsWith("holds 0 YAML documents"));
     }
 
+    /** A quoted number was read as a number; a cluster's CRD schema refuses it. */
+    @Test
+    void aNumberWrittenAsAStringIsRefusedWithItsFieldAndLine() throws Exception {
+        String message = rejected(good.replace("maxNewTokens: 8", "maxNewTokens: 8\n    shards: \"2\""));
+        assertEquals("spec.generation.shards: expected an integer, got the string \"2\" (leave out the quotes) (line 20)", message);
+        assertEquals("spec.backoffLimit: expected an integer, got the string \"0\" (leave out the quotes) (line 39)",
+                rejected(good.replace("backoffLimit: 0", "backoffLimit: \"0\"")));
+    }
+
+    /** Which of two values won was the parser's choice (the last one), silently. */
+    @Test
+    void aDuplicatedKeyIsRefusedWithTheKeyAndItsLine() throws Exception {
+        String message = rejected(good.replace("maxNewTokens: 8", "maxNewTokens: 8\n    samplesPerPrompt: 4"));
+        assertEquals("duplicate key 'samplesPerPrompt' (line 20): each key may appear once in a mapping", message);
+    }
+
     @Test
     void aLongValueIsCutInTheMessage() throws Exception {
         String token = "ghp_" + "x".repeat(300);
         String message = rejected(good.replace("iterations: 2", "iterations: " + token));
-        assertTrue(message.endsWith("... (304 characters)") && !message.contains(token), message);
+        assertTrue(message.contains("... (304 characters)") && !message.contains(token), message);
     }
 
     @Test

@@ -209,4 +209,69 @@ class TrainerProcessRunnerTest {
         assertEquals(2.0, done.getStatus().iterations.get(2).metrics.get("pairs"));
         assertTrue(Files.isRegularFile(dir.resolve("workspace/runs/team-a/local-e2e/iter-2/round.json")));
     }
+
+    /** 256 shards used to start as many trainer JVMs at once, until the machine ran out of memory. */
+    @Test
+    void trainersBeyondTheLimitWaitInAQueueAndStartAsOthersEnd() throws Exception {
+        Job job = new RoundResources(OperatorHarness.settings()).job(roundRun(), 1);
+        h.client.resource(new RoundResources(OperatorHarness.settings()).configMap(roundRun(), 1)).create();
+        Path release = dir.resolve("release");
+        // Each trainer marks that it started, then waits for the test to let it end.
+        TrainerProcessRunner one = new TrainerProcessRunner(h.client, dir.resolve("workspace"), dir.resolve("limited"),
+                (spec, ws, log) -> List.of("bash", "-c", "touch \"$1.started\"; until [ -e \"$2\" ]; do sleep 0.05; done", "trainer",
+                        spec.toString(), release.toString()), 1);
+        try {
+            List<Pod> pods = List.of(pod(job, "shard-0"), pod(job, "shard-1"), pod(job, "shard-2"));
+            var ends = pods.stream().map(p -> one.start(job, p, 0)).toList();
+            Path started0 = one.podDir(pods.get(0)).resolve("round.json.started");
+            Path started1 = one.podDir(pods.get(1)).resolve("round.json.started");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(started0));
+            one.stop(pods.get(2)); // a queued pod that is stopped never starts
+            Thread.sleep(500);
+            assertTrue(Files.notExists(started1), "the second waits while the first runs");
+            Files.createFile(release);
+            assertTrue(ends.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.selfalign.operator.kubelet.PodEnd.Succeed);
+            assertTrue(ends.get(1).get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.selfalign.operator.kubelet.PodEnd.Succeed);
+            assertTrue(Files.exists(started1));
+            Thread.sleep(300);
+            assertTrue(Files.notExists(one.podDir(pods.get(2)).resolve("round.json.started")) && !ends.get(2).isDone());
+        } finally {
+            one.stopAll();
+        }
+    }
+
+    @Test
+    void theMachinesLimitIsTheSmallerOfCoresAndMemoryAndAtLeastOne() {
+        long gib = 1L << 30;
+        assertEquals(2, TrainerSlots.limit(2, 64 * gib, gib));
+        assertEquals(3, TrainerSlots.limit(16, 3 * gib + gib / 2, gib));
+        assertEquals(1, TrainerSlots.limit(16, gib / 2, gib));
+    }
+
+    private static AlignmentRun roundRun() {
+        AlignmentRun run = OperatorHarness.run("queue", 1);
+        run.getMetadata().setUid("uid-queue");
+        return run;
+    }
+
+    private static Pod pod(Job job, String name) {
+        return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName(name).withNamespace(OperatorHarness.NS)
+                .endMetadata().withSpec(job.getSpec().getTemplate().getSpec()).build();
+    }
+
+    /** A link planted as a pod's trainer.log had the trainer's output overwrite a file outside the workspace. */
+    @Test
+    void aLinkInAPodFolderIsRefusedAndTheFileItPointsToIsLeftAlone() throws Exception {
+        Job job = new RoundResources(OperatorHarness.settings()).job(roundRun(), 1);
+        h.client.resource(new RoundResources(OperatorHarness.settings()).configMap(roundRun(), 1)).create();
+        Pod pod = pod(job, "linked");
+        Path outside = Files.writeString(dir.resolve("outside.txt"), "mine");
+        Path log = Files.createDirectories(runner.podDir(pod)).resolve("trainer.log");
+        Files.createSymbolicLink(log, outside);
+        var end = runner.start(job, pod, 0);
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> end.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(failure.getCause().getMessage().contains(log + ": a symbolic link (to " + outside + ")"), failure.getCause().getMessage());
+        assertEquals("mine", Files.readString(outside));
+    }
 }
