@@ -21,23 +21,26 @@ import picocli.CommandLine.Option;
 
 /** {@code bench alignment}: the SPA paper's table in miniature, on KeySort with a known gold reward. */
 @Command(name = "alignment", mixinStandardHelpOptions = true,
-        description = {"Runs the arms of docs/algorithm.md section 8 on the synthetic KeySort task, from the same SFT "
-                + "checkpoint per seed, through the real round engine, and evaluates every stage with the gold reward:",
+        description = {"Runs the arms of docs/algorithm.md section 8 on the synthetic tasks (--tasks: keysort, and keyecho, whose "
+                + "teacher usually repeats its last key, a habit the gold reward penalises), from the same SFT checkpoint per task and "
+                + "seed, through the real round engine, and evaluates every stage with the gold reward:",
                 "  sft, dpo-seed (200 gold pairs), dpo-100%% (gold pairs for the pool but its 200 validation pairs), spa "
-                + "(iterations 1-3 with the paper's judge: implicit reward, K=2, refinement + DND), spa-free (the default judge: "
-                + "reference-free mean log-prob, best and worst of 4), spa-α=0 (data expansion only), spa-λ=0 (refinement "
-                + "without DND), oracle-judge (the SPA loop judged by the gold reward; with --oracle); on request the judge "
-                + "options spa-keep, spa-regress, spa-match, spa-previous.",
-                "Prints a table (gold win-rate vs SFT samples with ties ½, mean gold reward, length, KL estimate, judge and "
-                + "validation accuracy on the held-out pairs, self-label accuracy overall / by length relation / flagged / "
-                + "unflagged, truncation) and writes bench.csv, table.txt and winrate.png "
+                + "(iterations 1-3 with the paper's judge: implicit reward, K=2, refinement + DND), spa-free (reference-free mean "
+                + "log-prob, best and worst of 4), spa-select (the reference weight chosen each round on the validation pairs: "
+                + "judge.select validation), spa-α=0 (data expansion only), spa-λ=0 (refinement without DND), oracle-judge (the "
+                + "SPA loop judged by the gold reward; with --oracle); on request the judge options spa-ratio (mean log-ratio to "
+                + "the SFT model), spa-mix (reference weight 0.5), spa-select-reg, spa-keep, spa-regress, spa-match, spa-previous.",
+                "Prints a table per task (gold win-rate vs SFT samples with ties ½, mean gold reward, length, habit share, KL "
+                + "estimate, judge and validation accuracy on the held-out pairs, self-label accuracy overall / by length relation "
+                + "/ on habit pairs / flagged / unflagged, truncation) and writes bench.csv, table.txt and winrate-<task>.png "
                 + "to --out. A rerun with the same --out resumes: finished rounds are not recomputed.",
                 "On a machine whose cores are shared, run with -Dai.djl.pytorch.num_threads=1 (see docs/benchmark-alignment.md)."})
 public final class AlignmentBenchCommand implements Callable<Integer> {
     /** 1 seed, arms 1–4, a smaller pool: a few minutes on 2 cores. */
     static final KeySortSizes QUICK_SIZES = new KeySortSizes(6_000, 200, new int[] {600, 600, 600}, 300);
 
-    @Option(names = "--quick", description = "1 seed, arms sft/dpo-seed/dpo-100%%/spa/spa-free, 6,000 SFT demos, slices of 600, 300 test prompts.")
+    @Option(names = "--quick", description = "1 seed, arms sft/dpo-seed/dpo-100%%/spa/spa-free/spa-select, 6,000 SFT demos, slices of 600, "
+            + "300 test prompts.")
     boolean quick;
 
     @Option(names = "--seeds", description = "Number of seeds (data + init), 0..N-1 (default: 3, or 1 with --quick).")
@@ -99,8 +102,9 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
         if (count < 1) throw new IllegalArgumentException("--seeds: must be >= 1, got " + count);
         List<Long> seedValues = seedList != null ? List.copyOf(seedList) : java.util.stream.LongStream.range(0, count).boxed().toList();
         int n = seedValues.size();
-        List<Arm> arms = new ArrayList<>(quick ? List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA, Arm.SPA_REFERENCE_FREE)
-                : List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA, Arm.SPA_REFERENCE_FREE, Arm.SPA_NO_REFINEMENT, Arm.SPA_NO_DND));
+        List<Arm> arms = new ArrayList<>(quick ? List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA, Arm.SPA_REFERENCE_FREE, Arm.SPA_SELECT)
+                : List.of(Arm.SFT, Arm.DPO_SEED, Arm.DPO_ALL, Arm.SPA, Arm.SPA_REFERENCE_FREE, Arm.SPA_SELECT, Arm.SPA_NO_REFINEMENT,
+                        Arm.SPA_NO_DND));
         if (oracle) arms.add(Arm.ORACLE);
         if (armLabels != null) arms = armLabels.stream().map(Arm::byLabel).toList();
         BenchSettings defaults = BenchSettings.defaults();
