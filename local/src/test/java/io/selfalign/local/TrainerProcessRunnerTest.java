@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.selfalign.api.v1alpha1.AlignmentRun;
-import io.selfalign.operator.kubelet.Kubelet;
+import io.selfalign.testkit.kubelet.Kubelet;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;

@@ -1,9 +1,10 @@
-package io.selfalign.operator.kubelet;
+package io.selfalign.testkit.kubelet;
 
 import io.selfalign.api.round.RoundContract;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -17,8 +18,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.selfalign.operator.round.RoundResources;
-import io.selfalign.operator.round.Rounds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,7 +59,7 @@ public final class Kubelet implements AutoCloseable {
     public Kubelet(KubernetesClient client, PodRunner runner) {
         this.client = client;
         this.runner = runner;
-        this.informer = client.batch().v1().jobs().inAnyNamespace().withLabel(Rounds.RUN_LABEL).inform(new ResourceEventHandler<>() {
+        this.informer = client.batch().v1().jobs().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Job job) {
                 sync(job);
@@ -160,7 +159,7 @@ public final class Kubelet implements AutoCloseable {
         if (done.size() == completions(job)) {
             end = condition("Complete", "Completed", "");
         } else if (exitCode == RoundContract.EXIT_INVALID_INPUT) {
-            end = condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod " + pod.getMetadata().getName()
+            end = condition("Failed", "PodFailurePolicy", "Container " + container(job) + " for pod " + pod.getMetadata().getName()
                     + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0");
         } else if (exitCode != 0 && !disrupted && failures(pods.stream().filter(p -> index == indexOf(p)).toList()) > perIndexLimit(job)) {
             end = condition("Failed", "MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes");
@@ -293,7 +292,7 @@ public final class Kubelet implements AutoCloseable {
             updateJobStatus(job, s -> {
                 s.setActive(0);
                 s.setFailed(zero(s.getFailed()) + 1);
-                s.setConditions(List.of(condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod "
+                s.setConditions(List.of(condition("Failed", "PodFailurePolicy", "Container " + container(job) + " for pod "
                         + pod.getMetadata().getName() + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0")));
             });
         } else {
@@ -312,7 +311,7 @@ public final class Kubelet implements AutoCloseable {
     private void terminate(Pod pod, int exitCode, String reason, String message, List<PodCondition> conditions) {
         pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
         pod.getStatus().setConditions(conditions);
-        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(Rounds.CONTAINER)
+        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container(pod))
                 .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(message)
                 .withReason(reason).endTerminated().endState().build()));
         client.resource(pod).updateStatus();
@@ -341,7 +340,9 @@ public final class Kubelet implements AutoCloseable {
                     .withNamespace(job.getMetadata().getNamespace())
                     .withLabels(labels)
                     .withCreationTimestamp(Instant.now().toString())
-                    .withOwnerReferences(RoundResources.ownerReference(job))
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+                            .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
+                            .withController(true).withBlockOwnerDeletion(true).build())
                 .endMetadata()
                 .withSpec(spec)
                 .withNewStatus().withPhase("Running").endStatus()
@@ -360,6 +361,15 @@ public final class Kubelet implements AutoCloseable {
     public List<Pod> podsOf(Job job) {
         return client.pods().inNamespace(job.getMetadata().getNamespace())
                 .withLabel(JOB_NAME_LABEL, job.getMetadata().getName()).list().getItems();
+    }
+
+    /** The pod's (single) container, the trainer of a round. */
+    private static String container(Pod pod) {
+        return pod.getSpec().getContainers().get(0).getName();
+    }
+
+    private static String container(Job job) {
+        return job.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
     }
 
     private static boolean running(Pod p) {
