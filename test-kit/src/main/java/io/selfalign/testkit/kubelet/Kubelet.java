@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plays the Job controller and the kubelet on an API server that has neither (the in-process mock of
- * local mode and tests): for each round Job it creates a pod, has a {@link PodRunner} run it, and writes
+ * local mode and tests, a bare kube-apiserver in the e2e tests): for each Job it creates a pod, has a {@link PodRunner} run it, and writes
  * pod and Job status the way Kubernetes does — the container's exit code and termination message,
  * {@code backoffLimit}, the {@code podFailurePolicy} (exit 78 fails the Job at once, DisruptionTarget is
  * not counted), {@code activeDeadlineSeconds} (at the deadline the running pod is stopped and the Job fails
@@ -103,7 +104,7 @@ public final class Kubelet implements AutoCloseable {
         }
         if (!running.isEmpty()) return;
         int attempt = pods.size();
-        Pod pod = client.resource(newPod(job, attempt)).create();
+        Pod pod = createRunning(newPod(job, attempt));
         boolean starting = job.getStatus() == null || job.getStatus().getStartTime() == null;
         updateJobStatus(job, s -> {
             s.setActive(1);
@@ -136,7 +137,7 @@ public final class Kubelet implements AutoCloseable {
             // A pod that ended at once (exit 78) may have failed the Job meanwhile.
             Job fresh = client.resource(job).get();
             if (fresh == null || finished(fresh.getStatus())) return;
-            Pod pod = client.resource(newPod(job, index, mine.size())).create();
+            Pod pod = createRunning(newPod(job, index, mine.size()));
             active++;
             updateJobStatus(job, s -> s.setActive(activePods(job)));
             runner.start(job, pod, mine.size()).whenComplete((end, error) -> {
@@ -157,7 +158,7 @@ public final class Kubelet implements AutoCloseable {
         }
         JobCondition end = null;
         if (done.size() == completions(job)) {
-            end = condition("Complete", "Completed", "");
+            end = condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods");
         } else if (exitCode == RoundContract.EXIT_INVALID_INPUT) {
             end = condition("Failed", "PodFailurePolicy", "Container " + container(job) + " for pod " + pod.getMetadata().getName()
                     + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0");
@@ -182,7 +183,7 @@ public final class Kubelet implements AutoCloseable {
             if (ending != null && "Failed".equals(ending.getType()) && exitCode != RoundContract.EXIT_INVALID_INPUT) {
                 s.setFailedIndexes(Integer.toString(index));
             }
-            if (ending != null) s.setConditions(List.of(ending));
+            if (ending != null) s.setConditions(finishedConditions(ending));
             if (ending != null && "Complete".equals(ending.getType())) s.setCompletionTime(Instant.now().toString());
         });
     }
@@ -247,7 +248,7 @@ public final class Kubelet implements AutoCloseable {
             }
             updateJobStatus(job, s -> {
                 s.setActive(0);
-                s.setConditions(List.of(condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")));
+                s.setConditions(finishedConditions(condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")));
             });
             LOG.info("Job {} exceeded its deadline of {} s", job.getMetadata().getName(), job.getSpec().getActiveDeadlineSeconds());
         } catch (RuntimeException e) {
@@ -283,7 +284,7 @@ public final class Kubelet implements AutoCloseable {
             updateJobStatus(job, s -> {
                 s.setActive(0);
                 s.setSucceeded(1);
-                s.setConditions(List.of(condition("Complete", "Completed", "")));
+                s.setConditions(finishedConditions(condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods")));
                 s.setCompletionTime(Instant.now().toString());
             });
         } else if (disrupted) {
@@ -292,7 +293,7 @@ public final class Kubelet implements AutoCloseable {
             updateJobStatus(job, s -> {
                 s.setActive(0);
                 s.setFailed(zero(s.getFailed()) + 1);
-                s.setConditions(List.of(condition("Failed", "PodFailurePolicy", "Container " + container(job) + " for pod "
+                s.setConditions(finishedConditions(condition("Failed", "PodFailurePolicy", "Container " + container(job) + " for pod "
                         + pod.getMetadata().getName() + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0")));
             });
         } else {
@@ -300,7 +301,7 @@ public final class Kubelet implements AutoCloseable {
                 s.setActive(0);
                 s.setFailed(zero(s.getFailed()) + 1);
                 if (s.getFailed() > job.getSpec().getBackoffLimit()) {
-                    s.setConditions(List.of(condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")));
+                    s.setConditions(finishedConditions(condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")));
                 }
             });
         }
@@ -339,14 +340,19 @@ public final class Kubelet implements AutoCloseable {
                     .withName(job.getMetadata().getName() + "-" + (index == null ? "" : index + "-") + attempt)
                     .withNamespace(job.getMetadata().getNamespace())
                     .withLabels(labels)
-                    .withCreationTimestamp(Instant.now().toString())
                     .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
                             .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
                             .withController(true).withBlockOwnerDeletion(true).build())
                 .endMetadata()
                 .withSpec(spec)
-                .withNewStatus().withPhase("Running").endStatus()
                 .build();
+    }
+
+    /** Creates the pod, then starts it: an API server ignores the status in a create (the mock alone keeps it). */
+    private Pod createRunning(Pod pod) {
+        Pod created = client.resource(pod).create();
+        created.setStatus(new PodStatusBuilder().withPhase("Running").withStartTime(Instant.now().toString()).build());
+        return client.resource(created).updateStatus();
     }
 
     private void updateJobStatus(Job job, Consumer<JobStatus> change) {
@@ -379,6 +385,15 @@ public final class Kubelet implements AutoCloseable {
     private static JobCondition condition(String type, String reason, String message) {
         return new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).withMessage(message)
                 .withLastTransitionTime(Instant.now().toString()).build();
+    }
+
+    /**
+     * A finished Job's conditions as the Job controller writes them: a real API server (1.31+) rejects a Complete
+     * Job without SuccessCriteriaMet and a Failed Job without FailureTarget.
+     */
+    private static List<JobCondition> finishedConditions(JobCondition end) {
+        String interim = "Complete".equals(end.getType()) ? "SuccessCriteriaMet" : "FailureTarget";
+        return List.of(condition(interim, end.getReason(), end.getMessage()), end);
     }
 
     private static boolean finished(JobStatus s) {
