@@ -21,7 +21,6 @@ fi
 command -v go >/dev/null || { echo "kube-apiserver.sh: Go is needed (go 1.26 or newer)" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"
 # A go.mod's toolchain line must not make Go download another toolchain (only the module proxy is reachable).
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
@@ -51,7 +50,8 @@ printf 'module selfalign.local/etcd\ngo 1.26.0\nrequire go.etcd.io/etcd/server/v
 echo "kube-apiserver.sh: building etcd v${ETCD_VERSION}" >&2
 (cd "$work/etcd" && nice -n 19 go build -trimpath -ldflags "-s -w" -o "$work/bin/etcd" go.etcd.io/etcd/server/v3)
 
-# Move in last and all at once, so that an interrupted build never leaves a folder that looks complete.
+# Move in last and all at once: an interrupted build leaves no version folder (kube-api-test takes the newest one).
+mkdir -p "$out"
 mv "$work/bin/etcd" "$work/bin/kube-apiserver" "$work/bin/kubectl" "$out/"
 echo "kube-apiserver.sh: built in $((SECONDS - start)) s" >&2
 echo "$out"

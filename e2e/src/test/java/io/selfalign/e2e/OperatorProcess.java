@@ -54,7 +54,10 @@ final class OperatorProcess implements AutoCloseable {
             env.put("QUARKUS_OPERATOR_SDK_NAMESPACES", "JOSDK_ALL_NAMESPACES");
             env.put("SELFALIGN_LEADER_ELECTION_ENABLED", Boolean.toString(leaderElection));
             env.put("SELFALIGN_TRAINER_IMAGE", "ghcr.io/selfalign/trainer:e2e");
-            return new OperatorProcess(name, port, log, pb.start());
+            Process process = pb.start();
+            // A test JVM that dies (a killed build) must not leave operators running.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+            return new OperatorProcess(name, port, log, process);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,6 +31,12 @@ class ServerRulesE2ETest {
     static void start() {
         cluster = Cluster.shared();
         cluster.namespace(NS);
+    }
+
+    /** The other classes' test kit would otherwise play these Jobs. */
+    @AfterAll
+    static void removeJobs() {
+        if (cluster != null) cluster.admin.batch().v1().jobs().inNamespace(NS).delete();
     }
 
     static Job job(String name) {
