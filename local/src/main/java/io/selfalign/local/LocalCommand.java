@@ -11,7 +11,7 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.operator.config.OperatorSettings;
-import io.selfalign.operator.kubelet.Kubelet;
+import io.selfalign.testkit.kubelet.Kubelet;
 import io.selfalign.operator.metrics.RunMetrics;
 import io.selfalign.operator.reconcile.AlignmentRunReconciler;
 import io.selfalign.operator.round.RoundSpecs;

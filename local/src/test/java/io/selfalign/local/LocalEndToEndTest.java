@@ -11,7 +11,7 @@ import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.api.v1alpha1.RunPhase;
-import io.selfalign.operator.kubelet.Kubelet;
+import io.selfalign.testkit.kubelet.Kubelet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

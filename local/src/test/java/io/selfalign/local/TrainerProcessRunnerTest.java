@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.selfalign.api.v1alpha1.AlignmentRun;
-import io.selfalign.operator.kubelet.Kubelet;
+import io.selfalign.testkit.kubelet.Kubelet;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
@@ -88,7 +88,8 @@ class TrainerProcessRunnerTest {
     @Test
     void successReportsTheTerminationLogAndSeesRoundJsonUnchanged() throws Exception {
         Job job = awaitFinished(round("ok", 0));
-        assertEquals("Complete", job.getStatus().getConditions().get(0).getType());
+        // As the Job controller writes it (a real API server rejects Complete without SuccessCriteriaMet).
+        assertEquals(List.of("SuccessCriteriaMet", "Complete"), job.getStatus().getConditions().stream().map(c -> c.getType()).toList());
         Pod pod = kubelet.podsOf(job).get(0);
         assertEquals("Succeeded", pod.getStatus().getPhase());
         assertTrue(terminated(pod).contains("\"iteration\":1"), terminated(pod));

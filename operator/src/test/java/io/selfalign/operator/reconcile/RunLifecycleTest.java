@@ -18,7 +18,7 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
-import io.selfalign.operator.kubelet.PodEnd;
+import io.selfalign.testkit.kubelet.PodEnd;
 import io.selfalign.operator.round.Rounds;
 import io.selfalign.operator.testing.TestKubelet;
 import static org.awaitility.Awaitility.await;

@@ -1,15 +1,17 @@
-package io.selfalign.operator.kubelet;
+package io.selfalign.testkit.kubelet;
 
 import io.selfalign.api.round.RoundContract;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
@@ -17,8 +19,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.selfalign.operator.round.RoundResources;
-import io.selfalign.operator.round.Rounds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plays the Job controller and the kubelet on an API server that has neither (the in-process mock of
- * local mode and tests): for each round Job it creates a pod, has a {@link PodRunner} run it, and writes
+ * local mode and tests, a bare kube-apiserver in the e2e tests): for each Job it creates a pod, has a {@link PodRunner} run it, and writes
  * pod and Job status the way Kubernetes does — the container's exit code and termination message,
  * {@code backoffLimit}, the {@code podFailurePolicy} (exit 78 fails the Job at once, DisruptionTarget is
  * not counted), {@code activeDeadlineSeconds} (at the deadline the running pod is stopped and the Job fails
@@ -60,7 +60,7 @@ public final class Kubelet implements AutoCloseable {
     public Kubelet(KubernetesClient client, PodRunner runner) {
         this.client = client;
         this.runner = runner;
-        this.informer = client.batch().v1().jobs().inAnyNamespace().withLabel(Rounds.RUN_LABEL).inform(new ResourceEventHandler<>() {
+        this.informer = client.batch().v1().jobs().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Job job) {
                 sync(job);
@@ -104,7 +104,7 @@ public final class Kubelet implements AutoCloseable {
         }
         if (!running.isEmpty()) return;
         int attempt = pods.size();
-        Pod pod = client.resource(newPod(job, attempt)).create();
+        Pod pod = createRunning(newPod(job, attempt));
         boolean starting = job.getStatus() == null || job.getStatus().getStartTime() == null;
         updateJobStatus(job, s -> {
             s.setActive(1);
@@ -137,7 +137,7 @@ public final class Kubelet implements AutoCloseable {
             // A pod that ended at once (exit 78) may have failed the Job meanwhile.
             Job fresh = client.resource(job).get();
             if (fresh == null || finished(fresh.getStatus())) return;
-            Pod pod = client.resource(newPod(job, index, mine.size())).create();
+            Pod pod = createRunning(newPod(job, index, mine.size()));
             active++;
             updateJobStatus(job, s -> s.setActive(activePods(job)));
             runner.start(job, pod, mine.size()).whenComplete((end, error) -> {
@@ -158,9 +158,9 @@ public final class Kubelet implements AutoCloseable {
         }
         JobCondition end = null;
         if (done.size() == completions(job)) {
-            end = condition("Complete", "Completed", "");
+            end = condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods");
         } else if (exitCode == RoundContract.EXIT_INVALID_INPUT) {
-            end = condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod " + pod.getMetadata().getName()
+            end = condition("Failed", "PodFailurePolicy", "Container " + container(job) + " for pod " + pod.getMetadata().getName()
                     + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0");
         } else if (exitCode != 0 && !disrupted && failures(pods.stream().filter(p -> index == indexOf(p)).toList()) > perIndexLimit(job)) {
             end = condition("Failed", "MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes");
@@ -183,7 +183,7 @@ public final class Kubelet implements AutoCloseable {
             if (ending != null && "Failed".equals(ending.getType()) && exitCode != RoundContract.EXIT_INVALID_INPUT) {
                 s.setFailedIndexes(Integer.toString(index));
             }
-            if (ending != null) s.setConditions(List.of(ending));
+            if (ending != null) s.setConditions(finishedConditions(ending));
             if (ending != null && "Complete".equals(ending.getType())) s.setCompletionTime(Instant.now().toString());
         });
     }
@@ -248,7 +248,7 @@ public final class Kubelet implements AutoCloseable {
             }
             updateJobStatus(job, s -> {
                 s.setActive(0);
-                s.setConditions(List.of(condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")));
+                s.setConditions(finishedConditions(condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")));
             });
             LOG.info("Job {} exceeded its deadline of {} s", job.getMetadata().getName(), job.getSpec().getActiveDeadlineSeconds());
         } catch (RuntimeException e) {
@@ -284,7 +284,7 @@ public final class Kubelet implements AutoCloseable {
             updateJobStatus(job, s -> {
                 s.setActive(0);
                 s.setSucceeded(1);
-                s.setConditions(List.of(condition("Complete", "Completed", "")));
+                s.setConditions(finishedConditions(condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods")));
                 s.setCompletionTime(Instant.now().toString());
             });
         } else if (disrupted) {
@@ -293,7 +293,7 @@ public final class Kubelet implements AutoCloseable {
             updateJobStatus(job, s -> {
                 s.setActive(0);
                 s.setFailed(zero(s.getFailed()) + 1);
-                s.setConditions(List.of(condition("Failed", "PodFailurePolicy", "Container " + Rounds.CONTAINER + " for pod "
+                s.setConditions(finishedConditions(condition("Failed", "PodFailurePolicy", "Container " + container(job) + " for pod "
                         + pod.getMetadata().getName() + " failed with exit code " + RoundContract.EXIT_INVALID_INPUT + " matching FailJob rule at index 0")));
             });
         } else {
@@ -301,7 +301,7 @@ public final class Kubelet implements AutoCloseable {
                 s.setActive(0);
                 s.setFailed(zero(s.getFailed()) + 1);
                 if (s.getFailed() > job.getSpec().getBackoffLimit()) {
-                    s.setConditions(List.of(condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")));
+                    s.setConditions(finishedConditions(condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")));
                 }
             });
         }
@@ -312,7 +312,7 @@ public final class Kubelet implements AutoCloseable {
     private void terminate(Pod pod, int exitCode, String reason, String message, List<PodCondition> conditions) {
         pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
         pod.getStatus().setConditions(conditions);
-        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(Rounds.CONTAINER)
+        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(container(pod))
                 .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(message)
                 .withReason(reason).endTerminated().endState().build()));
         client.resource(pod).updateStatus();
@@ -340,12 +340,19 @@ public final class Kubelet implements AutoCloseable {
                     .withName(job.getMetadata().getName() + "-" + (index == null ? "" : index + "-") + attempt)
                     .withNamespace(job.getMetadata().getNamespace())
                     .withLabels(labels)
-                    .withCreationTimestamp(Instant.now().toString())
-                    .withOwnerReferences(RoundResources.ownerReference(job))
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job")
+                            .withName(job.getMetadata().getName()).withUid(job.getMetadata().getUid())
+                            .withController(true).withBlockOwnerDeletion(true).build())
                 .endMetadata()
                 .withSpec(spec)
-                .withNewStatus().withPhase("Running").endStatus()
                 .build();
+    }
+
+    /** Creates the pod, then starts it: an API server ignores the status in a create (the mock alone keeps it). */
+    private Pod createRunning(Pod pod) {
+        Pod created = client.resource(pod).create();
+        created.setStatus(new PodStatusBuilder().withPhase("Running").withStartTime(Instant.now().toString()).build());
+        return client.resource(created).updateStatus();
     }
 
     private void updateJobStatus(Job job, Consumer<JobStatus> change) {
@@ -362,6 +369,15 @@ public final class Kubelet implements AutoCloseable {
                 .withLabel(JOB_NAME_LABEL, job.getMetadata().getName()).list().getItems();
     }
 
+    /** The pod's (single) container, the trainer of a round. */
+    private static String container(Pod pod) {
+        return pod.getSpec().getContainers().get(0).getName();
+    }
+
+    private static String container(Job job) {
+        return job.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+    }
+
     private static boolean running(Pod p) {
         return p.getStatus() != null && "Running".equals(p.getStatus().getPhase());
     }
@@ -369,6 +385,15 @@ public final class Kubelet implements AutoCloseable {
     private static JobCondition condition(String type, String reason, String message) {
         return new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).withMessage(message)
                 .withLastTransitionTime(Instant.now().toString()).build();
+    }
+
+    /**
+     * A finished Job's conditions as the Job controller writes them: a real API server (1.31+) rejects a Complete
+     * Job without SuccessCriteriaMet and a Failed Job without FailureTarget.
+     */
+    private static List<JobCondition> finishedConditions(JobCondition end) {
+        String interim = "Complete".equals(end.getType()) ? "SuccessCriteriaMet" : "FailureTarget";
+        return List.of(condition(interim, end.getReason(), end.getMessage()), end);
     }
 
     private static boolean finished(JobStatus s) {

@@ -1,4 +1,4 @@
-package io.selfalign.operator.kubelet;
+package io.selfalign.testkit.kubelet;
 
 /** How one pod of a round ended. */
 public sealed interface PodEnd {

@@ -1,4 +1,4 @@
-package io.selfalign.operator.kubelet;
+package io.selfalign.testkit.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
