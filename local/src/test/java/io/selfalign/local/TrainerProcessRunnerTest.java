@@ -231,8 +231,8 @@ class TrainerProcessRunnerTest {
             Thread.sleep(500);
             assertTrue(Files.notExists(started1), "the second waits while the first runs");
             Files.createFile(release);
-            assertTrue(ends.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.selfalign.operator.kubelet.PodEnd.Succeed);
-            assertTrue(ends.get(1).get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.selfalign.operator.kubelet.PodEnd.Succeed);
+            assertTrue(ends.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.selfalign.testkit.kubelet.PodEnd.Succeed);
+            assertTrue(ends.get(1).get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof io.selfalign.testkit.kubelet.PodEnd.Succeed);
             assertTrue(Files.exists(started1));
             Thread.sleep(300);
             assertTrue(Files.notExists(one.podDir(pods.get(2)).resolve("round.json.started")) && !ends.get(2).isDone());
