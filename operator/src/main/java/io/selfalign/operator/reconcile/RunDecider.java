@@ -15,6 +15,7 @@ import io.selfalign.operator.reconcile.RunAction.StartShards;
 import io.selfalign.operator.reconcile.RunAction.Emit;
 import io.selfalign.operator.reconcile.RunAction.SetJobSuspended;
 import io.selfalign.operator.reconcile.RunAction.StartRound;
+import io.selfalign.operator.round.PairYield;
 import io.selfalign.operator.round.RoundOutcome;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.round.ShardsOutcome;
@@ -134,7 +135,15 @@ final class RunDecider {
                     trainingAfter(k, ShardsOutcome.of(shardJob, k, observed.shardPods(k)));
                 }
                 if (outcome instanceof RoundOutcome.Succeeded ok) {
-                    if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
+                    if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) {
+                        var starved = PairYield.problem(k, ok.result(), spec);
+                        if (starved.isPresent()) {
+                            status.iteration(k).metrics = ok.result().metrics();
+                            roundFailed(k, new RoundOutcome.Failed(ok.attempts(), PairYield.REASON, starved.get()));
+                            return;
+                        }
+                        roundSucceeded(k, ok);
+                    }
                     if (guardStopped(status.iteration(k))) {
                         stopEarly(k, status.iteration(k));
                         return;

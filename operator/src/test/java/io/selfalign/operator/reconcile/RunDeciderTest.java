@@ -216,6 +216,45 @@ class RunDeciderTest {
                 d.actions());
     }
 
+    /** Iteration 1 whose candidates all ran into maxNewTokens under judge.truncated: exclude made no pair. */
+    @Test
+    void aRoundWithoutPairsFailsTheRunNamingTheCauseAndTheFix() {
+        AlignmentRun run = run(2);
+        List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));
+        String starved = RoundJson.write(new RoundResult(1, 1, "hash-1", checkpoint(run, 1), 1.5,
+                Map.of("pairs", 0.0, "prompts", 100.0, "truncated", 1.0, "skipped_prompts", 100.0), "iteration 1: 0 pairs"));
+        List<Pod> pods = List.of(pod(run, 0, "Succeeded", 0, result(run, 0)), pod(run, 1, "Succeeded", 0, starved));
+        RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+
+        assertEquals(RunPhase.FAILED, d.status().phase);
+        assertEquals(RunPhase.FAILED, d.status().findIteration(1).phase);
+        assertEquals(checkpoint(run, 0), d.status().latestCheckpoint, "the starved round's model is not the latest checkpoint");
+        Condition failed = condition(d.status(), ConditionsBuilder.FAILED);
+        assertEquals("TooFewPairs", failed.getReason());
+        String expected = "iteration 1: iteration 1 made 0 training pairs from 100 prompts (fewer than 10%); 100 prompts had no pair; "
+                + "100% of the responses reached generation.maxNewTokens (300) before EOS: judge.truncated: exclude never pairs a cut "
+                + "response, so raise spec.generation.maxNewTokens or set spec.judge.truncated: keep. The run stopped instead of "
+                + "training on nothing";
+        assertEquals(expected, failed.getMessage());
+        assertEquals("False", condition(d.status(), ConditionsBuilder.COMPLETE).getStatus());
+        assertTrue(d.actions().contains(Emit.warning(RunEvents.ROUND_FAILED, expected)), d.actions().toString());
+        assertTrue(d.actions().contains(new CountRoundFailed("TooFewPairs")), d.actions().toString());
+        assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), "no round after it");
+    }
+
+    @Test
+    void aRoundPairingUnderATenthOfItsPromptsFailsAndATenthIsEnough() {
+        AlignmentRun run = run(1);
+        List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));
+        for (double pairs : new double[] {9, 10}) {
+            String r = RoundJson.write(new RoundResult(1, 1, "hash-1", checkpoint(run, 1), 1.5,
+                    Map.of("pairs", pairs, "prompts", 100.0, "truncated", 0.0, "skipped_prompts", 100 - pairs), "iteration 1"));
+            List<Pod> pods = List.of(pod(run, 0, "Succeeded", 0, result(run, 0)), pod(run, 1, "Succeeded", 0, r));
+            RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+            assertEquals(pairs < 10 ? RunPhase.FAILED : RunPhase.SUCCEEDED, d.status().phase, "pairs " + pairs);
+        }
+    }
+
     static AlignmentRun run(int iterations) {
         AlignmentRun run = OperatorHarness.run("r", iterations);
         run.getMetadata().setUid("uid-1");
