@@ -63,7 +63,9 @@ public final class ConditionsBuilder {
                 : condition(SUSPENDED, false, "NotSuspended", "the run is not suspended"));
         out.add(switch (phase) {
             case SUCCEEDED -> s.stopReason() != null ? condition(COMPLETE, true, s.stopReason(), s.stopMessage())
-                    : condition(COMPLETE, true, "AllIterationsSucceeded", "the seed round and " + s.iterations() + " iterations succeeded");
+                    : condition(COMPLETE, true, "AllIterationsSucceeded", s.iterations() == 0
+                    ? "the seed round succeeded (spec.iterations is 0: no self-labelling)"
+                    : "the seed round and " + s.iterations() + " iterations succeeded");
             case FAILED -> condition(COMPLETE, false, "RunFailed", "the run failed and will not complete");
             default -> condition(COMPLETE, false, "InProgress", "not all iterations have succeeded yet");
         });
