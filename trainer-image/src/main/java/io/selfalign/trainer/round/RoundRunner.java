@@ -326,7 +326,7 @@ public final class RoundRunner {
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
             Path validationFile = spec.data().validationPreferences() == null ? null : paths.local(spec.data().validationPreferences());
-            List<SeedPreference> validation = validationFile == null ? null : PreferenceData.readSeed(validationFile);
+            List<SeedPreference> validation = validationFile == null ? null : PreferenceData.readPairs(validationFile, "data.validationPreferences");
             // At iteration 0 the prompts, when given, are every row the run will use: read (and so checked) now, not used.
             if (spec.data().prompts() == null || spec.data().promptCount() < 1) return new RoundInputs(seedFile, seed, null, null, validationFile, validation);
             Path promptsFile = paths.local(spec.data().prompts());
