@@ -11,6 +11,7 @@ import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.files.FileManifest;
 import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
+import io.selfalign.trainer.data.ValidationOverlap;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
 import io.selfalign.trainer.judge.ValidationSignal;
@@ -166,6 +167,9 @@ public final class RoundRunner {
         try {
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             Map<String, Double> metrics = new LinkedHashMap<>();
+            if (inputs.validation() != null) {
+                metrics.put(ValidationOverlap.METRIC, ValidationOverlap.share(inputs.validation(), inputs.seed(), inputs.prompts()));
+            }
             List<LabeledPair> pairs;
             Double judgeAccuracy = null;
             Double validationAccuracy = null;
