@@ -255,6 +255,27 @@ class RunDeciderTest {
         }
     }
 
+    /** Round 0 found the held-out pairs' prompts among the training prompts: a warning, once per run. */
+    @Test
+    void heldOutPairsOnTrainingPromptsAreWarnedAboutOnce() {
+        AlignmentRun run = run(1);
+        run.getSpec().data.validationPreferences = "data/validation.jsonl";
+        List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));
+        List<Pod> pods = new ArrayList<>();
+        for (int k = 0; k <= 1; k++) {
+            pods.add(pod(run, k, "Succeeded", 0, RoundJson.write(new RoundResult(1, k, "hash-" + k, checkpoint(run, k), 1.5,
+                    Map.of("pairs", 100.0, "validation_prompt_overlap", 0.25), "round " + k + " done"))));
+        }
+        RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+        String warning = "25% of spec.data.validationPreferences' pairs have a prompt the run trains on (spec.data.seedPreferences "
+                + "or spec.data.prompts): judge_accuracy, validation_accuracy and bestIteration overstate accuracy on unseen prompts; "
+                + "hold out pairs on prompts no round uses";
+        assertEquals(List.of(Emit.warning("ValidationOverlap", "iteration 0: " + warning)),
+                d.actions().stream().filter(a -> a instanceof Emit e && e.warning()).toList());
+        assertEquals("round 0 done; warning: " + warning, d.status().findIteration(0).message);
+        assertEquals(RunPhase.SUCCEEDED, d.status().phase, "a warning, not a failure");
+    }
+
     static AlignmentRun run(int iterations) {
         AlignmentRun run = OperatorHarness.run("r", iterations);
         run.getMetadata().setUid("uid-1");
