@@ -24,7 +24,7 @@ public final class PairYield {
     private PairYield() {}
 
     /**
-     * What is wrong with round {@code k}'s yield, if anything. Only rounds that label their own pairs (k ≥ 1) and
+     * What is wrong with round {@code k}'s yield, if anything (the caller names the round). Only rounds that label their own pairs (k ≥ 1) and
      * trained are judged; a result without the {@code pairs} metric (an older trainer) is not.
      */
     public static Optional<String> problem(int k, RoundResult result, AlignmentRunSpec spec) {
@@ -34,7 +34,7 @@ public final class PairYield {
         Double prompts = m.get("prompts");
         boolean tooFew = pairs < 1 || (prompts != null && prompts > 0 && pairs < MIN_SHARE * prompts);
         if (!tooFew) return Optional.empty();
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "iteration %d made %.0f training pairs", k, pairs));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "the round made %.0f training pairs", pairs));
         if (prompts != null) b.append(String.format(Locale.ROOT, " from %.0f prompts (fewer than %.0f%%)", prompts, MIN_SHARE * 100));
         Double skipped = m.get("skipped_prompts");
         if (skipped != null) b.append(String.format(Locale.ROOT, "; %.0f prompts had no pair", skipped));

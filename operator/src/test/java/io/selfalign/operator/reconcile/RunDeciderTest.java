@@ -231,7 +231,7 @@ class RunDeciderTest {
         assertEquals(checkpoint(run, 0), d.status().latestCheckpoint, "the starved round's model is not the latest checkpoint");
         Condition failed = condition(d.status(), ConditionsBuilder.FAILED);
         assertEquals("TooFewPairs", failed.getReason());
-        String expected = "iteration 1: iteration 1 made 0 training pairs from 100 prompts (fewer than 10%); 100 prompts had no pair; "
+        String expected = "iteration 1: the round made 0 training pairs from 100 prompts (fewer than 10%); 100 prompts had no pair; "
                 + "100% of the responses reached generation.maxNewTokens (300) before EOS: judge.truncated: exclude never pairs a cut "
                 + "response, so raise spec.generation.maxNewTokens or set spec.judge.truncated: keep. The run stopped instead of "
                 + "training on nothing";
