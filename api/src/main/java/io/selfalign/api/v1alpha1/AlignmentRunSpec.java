@@ -1,5 +1,7 @@
 package io.selfalign.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -16,6 +18,8 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "training.refinement.extrapolation has more entries than iterations")
 @ValidationRule(value = "!has(self.guard) || !has(self.guard.minJudgeAccuracy) || has(self.data.validationPreferences)",
         message = "guard.minJudgeAccuracy needs data.validationPreferences")
+@ValidationRule(value = "self.iterations >= 1 || has(self.data.seedPreferences)",
+        message = "iterations: 0 runs the seed round alone, which needs data.seedPreferences")
 @ValidationRule(value = "size(self.data.promptsPerIteration) == 1 || size(self.data.promptsPerIteration) >= self.iterations",
         message = "data.promptsPerIteration needs one number, or one per iteration")
 public class AlignmentRunSpec {
@@ -29,10 +33,12 @@ public class AlignmentRunSpec {
     public DataSpec data;
 
     @Default("3")
-    @Min(1)
+    @Min(0)
     @Max(50)
-    @JsonPropertyDescription("Self-labelling iterations after the seed round (iteration 0). Raising it on a Succeeded "
-            + "run continues the run.")
+    // A null in the spec means the default (the API server prunes it so; the in-process API of local mode and tests does not).
+    @JsonSetter(nulls = Nulls.SKIP)
+    @JsonPropertyDescription("Self-labelling iterations after the seed round (iteration 0). 0 runs the seed round alone "
+            + "(DPO on data.seedPreferences, no self-labelling). Raising it on a Succeeded run continues the run.")
     public int iterations = 3;
 
     @Default("42")
@@ -40,10 +46,12 @@ public class AlignmentRunSpec {
     public long seed = 42;
 
     @Default("{}")
+    @JsonSetter(nulls = Nulls.SKIP)
     @JsonPropertyDescription("Response sampling.")
     public GenerationSpec generation = new GenerationSpec();
 
     @Default("{}")
+    @JsonSetter(nulls = Nulls.SKIP)
     @JsonPropertyDescription("The judge that labels each iteration's samples: by default reference-free, the sampling "
             + "policy's mean log-prob of each response, the best and the worst of a prompt's generation.samplesPerPrompt "
             + "samples (default 4) becoming its pair (reference: initial or previous gives SPA's implicit reward instead). "
@@ -51,14 +59,17 @@ public class AlignmentRunSpec {
     public JudgeSpec judge = new JudgeSpec();
 
     @Default("{}")
+    @JsonSetter(nulls = Nulls.SKIP)
     @JsonPropertyDescription("Early stop when the judge's labels go bad (off by default).")
     public GuardSpec guard = new GuardSpec();
 
     @Default("{}")
+    @JsonSetter(nulls = Nulls.SKIP)
     @JsonPropertyDescription("Preference training.")
     public TrainingSpec training = new TrainingSpec();
 
     @Default("{}")
+    @JsonSetter(nulls = Nulls.SKIP)
     @JsonPropertyDescription("The trainer pod.")
     public TrainerSpec trainer = new TrainerSpec();
 

@@ -31,6 +31,8 @@ public class DataSpec {
 
     @Required
     @Size(min = 1, max = 50)
+    @ValidationRule(value = "self.all(n, n >= 1 && n <= 1000000000)",
+            message = "data.promptsPerIteration: each entry must be between 1 and 1000000000")
     @JsonPropertyDescription("Prompts used per iteration, always a list: [n] (every iteration uses n prompts) or one "
             + "number per iteration, e.g. [800, 2000, 3000]. Slices are consecutive and disjoint: iteration k starts where "
             + "iteration k-1 ended.")

@@ -1,5 +1,7 @@
 package io.selfalign.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.JudgeReference;
@@ -16,6 +18,10 @@ import io.fabric8.generator.annotation.Min;
  */
 public class JudgeSpec {
     @Default("none")
+    // An unknown value becomes null, which the operator's validator names with the allowed values (see LenientEnum);
+    // the null is written too, so that a copy made through JSON does not turn it back into the default.
+    @JsonDeserialize(using = LenientEnum.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyDescription("Reference model of the judge's reward r = log pi(y|x) - log ref(y|x): none (default: "
             + "r = log pi(y|x), the policy's own likelihood, no second model loaded; with score: mean this is SimPO's reward, "
             + "and it labelled 70-84% of the benchmark's pairs correctly where the implicit reward fell below chance), initial "
@@ -25,17 +31,23 @@ public class JudgeSpec {
     public JudgeReference reference = JudgeReference.NONE;
 
     @Default("mean")
+    @JsonDeserialize(using = LenientEnum.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyDescription("Response score: mean (default, length-normalised) or sum (the SPA paper's) of the response's "
             + "token log-probs, EOS included.")
     public JudgeScore score = JudgeScore.MEAN;
 
     @Default("exclude")
+    @JsonDeserialize(using = LenientEnum.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyDescription("Responses cut at generation.maxNewTokens before EOS: exclude (never paired; a prompt with fewer "
             + "than two finished responses yields no pair) or keep (judged like finished ones; they lack the EOS term, so the "
             + "implicit reward favours run-on responses).")
     public TruncatedResponses truncated = TruncatedResponses.EXCLUDE;
 
     @Default("none")
+    @JsonDeserialize(using = LenientEnum.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyDescription("Length control of the labels: none (rewards as they are, SPA), regress (subtract the "
             + "least-squares fit of the round's rewards on response length before picking best and worst, as length-controlled "
             + "win rates do) or match (pair only responses of equal length; needs generation.samplesPerPrompt > 2 to find "
@@ -59,5 +71,7 @@ public class JudgeSpec {
             + "data.validationPreferences with theta = 0, 0.25, 0.5, 0.75 and 1 and judges with theta = 0 unless a larger theta orders "
             + "them significantly better (one-sided paired test, 5% level), then with the most accurate of those. Needs "
             + "validationPreferences and a reference. See docs/judge.md.")
+    // Unset means none, so an unknown name reads as none here (LenientEnum); the CRD's enum refuses it on a cluster.
+    @JsonDeserialize(using = LenientEnum.class)
     public JudgeSelection select;
 }

@@ -16,6 +16,8 @@ import java.util.List;
 public class LoraSpec {
     @Required
     @Min(1)
+    // Beyond this an adapter is larger than the projection it adapts on any model the trainer loads.
+    @Max(4096)
     @JsonPropertyDescription("Rank r of each adapter (PEFT's r): adapter A is r x in, B is out x r.")
     public int rank;
 

@@ -1,5 +1,9 @@
 package io.selfalign.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.Loss;
@@ -10,6 +14,10 @@ import io.fabric8.generator.annotation.Min;
 /** Preference training of each round. Defaults follow the SPA recipe (docs/algorithm.md §1, §5). */
 public class TrainingSpec {
     @Default("spa")
+    // An unknown value becomes null, which the operator's validator names with the allowed values (see LenientEnum);
+    // the null is written too, so that a copy made through JSON does not turn it back into the default.
+    @JsonDeserialize(using = LenientEnum.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyDescription("Preference loss of iterations >= 1: spa (DPO with self-refinement and noise detection), "
             + "dpo, cdpo, rdpo, ipo, hinge, simpo or orpo. The seed round (iteration 0) always uses dpo when loss is spa.")
     public Loss loss = Loss.SPA;
@@ -54,6 +62,8 @@ public class TrainingSpec {
     public double warmupRatio = 0.1;
 
     @Default("cosine")
+    @JsonDeserialize(using = LenientEnum.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyDescription("Learning-rate decay after warm-up: cosine, linear or constant.")
     public LrSchedule schedule = LrSchedule.COSINE;
 
@@ -94,6 +104,7 @@ public class TrainingSpec {
     public double orpoLambda = 0.1;
 
     @Default("{}")
+    @JsonSetter(nulls = Nulls.SKIP)
     @JsonPropertyDescription("Self-refinement and de-coupled noise detection (loss spa).")
     public RefinementSpec refinement = new RefinementSpec();
 

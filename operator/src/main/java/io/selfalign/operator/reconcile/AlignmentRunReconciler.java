@@ -14,6 +14,10 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import io.selfalign.operator.status.ConditionsBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -46,6 +50,9 @@ import java.util.Set;
  * optimistic locking and cached for the next reconciliation, independent of server-side apply.
  */
 @ControllerConfiguration(name = AlignmentRunReconciler.NAME)
+// A failed API request (5xx, 429, a 409 conflict on the status) is retried without limit, 2 s doubling to 5 min:
+// giving up would leave the run unattended until its next event. Each failure is recorded (updateErrorStatus).
+@GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2, maxInterval = 300_000)
 // What the reconciler touches beside its own resource; Quarkus adds these to the generated ClusterRole.
 @RBACRule(apiGroups = "batch", resources = "jobs", verbs = {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch"})
@@ -187,6 +194,24 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
             r.setStatus(desired);
             return r;
         }, r -> context.getClient().resource(r).updateStatus(), 0, 0, 0);
+    }
+
+    /**
+     * A reconciliation that threw (a request to the API failed) is recorded before JOSDK retries it: the
+     * {@code ReconcileError} condition and a Warning event say what failed and that the operator retries. The next
+     * reconciliation that gets through records its decision, which clears the condition.
+     */
+    @Override
+    public ErrorStatusUpdateControl<AlignmentRun> updateErrorStatus(AlignmentRun run, Context<AlignmentRun> context, Exception e) {
+        int attempt = context.getRetryInfo().map(RetryInfo::getAttemptCount).orElse(1);
+        String message = ApiErrors.message(e) + "; retrying with backoff (attempt " + attempt + ")";
+        RunEvents.warning(context.getClient(), run, ConditionsBuilder.RECONCILE_ERROR, message);
+        AlignmentRunStatus status = run.getStatus() == null ? new AlignmentRunStatus()
+                : JSON.convertValue(run.getStatus(), AlignmentRunStatus.class);
+        status.conditions = ConditionsBuilder.withReconcileError(status.conditions, ApiErrors.reason(e), message,
+                run.getMetadata().getGeneration() == null ? 0 : run.getMetadata().getGeneration(), clock.instant());
+        run.setStatus(status);
+        return ErrorStatusUpdateControl.patchStatus(run);
     }
 
     @Override

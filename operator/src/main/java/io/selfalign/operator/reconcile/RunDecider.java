@@ -15,6 +15,7 @@ import io.selfalign.operator.reconcile.RunAction.StartShards;
 import io.selfalign.operator.reconcile.RunAction.Emit;
 import io.selfalign.operator.reconcile.RunAction.SetJobSuspended;
 import io.selfalign.operator.reconcile.RunAction.StartRound;
+import io.selfalign.operator.round.PairYield;
 import io.selfalign.operator.round.RoundOutcome;
 import io.selfalign.operator.round.RoundResources;
 import io.selfalign.operator.round.ShardsOutcome;
@@ -39,6 +40,12 @@ final class RunDecider {
     static final String SEED_SKIPPED = "no seed preferences: iteration 1 starts from the base model";
 
     static final String TRAINING = "Training";
+
+    /** The trainer's metric: the share of held-out pairs whose prompt the run trains on. */
+    static final String VALIDATION_PROMPT_OVERLAP = "validation_prompt_overlap";
+
+    /** Event reason of held-out pairs that overlap the training prompts. */
+    static final String VALIDATION_OVERLAP = "ValidationOverlap";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -134,7 +141,15 @@ final class RunDecider {
                     trainingAfter(k, ShardsOutcome.of(shardJob, k, observed.shardPods(k)));
                 }
                 if (outcome instanceof RoundOutcome.Succeeded ok) {
-                    if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) roundSucceeded(k, ok);
+                    if (!RunPhase.SUCCEEDED.equals(status.iteration(k).phase)) {
+                        var starved = PairYield.problem(k, ok.result(), spec);
+                        if (starved.isPresent()) {
+                            status.iteration(k).metrics = ok.result().metrics();
+                            roundFailed(k, new RoundOutcome.Failed(ok.attempts(), PairYield.REASON, starved.get()));
+                            return;
+                        }
+                        roundSucceeded(k, ok);
+                    }
                     if (guardStopped(status.iteration(k))) {
                         stopEarly(k, status.iteration(k));
                         return;
@@ -289,9 +304,28 @@ final class RunDecider {
             if (r.checkpoint() != null) status.latestCheckpoint = r.checkpoint();
             status.currentIteration = k;
             setBest();
+            heldOutOverlap(k, entry);
             actions.add(new CountRoundSucceeded(Duration.ofMillis(Math.round(r.durationSeconds() * 1000)), r.metrics()));
             actions.add(Emit.normal(RunEvents.ROUND_SUCCEEDED, "iteration " + k + " succeeded: "
                     + (r.checkpoint() == null ? "no checkpoint" : "checkpoint " + r.checkpoint()) + (r.message() == null ? "" : "; " + r.message())));
+        }
+
+        /**
+         * Held-out pairs whose prompts the run trains on (the trainer compares them: the operator cannot read the
+         * workspace) make judge_accuracy and validation_accuracy look better than they are: said once per run, on the
+         * first round that reports it, in an event and the round's message.
+         */
+        private void heldOutOverlap(int k, IterationStatus entry) {
+            Double overlap = entry.metrics == null ? null : entry.metrics.get(VALIDATION_PROMPT_OVERLAP);
+            if (overlap == null || overlap <= 0) return;
+            boolean said = status.iterations.stream().anyMatch(it -> it.index < k && it.metrics != null
+                    && it.metrics.getOrDefault(VALIDATION_PROMPT_OVERLAP, 0.0) > 0);
+            if (said) return;
+            String warning = String.format(java.util.Locale.ROOT, "%.0f%% of spec.data.validationPreferences' pairs have a prompt "
+                    + "the run trains on (spec.data.seedPreferences or spec.data.prompts): judge_accuracy, validation_accuracy and "
+                    + "bestIteration overstate accuracy on unseen prompts; hold out pairs on prompts no round uses", overlap * 100);
+            entry.message = (entry.message == null ? "" : entry.message + "; ") + "warning: " + warning;
+            actions.add(Emit.warning(VALIDATION_OVERLAP, "iteration " + k + ": " + warning));
         }
 
         void roundFailed(int k, RoundOutcome.Failed failed) {

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The one place that turns a run's state into its conditions ({@code SpecValid}, {@code Progressing},
- * {@code Suspended}, {@code Complete}, {@code Failed}). Every condition is always present, so that
+ * {@code Suspended}, {@code Complete}, {@code Failed}, {@code ReconcileError}). Every condition is always present, so that
  * {@code kubectl wait --for=condition=Complete} and {@code --for=condition=Failed} both resolve: a failed
  * run has {@code Complete=False}. A condition keeps its lastTransitionTime while its status is unchanged.
  */
@@ -19,6 +19,8 @@ public final class ConditionsBuilder {
     public static final String SUSPENDED = "Suspended";
     public static final String COMPLETE = "Complete";
     public static final String FAILED = "Failed";
+    /** True while a request to the Kubernetes API failed (5xx, 429, 409, ...) and the operator retries with backoff. */
+    public static final String RECONCILE_ERROR = "ReconcileError";
 
     /**
      * What the conditions are derived from.
@@ -63,13 +65,17 @@ public final class ConditionsBuilder {
                 : condition(SUSPENDED, false, "NotSuspended", "the run is not suspended"));
         out.add(switch (phase) {
             case SUCCEEDED -> s.stopReason() != null ? condition(COMPLETE, true, s.stopReason(), s.stopMessage())
-                    : condition(COMPLETE, true, "AllIterationsSucceeded", "the seed round and " + s.iterations() + " iterations succeeded");
+                    : condition(COMPLETE, true, "AllIterationsSucceeded", s.iterations() == 0
+                    ? "the seed round succeeded (spec.iterations is 0: no self-labelling)"
+                    : "the seed round and " + s.iterations() + " iterations succeeded");
             case FAILED -> condition(COMPLETE, false, "RunFailed", "the run failed and will not complete");
             default -> condition(COMPLETE, false, "InProgress", "not all iterations have succeeded yet");
         });
         out.add(RunPhase.FAILED.equals(phase)
                 ? condition(FAILED, true, s.failureReason(), s.failureMessage())
                 : condition(FAILED, false, "NotFailed", "no round has failed permanently"));
+        // A decision is only recorded when the reconciliation got that far: its requests went through.
+        out.add(condition(RECONCILE_ERROR, false, "NoError", "the operator's requests to the Kubernetes API succeed"));
 
         for (Condition c : out) {
             c.setObservedGeneration(generation);
@@ -78,6 +84,25 @@ public final class ConditionsBuilder {
             c.setLastTransitionTime(before != null && before.getStatus().equals(c.getStatus())
                     ? before.getLastTransitionTime() : now.toString());
         }
+        return out;
+    }
+
+    /**
+     * {@code previous} with {@code ReconcileError=True}: the reconciliation failed on a request to the Kubernetes API and
+     * is retried with backoff. The other conditions stay as recorded.
+     */
+    public static List<Condition> withReconcileError(List<Condition> previous, String reason, String message, long generation,
+                                                     Instant now) {
+        List<Condition> out = new ArrayList<>();
+        Condition before = null;
+        for (Condition c : previous == null ? List.<Condition>of() : previous) {
+            if (RECONCILE_ERROR.equals(c.getType())) before = c;
+            else out.add(c);
+        }
+        Condition error = condition(RECONCILE_ERROR, true, reason, message);
+        error.setObservedGeneration(generation);
+        error.setLastTransitionTime(before != null && "True".equals(before.getStatus()) ? before.getLastTransitionTime() : now.toString());
+        out.add(error);
         return out;
     }
 

@@ -1,10 +1,12 @@
 package io.selfalign.operator.validate;
 
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.selfalign.api.round.WireNames;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
@@ -33,6 +35,10 @@ final class SchemaRules {
             String name = path + field.getName();
             if (v == null) {
                 if (field.isAnnotationPresent(Required.class)) problems.add(name + ": required");
+                // A defaulted enum field is null only when the spec named no known value (LenientEnum).
+                if (field.getType().isEnum() && field.isAnnotationPresent(Default.class)) {
+                    problems.add(name + ": must be one of " + wireNames(field.getType()) + ", got an unknown name or none");
+                }
                 continue;
             }
             checkField(field, v, name, problems);
@@ -79,6 +85,11 @@ final class SchemaRules {
         if (v instanceof Float f) return Float.isFinite(f);
         if (v instanceof Collection<?> c) return c.stream().allMatch(SchemaRules::finite);
         return true;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static java.util.List<String> wireNames(Class<?> type) {
+        return WireNames.all((Class) type);
     }
 
     private static String format(double d) {

@@ -50,13 +50,18 @@ public final class SpecValidator {
             p.add("spec: required");
             return p;
         }
+        if (nullSections(p, s)) return p;
         SchemaRules.check(s, "spec.", p);
         if (s.model != null) relativePath(p, "spec.model.path", s.model.path);
         if (s.data != null) {
             relativePath(p, "spec.data.seedPreferences", s.data.seedPreferences);
             relativePath(p, "spec.data.prompts", s.data.prompts);
             relativePath(p, "spec.data.validationPreferences", s.data.validationPreferences);
+            heldOut(p, s);
             promptsPerIteration(p, s);
+            if (s.iterations == 0 && s.data.seedPreferences == null) {
+                p.add("spec.iterations: 0 runs the seed round alone, which needs spec.data.seedPreferences (the gold pairs it trains on)");
+            }
         }
         if (s.training != null) training(p, s);
         if (s.trainer != null) {
@@ -100,17 +105,63 @@ public final class SpecValidator {
         }
     }
 
+    /**
+     * Sections given as an explicit null ({@code generation:} with nothing after it). Jackson keeps the defaults for
+     * a null in JSON or YAML, so this is a spec built in code; each later check reads these sections.
+     */
+    private static boolean nullSections(List<String> p, AlignmentRunSpec s) {
+        Map<String, Object> sections = new LinkedHashMap<>();
+        sections.put("spec.generation", s.generation);
+        sections.put("spec.judge", s.judge);
+        sections.put("spec.guard", s.guard);
+        sections.put("spec.training", s.training);
+        sections.put("spec.trainer", s.trainer);
+        sections.put("spec.training.refinement", s.training == null ? "" : s.training.refinement);
+        int before = p.size();
+        sections.forEach((field, v) -> {
+            if (v == null) p.add(field + ": must be an object; omit it (or write {}) for the defaults");
+        });
+        return p.size() > before;
+    }
+
+    /** Held-out pairs that are the training pairs measure nothing: the same file is refused here, overlap by content in round 0. */
+    private static void heldOut(List<String> p, AlignmentRunSpec s) {
+        String seed = s.data.seedPreferences;
+        String validation = s.data.validationPreferences;
+        if (seed == null || validation == null || seed.isBlank() || validation.isBlank()) return;
+        if (Path.of(seed).normalize().equals(Path.of(validation).normalize())) {
+            p.add("spec.data.validationPreferences: is spec.data.seedPreferences (" + UserValue.shown(seed) + "), which the seed "
+                    + "round trains on; held-out pairs must be pairs no round trains on, in a file of their own");
+        }
+    }
+
+    /** Prompts per iteration and for the whole run: the trainer adds them up into row offsets. */
+    public static final long MAX_PROMPTS = 1_000_000_000L;
+
     private static void promptsPerIteration(List<String> p, AlignmentRunSpec s) {
         List<Long> counts = s.data.promptsPerIteration;
         if (counts == null || counts.isEmpty()) return;
+        boolean entriesOk = true;
         for (int i = 0; i < counts.size(); i++) {
-            if (counts.get(i) == null || counts.get(i) < 1) {
-                p.add("spec.data.promptsPerIteration[" + i + "]: must be >= 1, got " + counts.get(i));
+            Long n = counts.get(i);
+            if (n == null || n < 1) {
+                p.add("spec.data.promptsPerIteration[" + i + "]: must be >= 1, got " + n);
+                entriesOk = false;
+            } else if (n > MAX_PROMPTS) {
+                p.add("spec.data.promptsPerIteration[" + i + "]: must be <= " + MAX_PROMPTS + ", got " + n);
+                entriesOk = false;
             }
         }
         if (counts.size() != 1 && counts.size() < s.iterations) {
             p.add("spec.data.promptsPerIteration: give one number or one per iteration (" + s.iterations + "), got "
                     + counts.size() + " entries");
+        } else if (entriesOk) {
+            long total = 0;
+            for (int k = 1; k <= s.iterations; k++) total += counts.get(counts.size() == 1 ? 0 : k - 1);
+            if (total > MAX_PROMPTS) {
+                p.add("spec.data.promptsPerIteration: the " + s.iterations + " iterations use " + total + " prompts in all, more than "
+                        + MAX_PROMPTS);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.selfalign.operator.app;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
@@ -58,6 +59,9 @@ class OperatorApplicationTest {
         }
         assertEquals(declared, shipped.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
                 .map(CustomResourceColumnDefinition::getName).toList());
+        // kubectl get arun shows which round's model to use.
+        assertTrue(shipped.getSpec().getVersions().get(0).getAdditionalPrinterColumns().stream()
+                .anyMatch(c -> "Best".equals(c.getName()) && ".status.bestIteration".equals(c.getJsonPath())));
     }
 
     @Test

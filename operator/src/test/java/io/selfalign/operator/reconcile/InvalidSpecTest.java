@@ -53,7 +53,19 @@ class InvalidSpecTest {
                 bad("spec.data.promptsPerIteration: give one number or one per iteration",
                         r -> r.getSpec().data.promptsPerIteration = List.of(10L, 20L)),
                 bad("spec.iterations: must be <= 50", r -> r.getSpec().iterations = 51),
-                bad("spec.iterations: must be >= 1", r -> r.getSpec().iterations = 0),
+                bad("spec.iterations: must be >= 0", r -> r.getSpec().iterations = -1),
+                bad("spec.iterations: 0 runs the seed round alone, which needs spec.data.seedPreferences", r -> {
+                    r.getSpec().iterations = 0;
+                    r.getSpec().data.seedPreferences = null;
+                }),
+                bad("spec.training.lora.rank: must be <= 4096, got 2147483647",
+                        r -> r.getSpec().training.lora = lora(Integer.MAX_VALUE, null, 0, null)),
+                bad("spec.data.promptsPerIteration[0]: must be <= 1000000000, got 9223372036854775806",
+                        r -> r.getSpec().data.promptsPerIteration = List.of(Long.MAX_VALUE - 1)),
+                bad("spec.data.promptsPerIteration: the 3 iterations use 2400000000 prompts in all, more than 1000000000",
+                        r -> r.getSpec().data.promptsPerIteration = List.of(800_000_000L)),
+                bad("spec.data.validationPreferences: is spec.data.seedPreferences (data/seed.jsonl), which the seed round trains on",
+                        r -> r.getSpec().data.validationPreferences = "./data/seed.jsonl"),
                 bad("spec.generation.samplesPerPrompt: must be >= 2", r -> r.getSpec().generation.samplesPerPrompt = 1),
                 bad("spec.generation.topP: must be > 0", r -> r.getSpec().generation.topP = 0),
                 bad("spec.generation.temperature", r -> r.getSpec().generation.temperature = -0.5),
@@ -138,6 +150,37 @@ class InvalidSpecTest {
         // The event follows the status write (status is recorded before acting), so it may land a moment later.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(h.client.v1().events().inNamespace(NS).list().getItems()
                 .stream().anyMatch(e -> "SpecInvalid".equals(e.getReason()) && name.equals(e.getInvolvedObject().getName()))));
+    }
+
+    /** A run as kubectl sends it: raw JSON, explicit nulls kept (the typed classes would drop them). */
+    static void createRaw(String name, String specJson) {
+        String json = "{\"apiVersion\":\"selfalign.io/v1alpha1\",\"kind\":\"AlignmentRun\",\"metadata\":{\"name\":\"" + name
+                + "\",\"namespace\":\"" + NS + "\"},\"spec\":{\"model\":{\"path\":\"models/sft\"},\"data\":{\"seedPreferences\":"
+                + "\"data/seed.jsonl\",\"prompts\":\"data/prompts.jsonl\",\"promptsPerIteration\":[100]},\"iterations\":1,"
+                + "\"workspace\":{\"claimName\":\"shared\"}," + specJson + "}}";
+        h.client.resource(json).inNamespace(NS).create();
+    }
+
+    /** {@code generation:} with nothing after it is an explicit null: the defaults, as an API server's pruning gives. */
+    @Test
+    void explicitNullSectionsMeanTheDefaults() {
+        createRaw("null-sections", "\"generation\":null,\"judge\":null,\"guard\":null,\"trainer\":null,"
+                + "\"training\":{\"refinement\":null}");
+        AlignmentRun done = h.awaitRun("null-sections", OperatorHarness.phase(RunPhase.SUCCEEDED));
+        assertEquals(2, done.getStatus().completedIterations);
+        createRaw("null-training", "\"training\":null");
+        h.awaitRun("null-training", OperatorHarness.phase(RunPhase.SUCCEEDED));
+    }
+
+    /** The API server's schema refuses an unknown enum value; an API server without the schema gets the same answer from the operator. */
+    @Test
+    void aMistypedLossIsAnsweredWithTheAllowedValues() {
+        createRaw("ppo", "\"training\":{\"loss\":\"ppo\"}");
+        AlignmentRun seen = h.awaitRun("ppo", x -> x.getStatus().conditions != null);
+        Condition valid = seen.getStatus().conditions.stream().filter(c -> c.getType().equals("SpecValid")).findFirst().orElseThrow();
+        assertEquals("False", valid.getStatus());
+        assertTrue(valid.getMessage().contains("spec.training.loss: must be one of [spa, dpo, cdpo, rdpo, ipo, hinge, simpo, orpo], got an unknown name or none"),
+                valid.getMessage());
     }
 
     @Test

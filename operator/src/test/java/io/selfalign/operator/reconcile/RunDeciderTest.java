@@ -216,6 +216,66 @@ class RunDeciderTest {
                 d.actions());
     }
 
+    /** Iteration 1 whose candidates all ran into maxNewTokens under judge.truncated: exclude made no pair. */
+    @Test
+    void aRoundWithoutPairsFailsTheRunNamingTheCauseAndTheFix() {
+        AlignmentRun run = run(2);
+        List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));
+        String starved = RoundJson.write(new RoundResult(1, 1, "hash-1", checkpoint(run, 1), 1.5,
+                Map.of("pairs", 0.0, "prompts", 100.0, "truncated", 1.0, "skipped_prompts", 100.0), "iteration 1: 0 pairs"));
+        List<Pod> pods = List.of(pod(run, 0, "Succeeded", 0, result(run, 0)), pod(run, 1, "Succeeded", 0, starved));
+        RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+
+        assertEquals(RunPhase.FAILED, d.status().phase);
+        assertEquals(RunPhase.FAILED, d.status().findIteration(1).phase);
+        assertEquals(checkpoint(run, 0), d.status().latestCheckpoint, "the starved round's model is not the latest checkpoint");
+        Condition failed = condition(d.status(), ConditionsBuilder.FAILED);
+        assertEquals("TooFewPairs", failed.getReason());
+        String expected = "iteration 1: the round made 0 training pairs from 100 prompts (fewer than 10%); 100 prompts had no pair; "
+                + "100% of the responses reached generation.maxNewTokens (300) before EOS: judge.truncated: exclude never pairs a cut "
+                + "response, so raise spec.generation.maxNewTokens or set spec.judge.truncated: keep. The run stopped instead of "
+                + "training on nothing";
+        assertEquals(expected, failed.getMessage());
+        assertEquals("False", condition(d.status(), ConditionsBuilder.COMPLETE).getStatus());
+        assertTrue(d.actions().contains(Emit.warning(RunEvents.ROUND_FAILED, expected)), d.actions().toString());
+        assertTrue(d.actions().contains(new CountRoundFailed("TooFewPairs")), d.actions().toString());
+        assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), "no round after it");
+    }
+
+    @Test
+    void aRoundPairingUnderATenthOfItsPromptsFailsAndATenthIsEnough() {
+        AlignmentRun run = run(1);
+        List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));
+        for (double pairs : new double[] {9, 10}) {
+            String r = RoundJson.write(new RoundResult(1, 1, "hash-1", checkpoint(run, 1), 1.5,
+                    Map.of("pairs", pairs, "prompts", 100.0, "truncated", 0.0, "skipped_prompts", 100 - pairs), "iteration 1"));
+            List<Pod> pods = List.of(pod(run, 0, "Succeeded", 0, result(run, 0)), pod(run, 1, "Succeeded", 0, r));
+            RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+            assertEquals(pairs < 10 ? RunPhase.FAILED : RunPhase.SUCCEEDED, d.status().phase, "pairs " + pairs);
+        }
+    }
+
+    /** Round 0 found the held-out pairs' prompts among the training prompts: a warning, once per run. */
+    @Test
+    void heldOutPairsOnTrainingPromptsAreWarnedAboutOnce() {
+        AlignmentRun run = run(1);
+        run.getSpec().data.validationPreferences = "data/validation.jsonl";
+        List<Job> jobs = List.of(job(run, 0, "Complete"), job(run, 1, "Complete"));
+        List<Pod> pods = new ArrayList<>();
+        for (int k = 0; k <= 1; k++) {
+            pods.add(pod(run, k, "Succeeded", 0, RoundJson.write(new RoundResult(1, k, "hash-" + k, checkpoint(run, k), 1.5,
+                    Map.of("pairs", 100.0, "validation_prompt_overlap", 0.25), "round " + k + " done"))));
+        }
+        RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+        String warning = "25% of spec.data.validationPreferences' pairs have a prompt the run trains on (spec.data.seedPreferences "
+                + "or spec.data.prompts): judge_accuracy, validation_accuracy and bestIteration overstate accuracy on unseen prompts; "
+                + "hold out pairs on prompts no round uses";
+        assertEquals(List.of(Emit.warning("ValidationOverlap", "iteration 0: " + warning)),
+                d.actions().stream().filter(a -> a instanceof Emit e && e.warning()).toList());
+        assertEquals("round 0 done; warning: " + warning, d.status().findIteration(0).message);
+        assertEquals(RunPhase.SUCCEEDED, d.status().phase, "a warning, not a failure");
+    }
+
     static AlignmentRun run(int iterations) {
         AlignmentRun run = OperatorHarness.run("r", iterations);
         run.getMetadata().setUid("uid-1");

@@ -190,6 +190,40 @@ class RunLifecycleTest {
         assertTrue(f.getMessage().contains("not a round result"), f.getMessage());
     }
 
+    /** iterations: 0 is DPO on the seed pairs alone: the seed round, then Succeeded. */
+    @Test
+    void aRunOfZeroIterationsIsTheSeedRoundAlone() {
+        h.create(run("seed-only", 0));
+        AlignmentRun done = h.awaitRun("seed-only", phase(RunPhase.SUCCEEDED));
+        assertEquals(1, done.getStatus().completedIterations);
+        assertEquals("/workspace/runs/team-a/seed-only/iter-0/model", done.getStatus().latestCheckpoint);
+        Condition complete = done.getStatus().conditions.stream().filter(c -> c.getType().equals("Complete")).findFirst().orElseThrow();
+        assertEquals("True", complete.getStatus());
+        assertEquals("the seed round succeeded (spec.iterations is 0: no self-labelling)", complete.getMessage());
+        assertNull(h.client.batch().v1().jobs().inNamespace(NS).withName("seed-only-iter-1").get());
+    }
+
+    /** Every candidate of iteration 1 ran into maxNewTokens (judge.truncated: exclude): no pairs, so the run fails saying why. */
+    @Test
+    void aRoundWithoutPairsFailsTheRunInsteadOfSucceeding() {
+        h.kubelet.script("starved", (job, attempt) -> {
+            int k = Integer.parseInt(job.getMetadata().getLabels().get(Rounds.ITERATION_LABEL));
+            if (k == 0) return TestKubelet.success(job);
+            return new PodEnd.Succeed(RoundJson.write(new RoundResult(1, k, "hash-" + k, RoundContract.outputDir(NS, "starved", k) + "/model",
+                    1.0, Map.of("pairs", 0.0, "prompts", 100.0, "truncated", 1.0, "skipped_prompts", 100.0), "iteration 1: 0 pairs")));
+        });
+        h.create(run("starved", 2));
+        AlignmentRun failed = h.awaitRun("starved", phase(RunPhase.FAILED));
+        Condition f = failed.getStatus().conditions.stream().filter(c -> c.getType().equals("Failed")).findFirst().orElseThrow();
+        assertEquals("TooFewPairs", f.getReason());
+        assertTrue(f.getMessage().contains("raise spec.generation.maxNewTokens or set spec.judge.truncated: keep"), f.getMessage());
+        assertEquals("/workspace/runs/team-a/starved/iter-0/model", failed.getStatus().latestCheckpoint);
+        assertNull(h.client.batch().v1().jobs().inNamespace(NS).withName("starved-iter-2").get());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertTrue(h.client.v1().events().inNamespace(NS).list().getItems()
+                .stream().anyMatch(e -> "Warning".equals(e.getType()) && "RoundFailed".equals(e.getReason())
+                        && "starved".equals(e.getInvolvedObject().getName()) && e.getMessage().contains("made 0 training pairs"))));
+    }
+
     @Test
     void missingSeedPreferencesSkipsIterationZero() throws Exception {
         AlignmentRun r = run("no-seed", 2);

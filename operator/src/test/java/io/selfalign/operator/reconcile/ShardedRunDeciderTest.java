@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.selfalign.api.v1alpha1.AlignmentRun;
@@ -132,5 +133,38 @@ class ShardedRunDeciderTest {
         String message = condition(d.status(), ConditionsBuilder.FAILED).getMessage();
         assertTrue(message.startsWith("iteration 1: Job r-gen-1 failed (MaxFailedIndexesExceeded)"), message);
         assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), d.actions().toString());
+    }
+
+    /**
+     * Shard 1 failed once with a CUDA error and was retried; shard 2 ran out of memory on every attempt and failed the
+     * stage. The message names shard 2's pod, not the latest failed pod of the Job.
+     */
+    @Test
+    void theFailedShardIsBlamedNotTheLatestFailedPodOfAnotherShard() {
+        AlignmentRun run = run();
+        Job job = shardJob(run, "0,1,3", "Failed");
+        job.getStatus().setFailedIndexes("2");
+        Pod oom = shardPod(run, 2, "r-gen-1-2-aaaaa", "2026-11-29T11:05:00Z", 137, "OOMKilled");
+        Pod retried = shardPod(run, 1, "r-gen-1-1-bbbbb", "2026-11-29T11:10:00Z", 1, "CUDA error");
+        RunDecision d = RunDecider.decide(run, List.of(), observed(run, job, oom, retried), NOW);
+        String message = condition(d.status(), ConditionsBuilder.FAILED).getMessage();
+        assertTrue(message.contains("last pod r-gen-1-2-aaaaa exited with code 137"), message);
+
+        // A FailJob rule's message names the pod: that one is blamed.
+        job.getStatus().setFailedIndexes(null);
+        job.getStatus().getConditions().get(0).setMessage("Container trainer for pod team-a/r-gen-1-2-aaaaa failed with exit code 137 "
+                + "matching FailJob rule at index 2");
+        d = RunDecider.decide(run, List.of(), observed(run, job, oom, retried), NOW);
+        message = condition(d.status(), ConditionsBuilder.FAILED).getMessage();
+        assertTrue(message.contains("last pod r-gen-1-2-aaaaa exited with code 137"), message);
+    }
+
+    static Pod shardPod(AlignmentRun run, int index, String name, String created, int exitCode, String message) {
+        Pod p = pod(run, 1, "Failed", exitCode, message);
+        p.getMetadata().setName(name);
+        p.getMetadata().setCreationTimestamp(created);
+        p.getMetadata().setLabels(Map.of(Rounds.RUN_LABEL, "r", Rounds.ITERATION_LABEL, "1", Rounds.STAGE_LABEL, Rounds.STAGE_GENERATE,
+                "batch.kubernetes.io/job-completion-index", Integer.toString(index)));
+        return p;
     }
 }

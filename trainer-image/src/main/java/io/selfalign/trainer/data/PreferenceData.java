@@ -9,9 +9,14 @@ public final class PreferenceData {
 
     /** Seed pairs: {@code {"prompt": str | "messages": [...], "chosen": str, "rejected": str}} per line. */
     public static List<SeedPreference> readSeed(Path file) {
+        return readPairs(file, "data.seedPreferences");
+    }
+
+    /** Gold pairs in the seed format from the spec field {@code field}, which an empty file's error names. */
+    public static List<SeedPreference> readPairs(Path file, String field) {
         List<SeedPreference> rows = Jsonl.readAll(file, (row, index, line) ->
                 new SeedPreference(Jsonl.requirePrompt(row), Jsonl.requireString(row, "chosen"), Jsonl.requireString(row, "rejected"), line));
-        if (rows.isEmpty()) throw new InputException(file + ": no preference pairs (data.seedPreferences)");
+        if (rows.isEmpty()) throw new InputException(file + ": no preference pairs (" + field + ")");
         return rows;
     }
 

@@ -12,6 +12,7 @@ import io.selfalign.trainer.files.FileManifest;
 import io.selfalign.trainer.files.WorkspacePath;
 import io.selfalign.trainer.files.Io;
 import io.selfalign.trainer.data.PreferenceData;
+import io.selfalign.trainer.data.ValidationOverlap;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
 import io.selfalign.trainer.judge.ValidationSignal;
@@ -168,6 +169,9 @@ public final class RoundRunner {
         try {
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             Map<String, Double> metrics = new LinkedHashMap<>();
+            if (inputs.validation() != null) {
+                metrics.put(ValidationOverlap.METRIC, ValidationOverlap.share(inputs.validation(), inputs.seed(), inputs.prompts()));
+            }
             List<LabeledPair> pairs;
             Double judgeAccuracy = null;
             Double validationAccuracy = null;
@@ -337,7 +341,7 @@ public final class RoundRunner {
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
             Path validationFile = spec.data().validationPreferences() == null ? null : paths.local(spec.data().validationPreferences());
-            List<SeedPreference> validation = validationFile == null ? null : PreferenceData.readSeed(validationFile);
+            List<SeedPreference> validation = validationFile == null ? null : PreferenceData.readPairs(validationFile, "data.validationPreferences");
             // At iteration 0 the prompts, when given, are every row the run will use: read (and so checked) now, not used.
             if (spec.data().prompts() == null || spec.data().promptCount() < 1) return new RoundInputs(seedFile, seed, null, null, validationFile, validation);
             Path promptsFile = paths.local(spec.data().prompts());

@@ -73,6 +73,9 @@ class PreferenceDataTest {
         assertEquals(none + ": file not found", error(() -> PreferenceData.readSeed(none)));
         Path empty = write("empty.jsonl", "\n");
         assertEquals(empty + ": no preference pairs (data.seedPreferences)", error(() -> PreferenceData.readSeed(empty)));
+        // The same format as held-out pairs: the error names the field that gave the file.
+        assertEquals(empty + ": no preference pairs (data.validationPreferences)",
+                error(() -> PreferenceData.readPairs(empty, "data.validationPreferences")));
         Path two = write("two.jsonl", "{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n");
         assertEquals(two + ": has 2 prompt rows, but this iteration needs rows 1..3 (data.promptOffset 1, data.promptCount 3)",
                 error(() -> PreferenceData.readPromptSlice(two, 1, 3)));
