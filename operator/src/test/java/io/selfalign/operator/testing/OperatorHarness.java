@@ -1,5 +1,6 @@
 package io.selfalign.operator.testing;
 
+import io.selfalign.testkit.SampleRuns;
 import io.selfalign.api.v1alpha1.RunPhase;
 import static org.awaitility.Awaitility.await;
 
@@ -18,9 +19,6 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
-import io.selfalign.api.v1alpha1.DataSpec;
-import io.selfalign.api.v1alpha1.ModelSpec;
-import io.selfalign.api.v1alpha1.WorkspaceSpec;
 import io.selfalign.operator.config.OperatorSettings;
 import io.selfalign.operator.metrics.RunMetrics;
 import io.selfalign.operator.reconcile.AlignmentRunReconciler;
@@ -28,7 +26,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -100,21 +97,7 @@ public final class OperatorHarness implements AutoCloseable {
 
     /** A small valid run: seed round plus {@code iterations} iterations, on an existing claim. */
     public static AlignmentRun run(String name, int iterations) {
-        AlignmentRun run = new AlignmentRun();
-        run.getMetadata().setName(name);
-        run.getMetadata().setNamespace(NS);
-        AlignmentRunSpec spec = new AlignmentRunSpec();
-        spec.model = new ModelSpec();
-        spec.model.path = "models/sft";
-        spec.data = new DataSpec();
-        spec.data.seedPreferences = "data/seed.jsonl";
-        spec.data.prompts = "data/prompts.jsonl";
-        spec.data.promptsPerIteration = List.of(100L);
-        spec.iterations = iterations;
-        spec.workspace = new WorkspaceSpec();
-        spec.workspace.claimName = "shared";
-        run.setSpec(spec);
-        return run;
+        return SampleRuns.run(NS, name, iterations);
     }
 
     public AlignmentRun create(AlignmentRun run) {
