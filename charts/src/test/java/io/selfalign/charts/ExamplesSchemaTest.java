@@ -78,7 +78,7 @@ class ExamplesSchemaTest {
     @Test
     void mistakesInARunAreRejectedWithTheirPath() {
         ObjectNode run = (ObjectNode) alignmentRuns().get(0).object;
-        assertRejected(run, r -> ((ObjectNode) r.path("spec")).put("iterations", 0), "iterations");
+        assertRejected(run, r -> ((ObjectNode) r.path("spec")).put("iterations", 51), "iterations");
         assertRejected(run, r -> ((ObjectNode) r.path("spec")).put("iterationz", 3), "iterationz");
         assertRejected(run, r -> ((ObjectNode) r.at("/spec/training")).put("loss", "ppo"), "loss");
         assertRejected(run, r -> ((ObjectNode) r.at("/spec/model")).put("dtype", "bfloat16"), "dtype");
