@@ -168,6 +168,14 @@ public record RoundSpec(
             return select == null ? JudgeSelection.NONE : select;
         }
 
+        /**
+         * Whether the round chooses θ on the held-out pairs: {@code select: validation} and pairs to choose on. Its
+         * reference is {@link #reference}, or the base model when that is {@code none}.
+         */
+        public boolean choosesWeight(Data data) {
+            return selectOrDefault() == JudgeSelection.VALIDATION && data.validationPreferences() != null;
+        }
+
         /** {@link #truncated}, with the behaviour of specs written before it existed. */
         public TruncatedResponses truncatedOrDefault() {
             return truncated == null ? TruncatedResponses.KEEP : truncated;
@@ -344,9 +352,8 @@ public record RoundSpec(
             if (judge.referenceWeight() != null && !(judge.referenceWeight() >= 0 && judge.referenceWeight() <= 1)) {
                 p.add("judge.referenceWeight: must be in [0, 1], got " + judge.referenceWeight());
             }
-            if (judge.selectOrDefault() == JudgeSelection.VALIDATION) {
-                if (data == null || data.validationPreferences() == null) p.add("judge.select: validation needs data.validationPreferences");
-                if (judge.reference() == JudgeReference.NONE) p.add("judge.select: validation needs a judge.reference (initial or previous) to weigh");
+            if (judge.selectOrDefault() == JudgeSelection.VALIDATION && (data == null || data.validationPreferences() == null)) {
+                p.add("judge.select: validation needs data.validationPreferences");
             }
         }
         if (training == null) {

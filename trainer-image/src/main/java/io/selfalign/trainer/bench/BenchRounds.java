@@ -130,7 +130,8 @@ final class BenchRounds {
                 : arm == Arm.SPA_REFERENCE_FREE ? JudgeReference.NONE : JudgeReference.INITIAL;
         s.judge.score = meanScore ? JudgeScore.MEAN : settings.judgeScore();
         if (arm == Arm.SPA_MIX) s.judge.referenceWeight = 0.5;
-        if (arm == Arm.SPA_SELECT || arm == Arm.SPA_SELECT_REGRESS) s.judge.select = JudgeSelection.VALIDATION;
+        // the select arms choose θ as a run does by default; every other arm keeps its judge fixed
+        s.judge.select = arm == Arm.SPA_SELECT || arm == Arm.SPA_SELECT_REGRESS ? JudgeSelection.VALIDATION : JudgeSelection.NONE;
         if (arm == Arm.SPA_KEEP_TRUNCATED) s.judge.truncated = TruncatedResponses.KEEP;
         if (arm == Arm.SPA_REGRESS || arm == Arm.SPA_SELECT_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
         if (arm == Arm.SPA_MATCH) s.judge.lengthControl = LengthControl.MATCH;

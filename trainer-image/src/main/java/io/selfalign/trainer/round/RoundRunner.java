@@ -2,7 +2,6 @@ package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.Guard;
 import io.selfalign.api.round.JudgeReference;
-import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
@@ -253,7 +252,9 @@ public final class RoundRunner {
      */
     private static Map<String, Double> validationMetrics(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel trained,
                                                          HeldOutPairs heldOut) throws IOException {
-        if (spec.judge().reference() == JudgeReference.NONE) return validationMetrics(spec, trained, null, heldOut);
+        boolean none = spec.judge().reference() == JudgeReference.NONE;
+        if (none && !spec.judge().choosesWeight(spec.data())) return validationMetrics(spec, trained, null, heldOut);
+        // choosing θ without a configured reference weighs against the base model, as the round's judge does
         boolean previous = spec.judge().reference() == JudgeReference.PREVIOUS;
         String reference = previous ? spec.paths().policyModel() : spec.paths().baseModel();
         try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, previous ? "paths.policyModel" : "paths.baseModel")) {
@@ -264,7 +265,7 @@ public final class RoundRunner {
     private static Map<String, Double> validationMetrics(RoundSpec spec, LanguageModel trained, DecoderModel reference, HeldOutPairs heldOut) {
         ValidationSignal signal = heldOut.signal(HeldOutPairs.judge(spec, trained, reference, 1));
         LengthDebias none = new LengthDebias(0);
-        double weight = spec.judge().selectOrDefault() == JudgeSelection.VALIDATION ? signal.bestWeight(spec.training().beta(), none)
+        double weight = spec.judge().choosesWeight(spec.data()) ? signal.bestWeight(spec.training().beta(), none)
                 : spec.judge().referenceWeightOrDefault();
         ValidationSignal.Accuracy a = signal.at(spec.training().beta(), weight, none);
         Map<String, Double> m = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.JudgeReference;
-import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.LengthControl;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.round.TruncatedResponses;
@@ -64,7 +63,9 @@ final class SelfLabeling implements AutoCloseable {
         this.pluggedJudge = judge;
         this.seed = seed;
         this.heldOut = heldOut;
-        this.referenceWeight = spec.judge().selectOrDefault() == JudgeSelection.VALIDATION ? Double.NaN : spec.judge().referenceWeightOrDefault();
+        // A plugged-in judge (the benchmark's oracle) has no weight to choose.
+        this.referenceWeight = judge == null && heldOut != null && spec.judge().choosesWeight(spec.data()) ? Double.NaN
+                : spec.judge().referenceWeightOrDefault();
     }
 
     /**
@@ -210,11 +211,6 @@ final class SelfLabeling implements AutoCloseable {
         return m;
     }
 
-    /** θ of the round's judge (after judging); 0 without a reference. */
-    double referenceWeight() {
-        return spec.judge().reference() == JudgeReference.NONE ? 0 : referenceWeight;
-    }
-
     private ValidationSignal signal() throws IOException {
         if (signal == null) signal = heldOut.signal(HeldOutPairs.judge(spec, policy, reference(), 1));
         return signal;
@@ -240,14 +236,20 @@ final class SelfLabeling implements AutoCloseable {
         } else if (spec.judge().reference() != JudgeReference.NONE) {
             metrics.put("judge_reference_weight", referenceWeight);
         }
-        return HeldOutPairs.judge(spec, policy, reference(), referenceWeight);
+        // θ = 0 needs no second model on the candidates.
+        return HeldOutPairs.judge(spec, policy, referenceWeight == 0 ? null : reference(), referenceWeight);
     }
 
-    /** The judge's reference model, loaded on first use; null without one. */
+    /**
+     * The judge's reference model, loaded on first use: {@code judge.reference}, or the base model when that is none
+     * and the round chooses θ on the held-out pairs; null when there is none.
+     */
     private DecoderModel reference() throws IOException {
-        if (spec.judge().reference() == JudgeReference.NONE) return null;
+        boolean none = spec.judge().reference() == JudgeReference.NONE;
+        if (none && !spec.judge().choosesWeight(spec.data())) return null;
         if (judgeReference == null) {
-            judgeReference = ModelLoading.load(paths.local(spec.paths().judgeReference()), device, "paths.judgeReference");
+            judgeReference = none ? ModelLoading.load(paths.local(spec.paths().baseModel()), device, "paths.baseModel")
+                    : ModelLoading.load(paths.local(spec.paths().judgeReference()), device, "paths.judgeReference");
         }
         return judgeReference.model();
     }

@@ -1,6 +1,5 @@
 package io.selfalign.trainer.round;
 
-import io.selfalign.api.round.JudgeSelection;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundSpec;
@@ -74,7 +73,7 @@ public final class ShardStage {
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel");
                  SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed,
-                         heldOut(spec, paths, device, policy, inputs))) {
+                         heldOut(spec, paths, device, policy, inputs, options))) {
                 PromptFit.check(spec, rows, inputs.promptsFile(), policy);
                 dir.write(labeling.generateAndJudge(rows, inputs.promptsFile(), range.from()), hash, spec.iteration(), shard, plan);
             }
@@ -87,8 +86,8 @@ public final class ShardStage {
 
     /** Under {@code judge.select: validation} a shard picks θ as the training pod does: from the same held-out pairs and policy. */
     private static HeldOutPairs heldOut(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel policy,
-                                        RoundRunner.RoundInputs inputs) throws IOException {
-        if (spec.judge().selectOrDefault() != JudgeSelection.VALIDATION || inputs.validation() == null) return null;
+                                        RoundRunner.RoundInputs inputs, RoundRunner.Options options) throws IOException {
+        if (options.judge() != null || !spec.judge().choosesWeight(spec.data())) return null;
         return HeldOutPairs.of(spec, paths, device, policy, PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy));
     }
 }

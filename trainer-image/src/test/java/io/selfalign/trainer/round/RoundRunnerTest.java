@@ -1,5 +1,10 @@
 package io.selfalign.trainer.round;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import io.selfalign.trainer.judge.ValidationSignal;
+import io.selfalign.api.round.JudgeSelection;
+import io.selfalign.api.round.JudgeScore;
+import io.selfalign.api.round.JudgeReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -128,6 +133,29 @@ class RoundRunnerTest {
         assertEquals(2, steps.size());
         // With λ > 0 the first pairs are flagged: before any update h̃ = h_ref, so μ̃ = 0 ≤ τ = 0.
         assertEquals(1.0, steps.get(0).get("flagged_fraction").asDouble());
+    }
+
+    /**
+     * {@code judge.select: validation} on top of the reference-free judge: the round weighs against the base model, picks
+     * θ from the grid on the held-out pairs, reports it and the held-out accuracies, and trains.
+     */
+    @Test
+    void aRoundChoosesItsReferenceWeightOnTheHeldOutPairs() throws IOException {
+        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0, run -> {
+            run.judge.reference = JudgeReference.NONE;
+            run.judge.score = JudgeScore.MEAN;
+            run.judge.select = JudgeSelection.VALIDATION;
+        }), RoundFixture.WS + "/runs/team/select/iter-1");
+        RoundResult r = new RoundRunner().run(spec, root);
+        double weight = r.metrics().get("judge_reference_weight");
+        assertTrue(java.util.Arrays.stream(ValidationSignal.WEIGHTS).anyMatch(w -> w == weight), "θ from the grid: " + weight);
+        for (String m : List.of("judge_accuracy", "judge_balanced_accuracy", "validation_base_wrong", "validation_accuracy",
+                "validation_balanced_accuracy")) {
+            double v = r.metrics().get(m);
+            assertTrue(v >= 0 && (m.equals("validation_base_wrong") || v <= 1), m + " " + v);
+        }
+        assertNotNull(r.checkpoint(), "the round trained");
+        assertEquals(r.judgeAccuracy(), r.metrics().get("judge_accuracy"));
     }
 
     @Test
