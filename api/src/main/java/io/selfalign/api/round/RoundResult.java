@@ -36,6 +36,11 @@ import java.util.Set;
  *                           checked before the round is reported again and before a later round trains on its
  *                           model; kept in result.json only (a sharded checkpoint's manifest would not fit the
  *                           termination message), null in results written before manifests existed
+ * @param inputDigests       SHA-256 of each input the round read, by its spec path: the seed and validation
+ *                           preference files whole, the prompts as the slice of rows the round used (key
+ *                           {@code <path> rows <first>..<last>}); not the models, which the manifests cover. A rerun
+ *                           with the same spec hash computes the round again when one differs. Kept in result.json
+ *                           only; null in results written before it existed, which are still reused
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -51,7 +56,8 @@ public record RoundResult(
         Double validationAccuracy,
         Map<String, Double> metrics,
         String message,
-        List<FileDigest> manifest) {
+        List<FileDigest> manifest,
+        Map<String, String> inputDigests) {
 
     /** Kubernetes keeps at most 4096 bytes of a termination message. */
     public static final int MAX_TERMINATION_BYTES = 4096;
@@ -75,22 +81,30 @@ public record RoundResult(
         }
     }
 
+    /** A result without input digests. */
+    public RoundResult(int version, int iteration, String specHash, String checkpoint, double durationSeconds, boolean guardStopped,
+                       Double judgeAccuracy, Double validationAccuracy, Map<String, Double> metrics, String message,
+                       List<FileDigest> manifest) {
+        this(version, iteration, specHash, checkpoint, durationSeconds, guardStopped, judgeAccuracy, validationAccuracy, metrics,
+                message, manifest, null);
+    }
+
     /** A result whose decision fields are in {@code metrics} only (what results before the typed fields carried). */
     public RoundResult(int version, int iteration, String specHash, String checkpoint, double durationSeconds,
                        Map<String, Double> metrics, String message) {
-        this(version, iteration, specHash, checkpoint, durationSeconds, false, null, null, metrics, message, null);
+        this(version, iteration, specHash, checkpoint, durationSeconds, false, null, null, metrics, message, null, null);
     }
 
-    /** This result without its manifest (what the termination message carries). */
+    /** This result without its manifest and input digests (what the termination message carries). */
     public RoundResult withoutManifest() {
         return new RoundResult(version, iteration, specHash, checkpoint, durationSeconds, guardStopped, judgeAccuracy,
-                validationAccuracy, metrics, message, null);
+                validationAccuracy, metrics, message, null, null);
     }
 
     /** This result with another message and other metrics (the decision fields stay). */
     public RoundResult with(String otherMessage, Map<String, Double> otherMetrics) {
         return new RoundResult(version, iteration, specHash, checkpoint, durationSeconds, guardStopped, judgeAccuracy,
-                validationAccuracy, otherMetrics, otherMessage, manifest);
+                validationAccuracy, otherMetrics, otherMessage, manifest, inputDigests);
     }
 
     /** Whether reported metrics (a result's, a status entry's) say the guard stopped the round. */

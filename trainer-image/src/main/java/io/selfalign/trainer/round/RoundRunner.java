@@ -51,8 +51,8 @@ import java.util.Optional;
  * {@code model/} holds them merged.
  * Outputs ({@code model/}, {@code pairs.jsonl}, {@code metrics.jsonl}, {@code result.json}) appear
  * atomically in {@code paths.outputDir}, with a manifest of their sizes and SHA-256 digests in result.json;
- * a rerun with the same spec hash returns the stored result when its files still match the manifest, and
- * computes the round again when they do not. A model written by an earlier round is checked against that
+ * a rerun with the same spec hash returns the stored result when its files still match the manifest and its
+ * inputs the digests it recorded ({@link InputDigests}), and computes the round again when they do not. A model written by an earlier round is checked against that
  * round's manifest before it is used. One trainer at a time works on a round ({@link RoundLock}).
  * Bad specs and inputs throw {@link InputException} (exit 78); anything else is a runtime failure.
  *
@@ -109,14 +109,18 @@ public final class RoundRunner {
         RoundOutput output = RoundOutput.at(outputDir);
         String hash = RoundJson.specHash(spec);
         Optional<RoundResult> finished = output.finishedResult();
+        // Computed before the inputs are read: should one change in between, the next rerun sees it and computes again.
+        Map<String, String> inputDigests = InputDigests.of(spec, paths);
         if (finished.isPresent() && hash.equals(finished.get().specHash())) {
-            Optional<String> problem = CheckpointIntegrity.problemWithFinished(outputDir, finished.get());
-            if (problem.isEmpty()) {
+            Optional<String> changed = InputDigests.firstChange(finished.get().inputDigests(), inputDigests, spec.iteration());
+            Optional<String> problem = changed.isPresent() ? Optional.empty() : CheckpointIntegrity.problemWithFinished(outputDir, finished.get());
+            if (changed.isEmpty() && problem.isEmpty()) {
                 options.log().println("round: iteration " + spec.iteration() + " already finished with this spec (" + hash.substring(0, 12)
-                        + "), its files match their manifest; reporting the stored result");
+                        + "), its inputs and files match their digests; reporting the stored result");
                 return finished.get();
             }
-            options.log().println("round: " + spec.paths().outputDir() + "/" + problem.get() + "; computing iteration " + spec.iteration() + " again");
+            options.log().println(changed.isPresent() ? "round: " + changed.get() + "; computing it again"
+                    : "round: " + spec.paths().outputDir() + "/" + problem.get() + "; computing iteration " + spec.iteration() + " again");
         } else {
             finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
                     + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
@@ -127,7 +131,7 @@ public final class RoundRunner {
         RoundProgress progress = new RoundProgress(spec.iteration());
         try (MetricsServer ignored = startMetrics(spec, progress, options);
              ProgressPrinter printer = options.progressSeconds() > 0 ? new ProgressPrinter(progress, options.log(), options.progressSeconds()) : null) {
-            return execute(spec, hash, paths, output, inputs, shards, progress, options);
+            return execute(spec, hash, paths, output, inputs, inputDigests, shards, progress, options);
         }
     }
 
@@ -160,7 +164,7 @@ public final class RoundRunner {
 
     /** @param shards the verified shards of a sharded round, or null */
     private RoundResult execute(RoundSpec spec, String hash, RoundPaths paths, RoundOutput output, RoundInputs inputs,
-                                List<ShardRecord> shards, RoundProgress progress, Options options) throws IOException {
+                                Map<String, String> inputDigests, List<ShardRecord> shards, RoundProgress progress, Options options) throws IOException {
         long start = System.nanoTime();
         PrintStream log = options.log();
         long seed = spec.rngSeed();
@@ -219,7 +223,7 @@ public final class RoundRunner {
             double seconds = (System.nanoTime() - start) / 1e9;
             String checkpoint = trained ? Path.of(spec.paths().outputDir()).resolve(RoundContract.MODEL_DIR).toString() : null;
             RoundResult result = new RoundResult(RoundSpec.CURRENT_VERSION, spec.iteration(), hash, checkpoint, round(seconds),
-                    !trained, judgeAccuracy, validationAccuracy, metrics, null, FileManifest.of(staging));
+                    !trained, judgeAccuracy, validationAccuracy, metrics, null, FileManifest.of(staging), inputDigests);
             result = result.with(message(spec, result), result.metrics());
             output.commit(result);
             progress.stage("done", 0);
