@@ -62,12 +62,15 @@ class TrainerProcessRunnerTest {
         h.close();
     }
 
-    /** Creates round k's ConfigMap and Job directly (no operator), with MODE in the container env. */
+    /**
+     * Creates the run, then round k's ConfigMap and Job as the operator builds them (the operator itself does not
+     * run), with MODE in the container env: the kubelet runs only Jobs owned by an existing AlignmentRun.
+     */
     Job round(String mode, int backoffLimit) {
         AlignmentRun run = OperatorHarness.run("proc", 1);
-        run.getMetadata().setUid("uid-proc");
         run.getSpec().backoffLimit = backoffLimit;
         run.getSpec().trainer.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("MODE", mode, null));
+        run = h.client.resource(run).create();
         RoundResources resources = new RoundResources(OperatorHarness.settings());
         h.client.resource(resources.configMap(run, 1)).create();
         return h.client.resource(resources.job(run, 1)).create();
@@ -95,6 +98,48 @@ class TrainerProcessRunnerTest {
         assertTrue(terminated(pod).contains("\"iteration\":1"), terminated(pod));
         String cm = h.client.configMaps().inNamespace(OperatorHarness.NS).withName("proc-iter-1").get().getData().get("round.json");
         assertEquals(cm, Files.readString(dir.resolve("workspace/runs/team-a/proc/iter-1/round.json")));
+    }
+
+    /**
+     * Local mode's kubelet runs pods as the user: a ConfigMap and Job labelled as a run's round, written by anyone
+     * who reaches the API, used to run. Only a Job whose controller is an existing AlignmentRun (name and uid) runs.
+     */
+    @Test
+    void aJobNotOwnedByAnExistingRunIsNeverRun() throws Exception {
+        RoundResources resources = new RoundResources(OperatorHarness.settings());
+        AlignmentRun ghost = OperatorHarness.run("ghost", 1);
+        ghost.getMetadata().setUid("uid-ghost"); // never created
+        ghost.getSpec().trainer.env = List.of(new io.fabric8.kubernetes.api.model.EnvVar("MODE", "ok", null));
+        h.client.resource(resources.configMap(ghost, 1)).create();
+        Job ofAMissingRun = h.client.resource(resources.job(ghost, 1)).create();
+        Job bare = resources.job(ghost, 1);
+        bare.getMetadata().setName("bare-iter-1");
+        bare.getMetadata().setOwnerReferences(List.of());
+        bare = h.client.resource(bare).create();
+
+        Job legit = awaitFinished(round("ok", 0));
+        // The run exists now, but a Job naming it with another uid is not its Job; nor is a reference that is not the controller.
+        Job wrongUid = resources.job(ghost, 1);
+        wrongUid.getMetadata().setName("wrong-uid-iter-1");
+        wrongUid.getMetadata().getOwnerReferences().get(0).setName("proc");
+        wrongUid = h.client.resource(wrongUid).create();
+        Job notController = resources.job(ghost, 1);
+        notController.getMetadata().setName("not-controller-iter-1");
+        notController.getMetadata().getOwnerReferences().get(0).setName("proc");
+        notController.getMetadata().getOwnerReferences().get(0).setUid(legit.getMetadata().getOwnerReferences().get(0).getUid());
+        notController.getMetadata().getOwnerReferences().get(0).setController(false);
+        notController = h.client.resource(notController).create();
+
+        assertEquals(List.of("SuccessCriteriaMet", "Complete"), legit.getStatus().getConditions().stream().map(c -> c.getType()).toList());
+        Thread.sleep(1500);
+        for (Job j : List.of(ofAMissingRun, bare, wrongUid, notController)) {
+            assertTrue(kubelet.podsOf(j).isEmpty(), j.getMetadata().getName() + " got a pod");
+            Job now = h.client.resource(j).get();
+            assertTrue(now.getStatus() == null || now.getStatus().getStartTime() == null, j.getMetadata().getName() + " was started");
+        }
+        assertEquals(List.of("proc-iter-1-0"), h.client.pods().inNamespace(OperatorHarness.NS).list().getItems().stream()
+                .map(p -> p.getMetadata().getName()).toList());
+        assertTrue(Files.notExists(dir.resolve("workspace/runs/team-a/ghost")), "the trainer never ran for them");
     }
 
     @Test

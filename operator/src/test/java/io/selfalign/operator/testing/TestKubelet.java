@@ -90,8 +90,18 @@ public final class TestKubelet implements AutoCloseable {
         finishKey(namespace + "/" + jobName + "#" + index, end);
     }
 
+    /** Waits a little for the pod: a Job the operator just made gets its pod once the kubelet has checked its owner. */
     private void finishKey(String key, PodEnd end) {
-        CompletableFuture<PodEnd> pending = hanging.remove(key);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        CompletableFuture<PodEnd> pending;
+        while ((pending = hanging.remove(key)) == null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (pending == null) throw new IllegalStateException("no running pod for " + key);
         pending.complete(end);
     }

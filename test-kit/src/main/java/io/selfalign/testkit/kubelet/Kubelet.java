@@ -1,9 +1,12 @@
 package io.selfalign.testkit.kubelet;
 
 import io.selfalign.api.round.RoundContract;
+import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -23,8 +26,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * with reason DeadlineExceeded), suspension (the running pod is stopped and deleted; the deadline restarts on
  * resume) and deletion (pods go with the Job). Indexed Jobs (a sharded round's generate stage) run one pod per index
  * in parallel, each retried alone up to {@code backoffLimitPerIndex}.
+ *
+ * <p>It runs only the operator's Jobs: a Job whose controller owner reference names an AlignmentRun that exists in
+ * the Job's namespace (name and uid). Local mode runs pods as the user, so any other Job (a bare one, one owned by
+ * a run that is not there) is ignored, logged once and never run.
  */
 public final class Kubelet implements AutoCloseable {
     public static final String JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
@@ -56,6 +65,9 @@ public final class Kubelet implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
+    /** Jobs found not to be the operator's, logged once each. */
+    private final Set<String> ignored = new HashSet<>();
 
     public Kubelet(KubernetesClient client, PodRunner runner) {
         this.client = client;
@@ -81,6 +93,13 @@ public final class Kubelet implements AutoCloseable {
     private synchronized void sync(Job seen) {
         Job job = client.resource(seen).get();
         if (job == null || finished(job.getStatus())) return;
+        if (!ownedByARun(job)) {
+            String id = job.getMetadata().getNamespace() + "/" + job.getMetadata().getName();
+            if (ignored.add(id + "/" + job.getMetadata().getUid())) {
+                LOG.warn("kubelet: ignoring Job {}: not owned by an AlignmentRun", id);
+            }
+            return;
+        }
         List<Pod> pods = podsOf(job);
         List<Pod> running = pods.stream().filter(Kubelet::running).toList();
         if (Boolean.TRUE.equals(job.getSpec().getSuspend())) {
@@ -115,6 +134,22 @@ public final class Kubelet implements AutoCloseable {
             PodEnd outcome = error == null ? end : new PodEnd.Fail(1, "the pod could not run: " + error.getMessage());
             ended(job, pod, outcome);
         });
+    }
+
+    /** The Job's controller is an AlignmentRun that exists in its namespace, with the referenced name and uid. */
+    private boolean ownedByARun(Job job) {
+        List<OwnerReference> owners = job.getMetadata().getOwnerReferences();
+        if (owners == null) return false;
+        for (OwnerReference o : owners) {
+            if (!Boolean.TRUE.equals(o.getController()) || !HasMetadata.getApiVersion(AlignmentRun.class).equals(o.getApiVersion())
+                    || !HasMetadata.getKind(AlignmentRun.class).equals(o.getKind()) || o.getName() == null || o.getUid() == null) {
+                continue;
+            }
+            AlignmentRun run = client.resources(AlignmentRun.class).inNamespace(job.getMetadata().getNamespace())
+                    .withName(o.getName()).get();
+            if (run != null && o.getUid().equals(run.getMetadata().getUid())) return true;
+        }
+        return false;
     }
 
     /**
