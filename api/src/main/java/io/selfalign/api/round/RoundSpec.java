@@ -163,6 +163,16 @@ public record RoundSpec(
             return referenceWeight == null ? 1.0 : referenceWeight;
         }
 
+        /**
+         * The run's default for an unset {@code judge.select}: {@code validation} when the run has validation pairs to
+         * choose θ on (the measured better judge on both benchmark tasks, docs/judge.md), else unset ({@code none}).
+         * Decided here, at the factory, so that {@code round.json} always says which judge a round used.
+         */
+        public Judge selectingByDefault(boolean hasValidationPairs) {
+            if (select != null || !hasValidationPairs) return this;
+            return new Judge(reference, score, dropTies, truncated, lengthControl, minAccuracy, referenceWeight, JudgeSelection.VALIDATION);
+        }
+
         /** {@link #select}, with the behaviour of specs written before it existed. */
         public JudgeSelection selectOrDefault() {
             return select == null ? JudgeSelection.NONE : select;

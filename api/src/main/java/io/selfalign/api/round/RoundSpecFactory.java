@@ -35,7 +35,7 @@ public final class RoundSpecFactory {
         RoundSpec.Paths paths = new RoundSpec.Paths(RoundContract.WORKSPACE, base, policyModel(run, base, hasSeedRound, k),
                 judgeReference(s.judge.reference, run, base, hasSeedRound, k), RoundContract.outputDir(run.namespace(), run.name(), k));
         return new RoundSpec(RoundSpec.CURRENT_VERSION, run, k, s.iterations, RoundSpec.seedOf(s.seed, k), paths, data(s, k),
-                RoundSpec.Generation.of(s.generation), RoundSpec.Judge.of(s.judge, s.guard), RoundSpec.Training.of(s.training, k), runtime);
+                RoundSpec.Generation.of(s.generation), RoundSpec.Judge.of(s.judge, s.guard).selectingByDefault(s.data.validationPreferences != null), RoundSpec.Training.of(s.training, k), runtime);
     }
 
     private static RoundSpec.Data data(AlignmentRunSpec s, int k) {

@@ -67,12 +67,12 @@ public class JudgeSpec {
             + "reference: none. See docs/judge.md.")
     public Double referenceWeight;
 
-    @JsonPropertyDescription("none (unset): the configured referenceWeight; validation (recommended with "
-            + "data.validationPreferences, which it needs): each round scores the validation pairs with theta = 0, 0.25, 0.5, 0.75 "
-            + "and 1 and judges with theta = 0 unless a larger theta orders them significantly better (one-sided paired test, 5% "
-            + "level), then with the most accurate of those; the reference is judge.reference, or the base model when that is "
-            + "none. See docs/judge.md.")
-    // Unset means none, so an unknown name reads as none here (LenientEnum); the CRD's enum refuses it on a cluster.
+    @JsonPropertyDescription("validation (the default when data.validationPreferences is given, which it needs): each round "
+            + "scores the validation pairs with theta = 0, 0.25, 0.5, 0.75 and 1 and judges with theta = 0 unless a larger theta "
+            + "orders them significantly better (one-sided paired test, 5% level), then with the most accurate of those; the "
+            + "reference is judge.reference, or the base model when that is none. none (the default without validation pairs): "
+            + "the configured referenceWeight. See docs/judge.md.")
+    // Unset means the default above, so an unknown name reads as unset here (LenientEnum); the CRD's enum refuses it on a cluster.
     @JsonDeserialize(using = LenientEnum.class)
     public JudgeSelection select;
 }

@@ -97,6 +97,20 @@ class RoundSpecFactoryTest {
     }
 
     @Test
+    void theJudgeChoosesItsWeightByDefaultWhenTheRunHasValidationPairs() {
+        AlignmentRun without = run();
+        assertNull(create(without, 1).judge().select(), "no pairs to choose on: the configured weight, as before");
+        AlignmentRun with = run();
+        with.getSpec().data.validationPreferences = "data/validation.jsonl";
+        assertEquals(JudgeSelection.VALIDATION, create(with, 1).judge().select());
+        assertEquals(List.of(), create(with, 1).problems());
+        AlignmentRun fixed = run();
+        fixed.getSpec().data.validationPreferences = "data/validation.jsonl";
+        fixed.getSpec().judge.select = JudgeSelection.NONE;
+        assertEquals(JudgeSelection.NONE, create(fixed, 1).judge().select(), "an explicit none is kept");
+    }
+
+    @Test
     void judgeReferenceNoneNamesNoReferenceModel() {
         AlignmentRun run = run();
         run.getSpec().judge.reference = JudgeReference.NONE;
