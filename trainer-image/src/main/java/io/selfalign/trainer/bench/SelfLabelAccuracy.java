@@ -85,23 +85,14 @@ public record SelfLabelAccuracy(int pairs, int goldTies, double overall, double 
 
     /**
      * A response of the row: from the exact generated ids ({@code chosenTokens}, ending with EOS when the model
-     * stopped there) when the row has them, else from the decoded text (which never shows EOS, so a text over the
-     * 12-token limit counts as cut there).
+     * stopped there) when the row has them, else from the decoded text.
      */
     private static KeySortSampler.Response response(JsonNode row, String field, String where) throws IOException {
         JsonNode ids = row.get(field + "Tokens");
-        long[] tokens;
-        if (ids == null) {
-            int[] words = KeySortVocab.parseResponse(text(row, field, where));
-            boolean eos = words.length <= KeySortVocab.MAX_RESPONSE_TOKENS;
-            tokens = new long[words.length + (eos ? 1 : 0)];
-            for (int i = 0; i < words.length; i++) tokens[i] = words[i];
-            if (eos) tokens[words.length] = KeySortVocab.EOS;
-        } else {
-            if (!ids.isArray()) throw new IOException(where + ": field '" + field + "Tokens' must be an array of token ids");
-            tokens = new long[ids.size()];
-            for (int i = 0; i < tokens.length; i++) tokens[i] = ids.get(i).asLong();
-        }
+        if (ids == null) return KeySortSampler.Response.ofText(text(row, field, where));
+        if (!ids.isArray()) throw new IOException(where + ": field '" + field + "Tokens' must be an array of token ids");
+        long[] tokens = new long[ids.size()];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = ids.get(i).asLong();
         return KeySortSampler.Response.of(tokens);
     }
 

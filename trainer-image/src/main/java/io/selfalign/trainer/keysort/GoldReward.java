@@ -51,11 +51,8 @@ public final class GoldReward {
      * than the 12-token limit never ended with EOS: it is cut at the limit and scored with eos = 0.
      */
     public static double score(String prompt, String response) {
-        int[] keys = KeySortVocab.parsePrompt(prompt);
-        int[] ids = KeySortVocab.parseResponse(response);
-        boolean eos = ids.length <= KeySortVocab.MAX_RESPONSE_TOKENS;
-        if (!eos) ids = java.util.Arrays.copyOf(ids, KeySortVocab.MAX_RESPONSE_TOKENS);
-        return score(keys, ids, eos);
+        KeySortSampler.Response r = KeySortSampler.Response.ofText(response);
+        return score(KeySortVocab.parsePrompt(prompt), r.tokens(), r.eos());
     }
 
     /** Rewards are sums of small fractions: equal up to rounding is a tie. */

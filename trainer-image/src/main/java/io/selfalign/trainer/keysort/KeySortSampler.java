@@ -37,6 +37,16 @@ public final class KeySortSampler {
             return task.showsHabit(tokens);
         }
 
+        /**
+         * A response as decoded text (EOS not written, as generators return it): a text over the 12-token limit never
+         * ended with EOS, so it is cut at the limit and has none.
+         */
+        public static Response ofText(String text) {
+            int[] ids = KeySortVocab.parseResponse(text);
+            boolean eos = ids.length <= KeySortVocab.MAX_RESPONSE_TOKENS;
+            return new Response(eos ? ids : java.util.Arrays.copyOf(ids, KeySortVocab.MAX_RESPONSE_TOKENS), eos);
+        }
+
         public static Response of(long[] generated) {
             int end = 0;
             while (end < generated.length && generated[end] != KeySortVocab.EOS) end++;
