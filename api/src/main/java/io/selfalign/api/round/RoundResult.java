@@ -65,8 +65,10 @@ public record RoundResult(
     private static final String GUARD_STOPPED = "guard_stopped";
     private static final String JUDGE_ACCURACY = "judge_accuracy";
     private static final String VALIDATION_ACCURACY = "validation_accuracy";
-    /** The names of the typed fields in {@link #metrics}. */
-    public static final Set<String> DECISION_METRICS = Set.of(GUARD_STOPPED, JUDGE_ACCURACY, VALIDATION_ACCURACY);
+    /** How many held-out pairs {@code validation_accuracy} was measured on: {@link BestRound} tests differences with it. */
+    public static final String VALIDATION_PAIRS = "validation_pairs";
+    /** The names of the metrics the operator decides on: the typed fields and the size of their sample. */
+    public static final Set<String> DECISION_METRICS = Set.of(GUARD_STOPPED, JUDGE_ACCURACY, VALIDATION_ACCURACY, VALIDATION_PAIRS);
 
     public RoundResult {
         guardStopped = guardStopped || guardStopped(metrics);

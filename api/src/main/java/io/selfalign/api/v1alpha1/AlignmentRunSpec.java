@@ -18,6 +18,8 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "training.refinement.extrapolation has more entries than iterations")
 @ValidationRule(value = "!has(self.guard) || !has(self.guard.minJudgeAccuracy) || has(self.data.validationPreferences)",
         message = "guard.minJudgeAccuracy needs data.validationPreferences")
+@ValidationRule(value = "!has(self.guard) || !has(self.guard.stopOnDecline) || !self.guard.stopOnDecline || has(self.data.validationPreferences)",
+        message = "guard.stopOnDecline needs data.validationPreferences")
 @ValidationRule(value = "self.iterations >= 1 || has(self.data.seedPreferences)",
         message = "iterations: 0 runs the seed round alone, which needs data.seedPreferences")
 @ValidationRule(value = "size(self.data.promptsPerIteration) == 1 || size(self.data.promptsPerIteration) >= self.iterations",

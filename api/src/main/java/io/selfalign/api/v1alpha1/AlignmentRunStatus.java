@@ -29,8 +29,9 @@ public class AlignmentRunStatus {
     @JsonPropertyDescription("Checkpoint directory written by the last successful round, as seen inside the trainer pod.")
     public String latestCheckpoint;
 
-    @JsonPropertyDescription("The round whose trained model scored the highest validation_accuracy on "
-            + "data.validationPreferences (the earliest on ties); unset without validation pairs.")
+    @JsonPropertyDescription("The latest round whose trained model's validation_accuracy on data.validationPreferences is "
+            + "not significantly below the highest (one-sided two-proportion test at 5%): differences the held-out pairs "
+            + "cannot resolve favour the more trained model; unset without validation pairs.")
     public Integer bestIteration;
 
     @JsonPropertyDescription("Checkpoint of bestIteration, as seen inside the trainer pod: the model to use when the run "

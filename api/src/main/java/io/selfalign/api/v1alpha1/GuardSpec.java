@@ -15,4 +15,10 @@ public class GuardSpec {
             + "not train; the run then ends Succeeded with condition reason JudgeAccuracyBelowThreshold, and "
             + "status.bestCheckpoint names the model to use. Unset: off. Needs data.validationPreferences.")
     public Double minJudgeAccuracy;
+
+    @JsonPropertyDescription("Stop when self-labelling drifts: after a round whose trained model orders the validation pairs "
+            + "significantly worse than an earlier round's (validation_accuracy; one-sided two-proportion test at 5%), no later "
+            + "round starts; the run ends Succeeded with condition reason ValidationDeclined, and status.bestCheckpoint names "
+            + "the model to use. Default false. Needs data.validationPreferences.")
+    public Boolean stopOnDecline;
 }

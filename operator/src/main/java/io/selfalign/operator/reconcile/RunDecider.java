@@ -2,6 +2,7 @@ package io.selfalign.operator.reconcile;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.selfalign.api.round.BestRound;
 import io.selfalign.api.round.Guard;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.v1alpha1.AlignmentRun;
@@ -80,6 +81,7 @@ final class RunDecider {
         final List<RunAction> actions = new ArrayList<>();
         String failureReason;
         String failureMessage;
+        String stopReason;
         String stopMessage;
 
         Decision(AlignmentRun run, Instant now) {
@@ -110,6 +112,7 @@ final class RunDecider {
                             stopEarly(k, entry);
                             return;
                         }
+                        if (declined(k)) return;
                         continue;
                     }
                     Job shardJob = observed.shardJob(k);
@@ -154,6 +157,7 @@ final class RunDecider {
                         stopEarly(k, status.iteration(k));
                         return;
                     }
+                    if (declined(k)) return;
                     continue;
                 }
                 if (outcome instanceof RoundOutcome.Failed failed) {
@@ -178,33 +182,60 @@ final class RunDecider {
 
         /** A guarded round ends the run as Succeeded, with the reason in the conditions; no later round starts. */
         private void stopEarly(int k, IterationStatus entry) {
-            stopMessage = Guard.stopped(k, RoundResult.judgeAccuracy(entry.metrics), run.getSpec().guard.minJudgeAccuracy)
-                    + " and the run stopped";
+            stop(k, RunEvents.JUDGE_ACCURACY_BELOW_THRESHOLD, Guard.stopped(k, RoundResult.judgeAccuracy(entry.metrics),
+                    run.getSpec().guard.minJudgeAccuracy) + " and the run stopped");
+        }
+
+        /**
+         * With {@code guard.stopOnDecline}, a round whose trained model is significantly less accurate on the held-out
+         * pairs than an earlier one ends the run before the next round: self-labelling has drifted, and later rounds
+         * learn from the worse model's labels.
+         */
+        private boolean declined(int k) {
+            if (!Boolean.TRUE.equals(run.getSpec().guard.stopOnDecline) || k >= run.getSpec().iterations) return false;
+            List<BestRound.Scored> rounds = trainedRounds(k);
+            var from = BestRound.declinedFrom(rounds);
+            if (from.isEmpty() || rounds.get(rounds.size() - 1).iteration() != k) return false;
+            stop(k, RunEvents.VALIDATION_DECLINED, BestRound.declineMessage(rounds.get(rounds.size() - 1), from.get()));
+            return true;
+        }
+
+        private void stop(int k, String reason, String message) {
+            stopReason = reason;
+            stopMessage = message;
             if (RunPhase.SUCCEEDED.equals(status.phase)) return;
             status.phase = RunPhase.SUCCEEDED;
             status.currentIteration = k;
             status.completionTime = now();
             setBest();
-            actions.add(Emit.warning(RunEvents.JUDGE_ACCURACY_BELOW_THRESHOLD, stopMessage
+            actions.add(Emit.warning(reason, stopMessage
                     + (status.bestCheckpoint == null ? "" : "; best checkpoint " + status.bestCheckpoint + " (iteration " + status.bestIteration + ")")));
         }
 
+        /** The trained rounds up to {@code k} with their held-out accuracy, in order. */
+        private List<BestRound.Scored> trainedRounds(int k) {
+            List<BestRound.Scored> rounds = new ArrayList<>();
+            if (status.iterations == null) return rounds;
+            for (IterationStatus it : status.iterations) {
+                if (it.index > k || it.checkpoint == null || !RunPhase.SUCCEEDED.equals(it.phase)) continue;
+                BestRound.of(it.index, it.metrics).ifPresent(rounds::add);
+            }
+            rounds.sort(java.util.Comparator.comparingInt(BestRound.Scored::iteration));
+            return rounds;
+        }
+
         /**
-         * bestIteration/bestCheckpoint: the trained round with the highest validation_accuracy (earliest on ties);
-         * judgeAccuracy: the latest round's judge_accuracy.
+         * bestIteration/bestCheckpoint: the latest trained round whose validation_accuracy is not significantly below
+         * the highest ({@link BestRound}); judgeAccuracy: the latest round's judge_accuracy.
          */
         private void setBest() {
             if (status.iterations == null) return;
-            double bestV = Double.NEGATIVE_INFINITY;
+            BestRound.choose(trainedRounds(Integer.MAX_VALUE)).ifPresent(best -> {
+                status.bestIteration = best.iteration();
+                status.bestCheckpoint = status.iteration(best.iteration()).checkpoint;
+            });
             for (IterationStatus it : status.iterations) {
-                if (it.metrics == null || !RunPhase.SUCCEEDED.equals(it.phase)) continue;
-                Double v = RoundResult.validationAccuracy(it.metrics);
-                if (v != null && it.checkpoint != null && v > bestV) {
-                    bestV = v;
-                    status.bestIteration = it.index;
-                    status.bestCheckpoint = it.checkpoint;
-                }
-                Double j = RoundResult.judgeAccuracy(it.metrics);
+                Double j = RunPhase.SUCCEEDED.equals(it.phase) ? RoundResult.judgeAccuracy(it.metrics) : null;
                 if (j != null) status.judgeAccuracy = j;
             }
         }
@@ -374,7 +405,7 @@ final class RunDecider {
             status.conditions = ConditionsBuilder.build(
                     new ConditionsBuilder.RunState(status.phase, problems, status.currentIteration,
                             run.getSpec() == null ? 0 : run.getSpec().iterations, failureReason, failureMessage,
-                            stopMessage == null ? null : RunEvents.JUDGE_ACCURACY_BELOW_THRESHOLD, stopMessage),
+                            stopReason, stopMessage),
                     run.getStatus() == null ? null : run.getStatus().conditions,
                     run.getMetadata().getGeneration(), now);
             return new RunDecision(status, List.copyOf(actions));

@@ -59,6 +59,9 @@ public final class SpecValidator {
             relativePath(p, "spec.data.validationPreferences", s.data.validationPreferences);
             heldOut(p, s);
             promptsPerIteration(p, s);
+            if (s.guard != null && Boolean.TRUE.equals(s.guard.stopOnDecline) && s.data.validationPreferences == null) {
+                p.add("spec.guard.stopOnDecline: needs spec.data.validationPreferences (the held-out pairs whose accuracy it watches)");
+            }
             if (s.iterations == 0 && s.data.seedPreferences == null) {
                 p.add("spec.iterations: 0 runs the seed round alone, which needs spec.data.seedPreferences (the gold pairs it trains on)");
             }

@@ -103,6 +103,37 @@ class RunDeciderTest {
         assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), d.actions().toString());
     }
 
+    /** keyecho seed 1 of the benchmark: validation accuracy 0.70, 0.69, then 0.60 — significant on 200 pairs. */
+    @Test
+    void aSignificantValidationDeclineEndsTheRunAndTheBestIsTheLatestWithinNoise() {
+        AlignmentRun run = run(3);
+        run.getSpec().data.validationPreferences = "data/validation.jsonl";
+        run.getSpec().guard.stopOnDecline = true;
+        double[] accuracy = {0.70, 0.69, 0.60};
+        List<Job> jobs = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            jobs.add(job(run, k, "Complete"));
+            pods.add(pod(run, k, "Succeeded", 0, RoundJson.write(new RoundResult(1, k, "hash-" + k, checkpoint(run, k), 1.5,
+                    Map.of("validation_accuracy", accuracy[k], "validation_pairs", 200.0), "round " + k + " done"))));
+        }
+        RunDecision d = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+
+        assertEquals(RunPhase.SUCCEEDED, d.status().phase);
+        assertEquals(1, d.status().bestIteration);
+        assertEquals(checkpoint(run, 1), d.status().bestCheckpoint);
+        assertEquals(checkpoint(run, 2), d.status().latestCheckpoint);
+        Condition complete = condition(d.status(), ConditionsBuilder.COMPLETE);
+        assertEquals(RunEvents.VALIDATION_DECLINED, complete.getReason());
+        assertEquals("iteration 2: validation accuracy 0.600 is significantly below iteration 0's 0.700 (guard.stopOnDecline); "
+                + "no later round started", complete.getMessage());
+        assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), d.actions().toString());
+
+        run.getSpec().guard.stopOnDecline = null;
+        RunDecision off = RunDecider.decide(run, List.of(), new RunObservation(run, jobs, pods), NOW);
+        assertTrue(off.actions().contains(new StartRound(3)), "without the guard the run goes on: " + off.actions());
+    }
+
     @Test
     void theLastSucceededRoundCompletesTheRunOnce() {
         AlignmentRun run = run(1);

@@ -89,7 +89,7 @@ class RunLifecycleTest {
 
     /**
      * Iteration 2's judge is below the guard: the round does not train (no checkpoint), the run ends Succeeded
-     * with the reason, iteration 3 never starts, and the best checkpoint is the earliest of the tied best.
+     * with the reason, iteration 3 never starts, and the best checkpoint is the later of the tied best (the more trained model).
      */
     @Test
     void theGuardEndsTheRunWhenTheJudgeFallsBelowTheThreshold() throws Exception {
@@ -109,8 +109,8 @@ class RunLifecycleTest {
         AlignmentRun done = h.awaitRun("guarded", phase(RunPhase.SUCCEEDED));
         var st = done.getStatus();
         assertEquals(2, st.currentIteration);
-        assertEquals(0, st.bestIteration);
-        assertEquals("/workspace/runs/team-a/guarded/iter-0/model", st.bestCheckpoint);
+        assertEquals(1, st.bestIteration);
+        assertEquals("/workspace/runs/team-a/guarded/iter-1/model", st.bestCheckpoint);
         assertEquals("/workspace/runs/team-a/guarded/iter-1/model", st.latestCheckpoint);
         assertEquals(0.55, st.judgeAccuracy);
         Condition complete = done.getStatus().conditions.stream().filter(c -> c.getType().equals("Complete")).findFirst().orElseThrow();
@@ -124,7 +124,7 @@ class RunLifecycleTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertTrue(h.client.v1().events().inNamespace(NS).list().getItems().stream()
                     .anyMatch(e -> "JudgeAccuracyBelowThreshold".equals(e.getReason()) && "guarded".equals(e.getInvolvedObject().getName())
-                            && e.getMessage().contains("best checkpoint /workspace/runs/team-a/guarded/iter-0/model")));
+                            && e.getMessage().contains("best checkpoint /workspace/runs/team-a/guarded/iter-1/model")));
             assertEquals(0.55, h.registry.get("selfalign.round.metric").tag("run", "guarded").tag("metric", "judge_accuracy").gauge().value());
         });
         assertNull(h.client.batch().v1().jobs().inNamespace(NS).withName("guarded-iter-3").get(), "no round after the guard");

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.bench;
 
 import ai.djl.Device;
+import io.selfalign.api.round.BestRound;
 import io.selfalign.api.round.Guard;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundResult;
@@ -17,7 +18,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The alignment benchmark of docs/algorithm.md §8: per seed, a KeySort instance and its SFT model, then every
@@ -87,11 +90,19 @@ public final class AlignmentBench {
                         // SPA's iteration 0 is the DPO-seed model: shown again under the arm's name for the plot
                         record(dpoSeed.as(arm.label()));
                         Path policy = dpoSeedModel;
+                        List<StageResult> trained = new ArrayList<>(List.of(dpoSeed));
                         for (int k = 1; k <= options.settings().iterations(); k++) {
-                            if (runRound(task, rounds, evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge(task) : null) == null) {
+                            StageResult r = runRound(task, rounds, evaluator, rounds.iteration(arm, k, policy), arm, arm == Arm.ORACLE ? new GoldJudge(task) : null);
+                            if (r == null) break;
+                            trained.add(r);
+                            policy = rounds.modelDir(arm, k);
+                            var from = BestRound.declinedFrom(BenchReport.scored(trained));
+                            if (options.settings().stopOnDecline() && k < options.settings().iterations() && from.isPresent()) {
+                                // As the operator does with spec.guard.stopOnDecline: the arm ends here.
+                                log.printf("bench: seed %d  %s  %s; the arm stops%n", seed, arm.label(),
+                                        BestRound.declineMessage(BenchReport.scored(List.of(r)).get(0), from.get()));
                                 break;
                             }
-                            policy = rounds.modelDir(arm, k);
                         }
                     }
                 }
@@ -115,7 +126,10 @@ public final class AlignmentBench {
         }
         StageResult r;
         try (DecoderModel policy = Checkpoint.load(outputDir.resolve(RoundContract.MODEL_DIR), Device.cpu())) {
-            r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withRound(result.metrics(), result.durationSeconds());
+            Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
+            // A round resumed from a trainer that did not report its validation sample size yet: the bench's own.
+            if (metrics.containsKey("validation_accuracy")) metrics.putIfAbsent(RoundResult.VALIDATION_PAIRS, (double) options.sizes().validationPairs());
+            r = evaluator.evaluate(policy, arm.label(), spec.iteration()).withRound(metrics, result.durationSeconds());
         }
         if (spec.iteration() > 0) r = r.withSelfLabels(SelfLabelAccuracy.of(task, outputDir.resolve(RoundContract.PAIRS_FILE)));
         record(r);

@@ -1,5 +1,6 @@
 package io.selfalign.trainer.bench;
 
+import io.selfalign.api.round.BestRound;
 import io.selfalign.trainer.files.AtomicWrite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,12 @@ public final class BenchReport {
             for (int c = 0; c < COLUMNS.size(); c++) row[c + 4] = cell(group, COLUMNS.get(c));
             rows.add(row);
         }
-        int[] width = new int[header.length];
+        return render(rows);
+    }
+
+    /** Columns padded to their widest cell; the first two left-aligned. */
+    private static String render(List<String[]> rows) {
+        int[] width = new int[rows.get(0).length];
         for (String[] row : rows) for (int c = 0; c < row.length; c++) width[c] = Math.max(width[c], row[c].length());
         StringBuilder sb = new StringBuilder();
         for (String[] row : rows) {
@@ -88,6 +94,42 @@ public final class BenchReport {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** The stages' held-out accuracies as the operator reads them from status, for {@link BestRound}. */
+    static List<BestRound.Scored> scored(List<StageResult> stages) {
+        return stages.stream().flatMap(r -> BestRound.of(r.iteration(), r.round()).stream()).toList();
+    }
+
+    /**
+     * Per task and iterating arm, the stage a run would name {@code status.bestCheckpoint} ({@link BestRound}) beside
+     * its iteration 0 (the DPO-seed model) and its last stage: win-rates as mean ± sd over seeds, and the chosen
+     * iteration of each seed.
+     */
+    public static String recommended(List<StageResult> results) {
+        Map<String, List<StageResult>> runs = new LinkedHashMap<>();
+        for (StageResult r : results) {
+            runs.computeIfAbsent(r.task() + "\u0000" + r.arm() + "\u0000" + r.seed(), k -> new ArrayList<>()).add(r);
+        }
+        Map<String, List<StageResult[]>> byArm = new LinkedHashMap<>();
+        for (List<StageResult> run : runs.values()) {
+            if (run.size() < 2) continue;
+            var best = BestRound.choose(scored(run));
+            if (best.isEmpty()) continue;
+            StageResult chosen = run.stream().filter(r -> r.iteration() == best.get().iteration()).findFirst().orElseThrow();
+            byArm.computeIfAbsent(run.get(0).task() + "\u0000" + run.get(0).arm(), k -> new ArrayList<>())
+                    .add(new StageResult[] {run.get(0), chosen, run.get(run.size() - 1)});
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"task", "arm", "seeds", "best iter", "WR% best", "WR% iter 0", "WR% last"});
+        Column wr = COLUMNS.get(0);
+        for (List<StageResult[]> arm : byArm.values()) {
+            rows.add(new String[] {arm.get(0)[0].task(), arm.get(0)[0].arm(), Integer.toString(arm.size()),
+                    String.join(",", arm.stream().map(t -> Integer.toString(t[1].iteration())).toList()),
+                    cell(arm.stream().map(t -> t[1]).toList(), wr), cell(arm.stream().map(t -> t[0]).toList(), wr),
+                    cell(arm.stream().map(t -> t[2]).toList(), wr)});
+        }
+        return rows.size() == 1 ? "" : "status.bestCheckpoint per arm (docs/judge.md):\n" + render(rows);
     }
 
     private static String cell(List<StageResult> group, Column col) {

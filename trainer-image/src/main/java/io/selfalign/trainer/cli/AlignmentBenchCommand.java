@@ -90,6 +90,11 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
                     + "the validation pairs does not train, and the arm stops there (default: off).")
     Double minJudgeAccuracy;
 
+    @Option(names = "--stop-on-decline",
+            description = "The decline guard (spec.guard.stopOnDecline) for the iterating arms: after a stage whose model orders the "
+                    + "validation pairs significantly worse than an earlier stage's, the arm stops (default: off).")
+    boolean stopOnDecline;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
@@ -112,19 +117,20 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--min-judge-accuracy: must be in [0, 1], got " + minJudgeAccuracy);
         }
         BenchSettings settings = new BenchSettings(learningRate, seedEpochs, iterationEpochs, samples, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(),
-                JudgeScore.parse(judgeScore, "--judge-score"), minJudgeAccuracy);
+                JudgeScore.parse(judgeScore, "--judge-score"), minJudgeAccuracy, stopOnDecline);
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         List<KeySortTask> tasks = taskLabels.stream().distinct().map(t -> KeySortTask.byLabel(t, "--tasks")).toList();
         Files.createDirectories(out);
         System.err.printf(Locale.ROOT, "bench alignment: tasks %s, seeds %s, arms %s, sizes %s, lr %.1e, seed epochs %d, iteration epochs %d, samples %d, "
                         + "judge score %s, validation pairs %d, guard %s, out %s%n",
                 taskLabels, seedValues, arms.stream().map(Arm::label).toList(), sizes, learningRate, seedEpochs, iterationEpochs, samples, judgeScore,
-                sizes.validationPairs(), minJudgeAccuracy == null ? "off" : minJudgeAccuracy, out.toAbsolutePath());
+                sizes.validationPairs(), (minJudgeAccuracy == null ? "off" : minJudgeAccuracy) + (stopOnDecline ? ", stop on decline" : ""),
+                out.toAbsolutePath());
         long start = System.nanoTime();
         List<StageResult> results = new AlignmentBench(
                 new AlignmentBench.Options(tasks, arms, seedValues, sizes, SftTrainer.Options.of(0), settings, out), System.err).run();
         double minutes = (System.nanoTime() - start) / 60e9;
-        String table = BenchReport.table(results);
+        String table = BenchReport.table(results) + "\n" + BenchReport.recommended(results);
         System.out.print(table);
         System.out.printf(Locale.ROOT, "%d seed(s), %.1f minutes; WR = gold win-rate (%%) of one sample per test prompt against an SFT"
                 + " sample, ties ½; judge acc = the round's judge on the %d held-out gold pairs, val acc = the stage's trained model as"

@@ -276,6 +276,7 @@ public final class RoundRunner {
         m.put("validation_accuracy", a.overall());
         if (!Double.isNaN(a.direction())) m.put("validation_direction_accuracy", a.direction());
         m.put("validation_balanced_accuracy", a.balanced());
+        m.put(RoundResult.VALIDATION_PAIRS, (double) heldOut.pairs().size());
         return m;
     }
 
