@@ -30,8 +30,8 @@ public class AlignmentRunStatus {
     public String latestCheckpoint;
 
     @JsonPropertyDescription("The latest round whose trained model's validation_accuracy on data.validationPreferences is "
-            + "not significantly below the highest (one-sided two-proportion test at 5%): differences the held-out pairs "
-            + "cannot resolve favour the more trained model; unset without validation pairs.")
+            + "not significantly below the highest (one-sided two-proportion test at 5%) and not below the first round's (the "
+            + "seed round, trained on human labels alone); unset without validation pairs.")
     public Integer bestIteration;
 
     @JsonPropertyDescription("Checkpoint of bestIteration, as seen inside the trainer pod: the model to use when the run "

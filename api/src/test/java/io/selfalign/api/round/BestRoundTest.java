@@ -28,13 +28,18 @@ class BestRoundTest {
         assertFalse(BestRound.significantlyBelow(new Scored(1, 0.60, 50), new Scored(0, 0.70, 50)));
     }
 
-    /** The benchmark's keyecho seed 1 (judge.select: validation): the highest is iteration 0, the win-rate's best iteration 1. */
+    /** Validation accuracies of the benchmark's runs (judge.select: validation), with the win-rates they stood for. */
     @Test
-    void theRecommendationIsTheLatestRoundWithinNoiseOfTheHighest() {
-        List<Scored> rounds = List.of(at(0, 0.70), at(1, 0.69), at(2, 0.60), at(3, 0.615));
-        assertEquals(1, BestRound.choose(rounds).orElseThrow().iteration());
-        // KeySort: every round within noise of the highest, so the most trained one.
-        assertEquals(3, BestRound.choose(List.of(at(0, 0.63), at(1, 0.76), at(2, 0.76), at(3, 0.75))).orElseThrow().iteration());
+    void theRecommendationIsTheLatestRoundWithinNoiseOfTheHighestThatKeptTheSeedRoundsAccuracy() {
+        // KeySort seed 1: every self-labelled round within noise of the highest, so the most trained one (75.9 WR).
+        assertEquals(3, BestRound.choose(List.of(at(0, 0.618), at(1, 0.762), at(2, 0.738), at(3, 0.748))).orElseThrow().iteration());
+        // keyecho seed 0: iteration 2 fell significantly (0.583 against 0.667), iteration 3 too; iteration 1 (68.1 WR).
+        assertEquals(1, BestRound.choose(List.of(at(0, 0.662), at(1, 0.667), at(2, 0.583), at(3, 0.573))).orElseThrow().iteration());
+        // keyecho seed 2: within noise throughout, but iterations 2 and 3 lost the seed round's accuracy (52.3 and 48.4
+        // WR against the seed round's 56.3): iteration 1.
+        assertEquals(1, BestRound.choose(List.of(at(0, 0.625), at(1, 0.64), at(2, 0.615), at(3, 0.60))).orElseThrow().iteration());
+        // The reference-free judge on keyecho: every self-labelled round below the seed round, which is recommended.
+        assertEquals(0, BestRound.choose(List.of(at(0, 0.70), at(1, 0.515), at(2, 0.50), at(3, 0.495))).orElseThrow().iteration());
         assertEquals(Optional.empty(), BestRound.choose(List.of()));
     }
 

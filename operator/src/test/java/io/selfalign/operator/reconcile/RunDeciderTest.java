@@ -103,13 +103,13 @@ class RunDeciderTest {
         assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), d.actions().toString());
     }
 
-    /** keyecho seed 1 of the benchmark: validation accuracy 0.70, 0.69, then 0.60 — significant on 200 pairs. */
+    /** keyecho seed 0 of the benchmark: validation accuracy 0.66, 0.67, then 0.58 — significant on 200 pairs. */
     @Test
     void aSignificantValidationDeclineEndsTheRunAndTheBestIsTheLatestWithinNoise() {
         AlignmentRun run = run(3);
         run.getSpec().data.validationPreferences = "data/validation.jsonl";
         run.getSpec().guard.stopOnDecline = true;
-        double[] accuracy = {0.70, 0.69, 0.60};
+        double[] accuracy = {0.66, 0.67, 0.58};
         List<Job> jobs = new ArrayList<>();
         List<Pod> pods = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
@@ -125,7 +125,7 @@ class RunDeciderTest {
         assertEquals(checkpoint(run, 2), d.status().latestCheckpoint);
         Condition complete = condition(d.status(), ConditionsBuilder.COMPLETE);
         assertEquals(RunEvents.VALIDATION_DECLINED, complete.getReason());
-        assertEquals("iteration 2: validation accuracy 0.600 is significantly below iteration 0's 0.700 (guard.stopOnDecline); "
+        assertEquals("iteration 2: validation accuracy 0.580 is significantly below iteration 1's 0.670 (guard.stopOnDecline); "
                 + "no later round started", complete.getMessage());
         assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), d.actions().toString());
 
