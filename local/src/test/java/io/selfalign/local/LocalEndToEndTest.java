@@ -15,6 +15,7 @@ import io.selfalign.testkit.kubelet.Kubelet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -62,6 +63,66 @@ class LocalEndToEndTest {
             }
             assertEquals(labels(ws.resolve("runs/e2e/tiny-spa/iter-" + k + "/pairs.jsonl")),
                     labels(ws.resolve("runs/e2e/tiny-spa-sharded/iter-" + k + "/pairs.jsonl")), "iteration " + k + " labels");
+        }
+    }
+
+    /**
+     * {@code ./selfalign local} again with {@code iterations} raised from 1 to 2: a new local mode process (so the run
+     * gets the uid it had, as in every rerun) and a fresh API server, so the operator creates every round's Job again;
+     * the trainer reports rounds 0 and 1 from their outputs (same result.json, model untouched) and computes round 2.
+     */
+    @Test
+    void raisingIterationsOnAFinishedRunComputesOnlyTheNewRound() throws Exception {
+        Path jar = trainerJar();
+        Path ws = dir.resolve("workspace");
+        copyTree(resource("e2e"), ws);
+        String yaml = Files.readString(ws.resolve("tiny-spa.yaml"));
+        assertTrue(yaml.contains("iterations: 2\n"));
+        Path one = Files.writeString(dir.resolve("one.yaml"), yaml.replace("iterations: 2\n", "iterations: 1\n"));
+        String out = localMode(one, ws, jar);
+        assertTrue(out.contains("Succeeded"), out);
+        Path runDir = ws.resolve("runs/e2e/tiny-spa");
+        Map<Integer, String> results = new java.util.HashMap<>();
+        Map<Integer, java.nio.file.attribute.FileTime> models = new java.util.HashMap<>();
+        for (int k = 0; k <= 1; k++) {
+            results.put(k, Files.readString(runDir.resolve("iter-" + k + "/result.json")));
+            models.put(k, Files.getLastModifiedTime(runDir.resolve("iter-" + k + "/model/model.safetensors")));
+        }
+        assertTrue(Files.notExists(runDir.resolve("iter-2")));
+
+        out = localMode(ws.resolve("tiny-spa.yaml"), ws, jar);
+        assertTrue(out.contains("Succeeded"), out);
+        assertTrue(!out.contains("uid differs"), out);
+        for (int k = 0; k <= 1; k++) {
+            assertEquals(results.get(k), Files.readString(runDir.resolve("iter-" + k + "/result.json")), "iteration " + k + " reported again");
+            assertEquals(models.get(k), Files.getLastModifiedTime(runDir.resolve("iter-" + k + "/model/model.safetensors")), "iteration " + k);
+        }
+        assertTrue(Files.isRegularFile(runDir.resolve("iter-2/model/config.json")), "round 2 trained");
+        String logs = logsUnder(ws.resolve(".selfalign-local/pods"));
+        for (int k = 0; k <= 1; k++) {
+            assertTrue(logs.contains("round: iteration " + k + " already finished with this spec"), "iteration " + k + ":\n" + logs);
+        }
+        assertTrue(!logs.contains("holds a result of another spec"), logs);
+    }
+
+    /** {@code ./selfalign local -f run --workspace ws} as its own process; its output, once it has ended with exit 0. */
+    private static String localMode(Path run, Path ws, Path jar) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "io.selfalign.local.LocalMain", "local",
+                "-f", run.toString(), "--workspace", ws.toString(), "--trainer-jar", jar.toString(), "--metrics-port", "0",
+                "--max-trainers", "1").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    static String logsUnder(Path pods) throws IOException {
+        try (Stream<Path> files = Files.walk(pods)) {
+            StringBuilder sb = new StringBuilder();
+            for (Path log : files.filter(f -> f.getFileName().toString().equals("trainer.log")).sorted().toList()) {
+                sb.append("== ").append(log).append('\n').append(Files.readString(log));
+            }
+            return sb.toString();
         }
     }
 
@@ -167,12 +228,8 @@ class LocalEndToEndTest {
     }
 
     String trainerLogs() {
-        try (Stream<Path> files = Files.walk(dir.resolve("pods"))) {
-            StringBuilder sb = new StringBuilder();
-            for (Path log : files.filter(f -> f.getFileName().toString().equals("trainer.log")).sorted().toList()) {
-                sb.append("== ").append(log).append('\n').append(Files.readString(log));
-            }
-            return sb.toString();
+        try {
+            return logsUnder(dir.resolve("pods"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,14 +44,46 @@ public final class RoundJson {
     }
 
     /**
-     * SHA-256 over the canonical (sorted-key) JSON of the spec, without its runtime section: where the
-     * metrics port or termination log path points does not change what the round computes.
+     * A round's identity: SHA-256 over the canonical (sorted-key) JSON of what the round computes from, which is the
+     * spec without
+     * <ul>
+     *   <li>its runtime section: where the metrics port or termination log path points changes nothing computed;</li>
+     *   <li>{@code iterations}: how many rounds follow this one changes nothing in it, so raising a finished run's
+     *       iterations keeps its finished rounds;</li>
+     *   <li>at iteration 0, the prompt range: the seed round reads every prompt of the run to check it, but trains on
+     *       the seed pairs alone, and that range grows with {@code iterations}.</li>
+     * </ul>
+     * The content of the files a round reads is the other half of its identity ({@link RoundResult#inputDigests}).
      */
     public static String specHash(RoundSpec spec) {
-        RoundSpec canonical = spec.withRuntime(null);
+        ObjectNode identity = MAPPER.valueToTree(spec.withRuntime(null));
+        identity.remove("iterations");
+        if (spec.iteration() == 0 && identity.get("data") instanceof ObjectNode data) {
+            data.remove("promptOffset");
+            data.remove("promptCount");
+        }
+        return sha256(write(identity));
+    }
+
+    /**
+     * The hash results carried before {@link #specHash} left out {@code iterations} and the seed round's prompt range:
+     * the whole spec without its runtime. A result carrying it was computed from exactly this spec.
+     */
+    static String wholeSpecHash(RoundSpec spec) {
+        return sha256(write(spec.withRuntime(null)));
+    }
+
+    /**
+     * Whether a finished round's recorded hash is this spec's round: its {@link #specHash}, or, for a result written
+     * before that hash left out {@code iterations}, the hash of this whole spec (so an upgrade computes no round again).
+     */
+    public static boolean sameRound(String recordedHash, RoundSpec spec) {
+        return recordedHash != null && (recordedHash.equals(specHash(spec)) || recordedHash.equals(wholeSpecHash(spec)));
+    }
+
+    private static String sha256(String json) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(write(canonical).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }

@@ -19,8 +19,9 @@ import java.util.Set;
  * Prometheus gauges and tables, and for readers older than these fields; the compact constructor keeps both
  * agreeing, and lifts them from {@code metrics} in results written before the typed fields existed.
  *
- * @param specHash           SHA-256 of the canonical round spec; a rerun that finds a result with the same hash
- *                           reports it again instead of recomputing
+ * @param specHash           the round's identity ({@link RoundJson#specHash}: the canonical spec without what does not
+ *                           change the round, such as {@code iterations}); a rerun that finds a result with the same
+ *                           hash and the same {@code inputDigests} reports it again instead of recomputing
  * @param checkpoint         the trained model directory ({@code <outputDir>/model}); null only when the guard
  *                           stopped the round
  * @param guardStopped       the guard ({@link Guard}) kept the round from training (omitted when false)
@@ -37,10 +38,11 @@ import java.util.Set;
  *                           model; kept in result.json only (a sharded checkpoint's manifest would not fit the
  *                           termination message), null in results written before manifests existed
  * @param inputDigests       SHA-256 of each input the round read, by its spec path: the seed and validation
- *                           preference files whole, the prompts as the slice of rows the round used (key
- *                           {@code <path> rows <first>..<last>}); not the models, which the manifests cover. A rerun
- *                           with the same spec hash computes the round again when one differs. Kept in result.json
- *                           only; null in results written before it existed, which are still reused
+ *                           preference files whole, the prompts of iterations k >= 1 as the slice of rows the round used
+ *                           (key {@code <path> rows <first>..<last>}), and the models it loaded (key {@code <path> (model)}:
+ *                           an earlier round's model by the digests in that round's manifest, the base model by its
+ *                           files). A rerun with the same spec hash computes the round again when one differs. Kept in
+ *                           result.json only; null in results written before it existed, which are still reused
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -43,7 +43,9 @@ public final class RoundSpecFactory {
         String seed = s.data.seedPreferences == null ? null : RoundContract.inWorkspace(s.data.seedPreferences);
         String prompts = RoundContract.inWorkspace(s.data.prompts);
         String validation = s.data.validationPreferences == null ? null : RoundContract.inWorkspace(s.data.validationPreferences);
-        // Iteration 0 gets the prompts of all iterations: the seed round checks them before its hours of training.
+        // Iteration 0 gets the prompts of all iterations: the seed round checks them before its hours of training. That
+        // range grows with iterations, so the round's identity leaves it out (RoundJson.specHash). Iteration k's window
+        // depends on the counts of iterations 1..k only: raising iterations moves no finished round's rows.
         return k > 0 ? new RoundSpec.Data(seed, prompts, promptOffset(s, k), promptCount(s, k), validation)
                 : new RoundSpec.Data(seed, prompts, 0, promptOffset(s, s.iterations + 1), validation);
     }

@@ -40,7 +40,8 @@ public class AlignmentRunSpec {
     // A null in the spec means the default (the API server prunes it so; the in-process API of local mode and tests does not).
     @JsonSetter(nulls = Nulls.SKIP)
     @JsonPropertyDescription("Self-labelling iterations after the seed round (iteration 0). 0 runs the seed round alone "
-            + "(DPO on data.seedPreferences, no self-labelling). Raising it on a Succeeded run continues the run.")
+            + "(DPO on data.seedPreferences, no self-labelling). Raising it on a Succeeded run continues the run: "
+            + "its finished rounds are kept, not computed again. Lowering it below a round that has started is refused.")
     public int iterations = 3;
 
     @Default("42")

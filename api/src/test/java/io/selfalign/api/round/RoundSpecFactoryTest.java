@@ -184,6 +184,46 @@ class RoundSpecFactoryTest {
         assertEquals(44, create(run, 2).seed(), "round.json carries the run's seed + k");
     }
 
+    /**
+     * Raising {@code iterations} continues a run: every earlier round keeps its prompt window, its spec hash and so its
+     * finished output, although round.json says how many rounds the run now has and the seed round checks more prompts.
+     * A per-iteration prompt list and an extrapolation list grown at their ends move no earlier round.
+     */
+    @Test
+    void raisingIterationsKeepsEveryEarlierRoundsWindowAndHash() {
+        AlignmentRun before = run();
+        before.getSpec().iterations = 2;
+        before.getSpec().data.promptsPerIteration = List.of(800L, 2000L);
+        before.getSpec().training.refinement.extrapolation = List.of(0.75);
+        AlignmentRun after = run();
+        after.getSpec().iterations = 3;
+        after.getSpec().data.promptsPerIteration = List.of(800L, 2000L, 3000L);
+        // λ of iteration 2 was 0.375 (beyond the list, the last entry halved); the longer list keeps it and adds iteration 3's.
+        after.getSpec().training.refinement.extrapolation = List.of(0.75, 0.375, 0.25);
+        for (int k = 0; k <= 2; k++) {
+            RoundSpec was = create(before, k);
+            RoundSpec now = create(after, k);
+            assertEquals(RoundJson.specHash(was), RoundJson.specHash(now), "round " + k);
+            assertTrue(RoundJson.sameRound(RoundJson.specHash(was), now), "round " + k);
+            assertNotEquals(RoundJson.write(was), RoundJson.write(now), "round " + k + "'s round.json names the run's iterations");
+            if (k >= 1) assertEquals(was.data(), now.data(), "round " + k + "'s prompt window");
+        }
+        assertEquals(2800, create(before, 0).data().promptCount(), "the seed round checks the prompts of both iterations");
+        assertEquals(5800, create(after, 0).data().promptCount(), "and of all three after the raise");
+        assertEquals(new RoundSpec.Data("/workspace/data/seed.jsonl", "/workspace/data/prompts.jsonl", 2800, 3000, null),
+                create(after, 3).data(), "the new round takes the rows after the finished ones");
+        // What a round computes from still counts: another seed or another first window is another round.
+        AlignmentRun reseeded = run();
+        reseeded.getSpec().iterations = 3;
+        reseeded.getSpec().seed = 7;
+        assertNotEquals(RoundJson.specHash(create(after, 0)), RoundJson.specHash(create(reseeded, 0)));
+        AlignmentRun rewindowed = run();
+        rewindowed.getSpec().iterations = 3;
+        rewindowed.getSpec().data.promptsPerIteration = List.of(700L, 2000L, 3000L);
+        assertNotEquals(RoundJson.specHash(create(after, 2)), RoundJson.specHash(create(rewindowed, 2)),
+                "a shorter first window moves iteration 2's rows");
+    }
+
     @Test
     void sameRunAndRoundGiveTheSameSpecHash() {
         assertEquals(RoundJson.specHash(create(run(), 2)), RoundJson.specHash(create(run(), 2)));

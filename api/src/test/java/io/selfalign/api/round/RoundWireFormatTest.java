@@ -1,6 +1,7 @@
 package io.selfalign.api.round;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.selfalign.api.v1alpha1.GenerationSpec;
 import io.selfalign.api.v1alpha1.GuardSpec;
@@ -14,8 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the exact bytes of {@code round.json} and the spec hash: a trainer that finds a finished round from an
- * older operator must recognise it (same hash), and an older trainer must read what a newer operator writes.
+ * Pins the exact bytes of {@code round.json} and its hashes: a trainer that finds a finished round from an
+ * older operator must recognise it (the whole spec's hash, which results carried before the identity hash), and an older trainer must read what a newer operator writes.
  * {@link #JSON} is a spec as written before the contract got its enums (the spec was then built positionally with
  * strings), its options unset; {@code round-full.json} is one with every field set, as written before the contract's
  * hand-written builders were removed. The parameter sections are made through their {@code of} methods from CRD
@@ -25,6 +26,9 @@ class RoundWireFormatTest {
     static final String JSON = "{\"data\":{\"promptCount\":700,\"promptOffset\":800,\"prompts\":\"/workspace/data/prompts.jsonl\",\"seedPreferences\":\"/workspace/data/seed.jsonl\"},\"generation\":{\"batchSize\":32,\"maxNewTokens\":300,\"samplesPerPrompt\":4,\"temperature\":0.7,\"topK\":50,\"topP\":0.95},\"iteration\":2,\"iterations\":3,\"judge\":{\"dropTies\":true,\"reference\":\"previous\",\"score\":\"mean\"},\"paths\":{\"baseModel\":\"/workspace/models/sft\",\"judgeReference\":\"/workspace/models/sft\",\"outputDir\":\"/workspace/runs/team-a/zephyr/iter-2\",\"policyModel\":\"/workspace/runs/team-a/zephyr/iter-1/model\",\"workspace\":\"/workspace\"},\"run\":{\"name\":\"zephyr\",\"namespace\":\"team-a\",\"uid\":\"uid-1\"},\"runtime\":{\"device\":\"gpu\",\"dtype\":\"float16\",\"metricsPort\":9400,\"terminationLog\":\"/dev/termination-log\"},\"seed\":44,\"training\":{\"batchSize\":64,\"beta\":0.1,\"epochs\":2,\"labelSmoothing\":0.15,\"learningRate\":5.0E-7,\"loss\":\"spa\",\"maxGradNorm\":1.5,\"maxLength\":2048,\"maxPromptLength\":1024,\"microBatchSize\":8,\"orpoLambda\":0.2,\"refinement\":{\"alpha\":0.12,\"lambda\":0.375,\"noisyFraction\":0.11,\"warmupFraction\":0.25,\"window\":50},\"schedule\":\"linear\",\"simpoGamma\":0.5,\"warmupRatio\":0.05,\"weightDecay\":0.01},\"version\":1}";
     static final String HASH = "77d28e59c8fdfa631d8381921522ecca5d5f6f2c481bb3e2d8f4c1484e531300";
     static final String FULL_HASH = "f272fca8dbaf634eede3e865c4da3210a751df44ed6cea1f293f687f3ebf2e40";
+    /** {@link RoundJson#specHash}, the round's identity: the spec without runtime and {@code iterations}. */
+    static final String IDENTITY = "f75489a590a1dea2bd9a0abec43b932bd06e1ec0b9e43febc518b859c54c784f";
+    static final String FULL_IDENTITY = "8e5f8bfef10d58f8e5aa8a6fb79dcb5a133fd951875161f3fc729777d23c28d8";
 
     static final RoundSpec.Runtime RUNTIME = new RoundSpec.Runtime(DeviceKind.GPU, ComputeDtype.FLOAT16, 9400, RoundContract.TERMINATION_LOG);
 
@@ -124,7 +128,9 @@ class RoundWireFormatTest {
 
     @Test
     void hashOfASpecWithoutOptionsIsUnchanged() {
-        assertEquals(HASH, RoundJson.specHash(spec()));
+        assertEquals(HASH, RoundJson.wholeSpecHash(spec()));
+        assertEquals(IDENTITY, RoundJson.specHash(spec()));
+        assertTrue(RoundJson.sameRound(HASH, spec()), "a result written with the whole spec's hash is still this round");
     }
 
     @Test
@@ -140,7 +146,9 @@ class RoundWireFormatTest {
 
     @Test
     void hashOfASpecWithEveryFieldSetIsUnchanged() {
-        assertEquals(FULL_HASH, RoundJson.specHash(fullSpec()));
+        assertEquals(FULL_HASH, RoundJson.wholeSpecHash(fullSpec()));
+        assertEquals(FULL_IDENTITY, RoundJson.specHash(fullSpec()));
+        assertTrue(RoundJson.sameRound(FULL_HASH, fullSpec()));
     }
 
     @Test

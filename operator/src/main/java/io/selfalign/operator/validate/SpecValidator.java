@@ -251,8 +251,11 @@ public final class SpecValidator {
         }
         int highestStarted = status.iterations == null ? -1
                 : status.iterations.stream().filter(it -> it.job != null).mapToInt(it -> it.index).max().orElse(-1);
+        // Refused rather than ending the run at the lower count: a started round's Job, model and status entry would
+        // be left behind, or a running round cut off, by an edit that reads like "fewer rounds from now on".
         if (highestStarted > s.iterations) {
-            p.add("spec.iterations: cannot go below " + highestStarted + ", the rounds already started");
+            p.add("spec.iterations: " + s.iterations + " is below iteration " + highestStarted + ", which has already started; rounds are "
+                    + "not undone: set spec.iterations to " + highestStarted + " or more (to stop a run, set spec.suspend: true)");
         }
     }
 

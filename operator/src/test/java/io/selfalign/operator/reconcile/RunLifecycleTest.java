@@ -19,6 +19,7 @@ import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.api.v1alpha1.RunPhase;
 import io.selfalign.operator.testing.OperatorHarness;
 import io.selfalign.testkit.kubelet.PodEnd;
+import io.selfalign.operator.round.RoundSpecs;
 import io.selfalign.operator.round.Rounds;
 import io.selfalign.operator.testing.TestKubelet;
 import static org.awaitility.Awaitility.await;
@@ -308,13 +309,69 @@ class RunLifecycleTest {
         assertTrue(h.registry.find("selfalign.run.phase").tag("run", "doomed-delete").meters().isEmpty());
     }
 
+    /**
+     * Raising iterations on a Succeeded run starts round 2 only: rounds 0 and 1 keep their Jobs, pods, round.json and
+     * status entries. Their identity under the raised spec is the one they finished with, so a trainer that meets
+     * them again (their Jobs removed, local mode run again) reports them instead of computing them again.
+     */
     @Test
-    void raisingIterationsContinuesASucceededRun() {
+    void raisingIterationsContinuesASucceededRunWithoutRecomputingItsRounds() throws Exception {
+        Map<String, Integer> starts = new java.util.concurrent.ConcurrentHashMap<>();
+        h.kubelet.script("grow", (job, attempt) -> {
+            starts.merge(job.getMetadata().getName(), 1, Integer::sum);
+            return TestKubelet.success(job);
+        });
         h.create(run("grow", 1));
-        h.awaitRun("grow", phase(RunPhase.SUCCEEDED));
+        AlignmentRun first = h.awaitRun("grow", phase(RunPhase.SUCCEEDED));
+        Map<String, String> jobUids = new java.util.HashMap<>();
+        Map<String, String> roundJson = new java.util.HashMap<>();
+        for (int k = 0; k <= 1; k++) {
+            jobUids.put("grow-iter-" + k, job("grow-iter-" + k).getMetadata().getUid());
+            roundJson.put("grow-iter-" + k, h.client.configMaps().inNamespace(NS).withName("grow-iter-" + k).get().getData().get("round.json"));
+        }
+
         h.editSpec("grow", s -> s.iterations = 2);
         AlignmentRun done = h.awaitRun("grow", r -> RunPhase.SUCCEEDED.equals(r.getStatus().phase) && r.getStatus().completedIterations == 3);
         assertEquals("/workspace/runs/team-a/grow/iter-2/model", done.getStatus().latestCheckpoint);
+        assertEquals(Map.of("grow-iter-0", 1, "grow-iter-1", 1, "grow-iter-2", 1), starts, "one pod per round, none for the finished ones again");
+        RoundSpecs specs = new RoundSpecs("nvidia.com/gpu");
+        for (int k = 0; k <= 1; k++) {
+            String name = "grow-iter-" + k;
+            assertEquals(jobUids.get(name), job(name).getMetadata().getUid(), name + " is the Job that finished");
+            assertEquals(1, pods(name), name);
+            assertEquals(roundJson.get(name), h.client.configMaps().inNamespace(NS).withName(name).get().getData().get("round.json"));
+            IterationStatus before = first.getStatus().findIteration(k);
+            IterationStatus after = done.getStatus().findIteration(k);
+            assertEquals(before.finishTime, after.finishTime, name);
+            assertEquals(before.metrics, after.metrics, name);
+            // The round as the raised run would write it: another round.json (iterations 2), the same round.
+            RoundSpec raised = specs.create(done, k);
+            RoundSpec finished = RoundJson.readSpec(roundJson.get(name));
+            assertEquals(2, raised.iterations());
+            assertEquals(RoundJson.specHash(finished), RoundJson.specHash(raised), name);
+        }
+        RoundSpec second = RoundJson.readSpec(h.client.configMaps().inNamespace(NS).withName("grow-iter-2").get().getData().get("round.json"));
+        assertEquals(100, second.data().promptOffset(), "round 2 takes the rows after round 1's");
+        assertEquals("/workspace/runs/team-a/grow/iter-1/model", second.paths().policyModel());
+    }
+
+    /** Lowering iterations below a round that has started is refused naming the field; nothing is undone or started. */
+    @Test
+    void loweringIterationsBelowAStartedRoundIsRefusedNamingTheField() {
+        h.create(run("shrink", 2));
+        h.awaitRun("shrink", phase(RunPhase.SUCCEEDED));
+        h.editSpec("shrink", s -> s.iterations = 1);
+        AlignmentRun refused = h.awaitRun("shrink", r -> "False".equals(condition(r, "SpecValid")));
+        Condition valid = refused.getStatus().conditions.stream().filter(c -> c.getType().equals("SpecValid")).findFirst().orElseThrow();
+        assertEquals("spec.iterations: 1 is below iteration 2, which has already started; rounds are not undone: set spec.iterations "
+                + "to 2 or more (to stop a run, set spec.suspend: true)", valid.getMessage());
+        assertEquals(RunPhase.SUCCEEDED, refused.getStatus().phase);
+        assertEquals(3, refused.getStatus().completedIterations);
+        assertEquals("/workspace/runs/team-a/shrink/iter-2/model", refused.getStatus().latestCheckpoint);
+        assertEquals(3, h.client.batch().v1().jobs().inNamespace(NS).withLabel("selfalign.io/run", "shrink").list().getItems().size());
+
+        h.editSpec("shrink", s -> s.iterations = 2);
+        h.awaitRun("shrink", r -> "True".equals(condition(r, "SpecValid")));
     }
 
     private static Job job(String name) {

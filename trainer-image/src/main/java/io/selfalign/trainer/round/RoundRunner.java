@@ -111,8 +111,8 @@ public final class RoundRunner {
         Optional<RoundResult> finished = output.finishedResult();
         // Computed before the inputs are read: should one change in between, the next rerun sees it and computes again.
         Map<String, String> inputDigests = InputDigests.of(spec, paths);
-        if (finished.isPresent() && hash.equals(finished.get().specHash())) {
-            Optional<String> changed = InputDigests.firstChange(finished.get().inputDigests(), inputDigests, spec.iteration());
+        if (finished.isPresent() && RoundJson.sameRound(finished.get().specHash(), spec)) {
+            Optional<String> changed = InputDigests.firstChange(finished.get().inputDigests(), inputDigests, "iteration " + spec.iteration());
             Optional<String> problem = changed.isPresent() ? Optional.empty() : CheckpointIntegrity.problemWithFinished(outputDir, finished.get());
             if (changed.isEmpty() && problem.isEmpty()) {
                 options.log().println("round: iteration " + spec.iteration() + " already finished with this spec (" + hash.substring(0, 12)

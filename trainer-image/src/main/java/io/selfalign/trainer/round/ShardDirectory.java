@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,9 +48,10 @@ final class ShardDirectory {
 
     /**
      * What keeps this shard's stored output from being used as shard {@code shard} of the round with spec hash
-     * {@code hash} and plan {@code plan}, naming the file (as the spec names it); empty when it can be used.
+     * {@code hash} and plan {@code plan}, whose inputs now have the digests {@code inputs}
+     * ({@link InputDigests#ofShard}), naming the file (as the spec names it); empty when it can be used.
      */
-    Optional<String> problem(String hash, ShardPlan plan, int shard) throws IOException {
+    Optional<String> problem(String hash, ShardPlan plan, int shard, Map<String, String> inputs) throws IOException {
         Path file = dir.resolve(RoundContract.SHARD_FILE);
         String name = specDir + "/" + RoundContract.SHARD_FILE;
         if (!Files.isRegularFile(file)) return Optional.of(name + ": missing");
@@ -69,6 +71,10 @@ final class ShardDirectory {
                     + ", this round's shard " + shard + " of " + plan.shards() + " is prompts " + range.from() + ".." + range.to());
         }
         if (r.manifest() == null) return Optional.of(name + ": has no manifest");
+        // Same spec, other inputs (a prompt row edited, the policy model computed again): old candidates, not these.
+        if (r.inputDigests() == null) return Optional.of(name + ": has no input digests (written by an older trainer)");
+        Optional<String> changed = InputDigests.firstChange(r.inputDigests(), inputs, "shard " + shard);
+        if (changed.isPresent()) return Optional.of(name + ": " + changed.get());
         return FileManifest.firstMismatch(dir, r.manifest()).map(m -> specDir + "/" + m);
     }
 
@@ -78,7 +84,8 @@ final class ShardDirectory {
     }
 
     /** Writes the shard's candidates and, last, its record; replaces an older output of this shard. */
-    ShardRecord write(SelfLabeling.Judged judged, String hash, int iteration, int shard, ShardPlan plan) throws IOException {
+    ShardRecord write(SelfLabeling.Judged judged, String hash, int iteration, int shard, ShardPlan plan, Map<String, String> inputs)
+            throws IOException {
         RoundOutput output = RoundOutput.at(dir);
         Path staging = output.begin();
         try {
@@ -96,7 +103,7 @@ final class ShardDirectory {
             }
             ShardPlan.Range range = plan.range(shard);
             ShardRecord record = new ShardRecord(hash, iteration, shard, plan.shards(), range.from(), range.to(), judged.generatedTokens(),
-                    judged.generateSeconds(), judged.judgeSeconds(), FileManifest.of(staging));
+                    judged.generateSeconds(), judged.judgeSeconds(), FileManifest.of(staging), inputs);
             output.commit(RoundContract.SHARD_FILE, (JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8));
             return record;
         } catch (IOException | RuntimeException e) {

@@ -15,13 +15,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The generate stage of a sharded round ({@code round --stage generate}, one pod of the round's Indexed Job): shard
  * i samples and judges its contiguous share of the round's prompts ({@link ShardPlan}) and writes them to its own
  * directory ({@link ShardDirectory}); the round's training pod gathers all shards. A shard that finds its own
- * finished output (same spec hash, candidates matching their digests) reports it again without recomputing. One
+ * finished output (same spec hash, same input digests, candidates matching their digests) reports it again without
+ * recomputing. One
  * trainer at a time per shard ({@link RoundLock} on the shard's directory).
  */
 public final class ShardStage {
@@ -54,7 +56,9 @@ public final class ShardStage {
         String hash = RoundJson.specHash(spec);
         ShardPlan plan = Shards.plan(spec);
         ShardPlan.Range range = plan.range(shard);
-        Optional<String> problem = dir.problem(hash, plan, shard);
+        // Computed before the inputs are read: should one change in between, the next attempt sees it and computes again.
+        Map<String, String> inputDigests = InputDigests.ofShard(spec, range, InputDigests.models(spec, paths), paths);
+        Optional<String> problem = dir.problem(hash, plan, shard, inputDigests);
         if (problem.isEmpty()) {
             ShardRecord r = dir.record();
             log.println("round: shard " + shard + " of iteration " + spec.iteration() + " already finished with this spec; reporting it");
@@ -75,7 +79,8 @@ public final class ShardStage {
                  SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed,
                          heldOut(spec, paths, device, policy, inputs, options))) {
                 PromptFit.check(spec, rows, inputs.promptsFile(), policy);
-                dir.write(labeling.generateAndJudge(rows, inputs.promptsFile(), range.from()), hash, spec.iteration(), shard, plan);
+                dir.write(labeling.generateAndJudge(rows, inputs.promptsFile(), range.from()), hash, spec.iteration(), shard, plan,
+                        inputDigests);
             }
             progress.stage("done", 0);
         }

@@ -8,6 +8,7 @@ import io.selfalign.trainer.runtime.LanguageModel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The training pod's side of a sharded round: every shard checked, then their candidates gathered in prompt order. */
@@ -20,8 +21,8 @@ final class Shards {
     }
 
     /**
-     * The records of all shards, each checked against this round (spec hash, prompt range, candidates' size and
-     * SHA-256) before anything is loaded.
+     * The records of all shards, each checked against this round (spec hash, prompt range, the digests of the
+     * shard's inputs as they are now, candidates' size and SHA-256) before anything is loaded.
      *
      * @throws InputException (exit 78) naming every shard file that is missing or does not match: the generate
      *                        stage reported these shards done, so running this pod again cannot mend them
@@ -30,9 +31,10 @@ final class Shards {
         ShardPlan plan = plan(spec);
         List<String> problems = new ArrayList<>();
         List<ShardRecord> records = new ArrayList<>(plan.shards());
+        Map<String, String> models = InputDigests.models(spec, paths);
         for (int i = 0; i < plan.shards(); i++) {
             ShardDirectory dir = ShardDirectory.of(spec, paths, i);
-            Optional<String> problem = dir.problem(hash, plan, i);
+            Optional<String> problem = dir.problem(hash, plan, i, InputDigests.ofShard(spec, plan.range(i), models, paths));
             if (problem.isPresent()) problems.add(problem.get());
             else records.add(dir.record());
         }

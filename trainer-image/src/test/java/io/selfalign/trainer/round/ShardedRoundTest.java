@@ -116,8 +116,62 @@ class ShardedRoundTest {
 
         // The shard's own stage does not trust a damaged output: it computes the shard again.
         assertFalse(new ShardStage().run(spec, 1, root, RoundRunner.Options.quiet()).reused());
-        assertEquals(java.util.Optional.empty(), ShardDirectory.of(spec, new RoundPaths(spec, root), 1)
-                .problem(io.selfalign.api.round.RoundJson.specHash(spec), Shards.plan(spec), 1));
+        RoundPaths paths = new RoundPaths(spec, root);
+        assertEquals(java.util.Optional.empty(), ShardDirectory.of(spec, paths, 1).problem(io.selfalign.api.round.RoundJson.specHash(spec),
+                Shards.plan(spec), 1, InputDigests.ofShard(spec, Shards.plan(spec).range(1), InputDigests.models(spec, paths), paths)));
+    }
+
+    /**
+     * Same spec, other inputs: a prompt row of shard 1 edited, then the model the shards sample from changed. The
+     * training pod refuses the old candidates naming what changed; each shard's stage computes again only the shards
+     * whose inputs changed.
+     */
+    @Test
+    @Order(4)
+    void aShardWhoseInputsChangedIsComputedAgainAndNeverGathered() throws IOException {
+        // A run of its own prompts and policy model (a copy of the base model), so the edits touch no other test's round.
+        Path prompts = local(RoundFixture.PROMPTS).resolveSibling("prompts-changed.jsonl");
+        Files.copy(local(RoundFixture.PROMPTS), prompts);
+        Path model = local(RoundFixture.BASE).resolveSibling("policy-changed");
+        Files.createDirectories(model);
+        try (var files = Files.list(local(RoundFixture.BASE))) {
+            for (Path f : files.toList()) Files.copy(f, model.resolve(f.getFileName()));
+        }
+        RoundSpec base = spec("changed", 2);
+        RoundSpec.Paths p = base.paths();
+        RoundSpec.Data d = base.data();
+        RoundSpec spec = RoundFixture.withData(base.withPaths(new RoundSpec.Paths(p.workspace(), p.baseModel(), RoundFixture.WS + "/models/policy-changed",
+                        p.judgeReference(), p.outputDir())),
+                new RoundSpec.Data(d.seedPreferences(), RoundFixture.WS + "/data/prompts-changed.jsonl", 0, 6, d.validationPreferences()));
+        new ShardStage().run(spec, 0, root, RoundRunner.Options.quiet());
+        new ShardStage().run(spec, 1, root, RoundRunner.Options.quiet());
+
+        // Row 3 lies in shard 1's prompts (2..6).
+        List<String> rows = new java.util.ArrayList<>(Files.readAllLines(prompts));
+        rows.set(3, "{\"prompt\": \"Sort: u t s\"}");
+        Files.write(prompts, rows);
+        InputException e = assertThrows(InputException.class, () -> new RoundRunner().run(spec, root));
+        assertTrue(e.getMessage().contains(".iter-1.shards/shard-1/shard.json: /workspace/data/prompts-changed.jsonl rows 2..5 changed since "
+                + "shard 1 finished (sha256 "), e.getMessage());
+        assertFalse(e.getMessage().contains("shard-0"), "shard 0's prompts are as they were: " + e.getMessage());
+        assertTrue(new ShardStage().run(spec, 0, root, RoundRunner.Options.quiet().withJudge(MUST_NOT_RUN)).reused());
+        assertFalse(new ShardStage().run(spec, 1, root, RoundRunner.Options.quiet()).reused(), "shard 1 is sampled again");
+        List<String> lines = Files.readAllLines(shardDir(spec, 1).resolve("candidates.jsonl"));
+        assertEquals(4, lines.size());
+        assertTrue(lines.get(1).startsWith("{\"row\":3,"), lines.get(1));
+
+        // The policy's weights changed in place (one byte of the last tensor): every shard is sampled again.
+        Path weights = model.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(weights, bytes);
+        e = assertThrows(InputException.class, () -> new RoundRunner().run(spec, root));
+        assertTrue(e.getMessage().contains("shard-0/shard.json: /workspace/models/policy-changed (model) changed since shard 0 finished"), e.getMessage());
+        assertTrue(e.getMessage().contains("shard-1/shard.json: /workspace/models/policy-changed (model) changed since shard 1 finished"), e.getMessage());
+        assertFalse(new ShardStage().run(spec, 0, root, RoundRunner.Options.quiet()).reused());
+        assertFalse(new ShardStage().run(spec, 1, root, RoundRunner.Options.quiet()).reused());
+        RoundResult r = new RoundRunner().run(spec, root);
+        assertEquals(6.0, r.metrics().get("prompts"), "gathered once every shard is of these inputs");
     }
 
     @Test
