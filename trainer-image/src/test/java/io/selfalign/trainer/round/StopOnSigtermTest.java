@@ -66,10 +66,11 @@ class StopOnSigtermTest {
             long sent = System.nanoTime();
             p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its output)
             while ((line = r.readLine()) != null) out.append(line).append('\n');
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the trainer should exit: " + out);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the trainer should exit: " + out);
             double seconds = (System.nanoTime() - sent) / 1e9;
             assertEquals(143, p.exitValue(), out.toString());
-            assertTrue(seconds < 10, "stopped within " + seconds + " s");
+            // Kubernetes kills the pod after terminationGracePeriodSeconds (30 s by default); a loaded machine needs slack under it.
+            assertTrue(seconds < 30, "stopped within the default grace period of 30 s, took " + seconds + " s");
             assertTrue(out.toString().contains("trainer: stop requested (SIGTERM or SIGINT)"), out.toString());
             try (Stream<Path> files = Files.list(cwd)) {
                 assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("hs_err")).toList(), out.toString());
