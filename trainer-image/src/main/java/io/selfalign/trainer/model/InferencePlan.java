@@ -23,7 +23,7 @@ final class InferencePlan {
     static final long WEIGHT_FIRST_MAX_ROWS = 256;
     static final long WEIGHT_FIRST_MIN_BYTES = 4L << 20;
 
-    private final boolean gpu;
+    private boolean gpu;
     private final long headBytes;
     private final long largestLayerWeightBytes;
     // Weights transposed once for inference (x·Wᵀ is then one op, not two), and norm weights and biases as columns
@@ -40,6 +40,14 @@ final class InferencePlan {
 
     private static long bytes(NDArray weight) {
         return weight.getShape().size() * weight.getDataType().getNumOfBytes();
+    }
+
+    /**
+     * Makes from now on the choices a plan on {@code device} makes, while the tensors stay where they are: a CPU can
+     * then run, check and count the path a GPU takes (the choices are separate from where the math runs).
+     */
+    void planAsOn(Device device) {
+        gpu = device.isGpu();
     }
 
     boolean training() {
