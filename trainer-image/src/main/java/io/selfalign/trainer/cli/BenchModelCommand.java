@@ -150,7 +150,7 @@ final class BenchModelCommand implements Callable<Integer> {
 
     /**
      * {@link #decodeStepOps} with the choices a GPU makes ({@link DecoderModel#planAsOn}): the ops its decode step
-     * dispatches, each one trip through JNI and a kernel launch there.
+     * dispatches, each one trip through JNI and PyTorch's dispatcher there.
      */
     private long gpuPlanDecodeStepOps(DecoderModel model) {
         model.planAsOn(Device.gpu());

@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * How {@link DecoderModel}'s forward passes run on its device: the stream's {@link StreamLayout layout}, the order
- * of the weight products and the {@link AttentionKernel}, chosen per call from the work's shape. Every choice
+ * of the weight products and the {@link AttentionKernel}, chosen per call from the work's shape and the device planned
+ * for (the model's, or another's: {@link #planAsOn}). Every choice
  * computes the same math; they differ only in speed on a CPU (the measurements behind the bounds are in
  * docs/performance.md#measurements-behind-choices-in-the-code). While training, every product is
  * {@code Linear.linear} in ROWS, as autograd records it.
