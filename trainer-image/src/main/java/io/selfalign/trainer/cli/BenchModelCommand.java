@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
         description = {"Tokens/s of the model runtime on randomly initialised Llama configs (~3.3M and ~26M params):",
                 "a training-shaped forward+backward (cross-entropy over every token), and sampling (T=0.7) at",
                 "batch 1 and 32 with and without the KV cache; the engine ops of one training step and of one decode step",
-                "(PyTorch profiler, outermost ops); plus the process's peak RSS.",
+                "(PyTorch profiler, outermost ops), the decode step also as a GPU would run it (its layouts, product order",
+                "and attention kernel, counted on this CPU); plus the process's peak RSS.",
                 "Each number is the median of --repeats timed runs after one warm-up run. Prints a Markdown table."})
 final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
@@ -89,6 +90,7 @@ final class BenchModelCommand implements Callable<Integer> {
                         rate(trainBatch * trainLength, () -> trainStep(model)));
                 col.put("ops per train step (fwd+bwd)", String.valueOf(OpCounter.count(() -> trainStep(model)).total()));
                 col.put("ops per decode step (KV cache, sampling)", String.valueOf(decodeStepOps(model)));
+                col.put("ops per decode step, a GPU's plan", String.valueOf(gpuPlanDecodeStepOps(model)));
                 for (int batch : new int[] {1, 32}) {
                     for (boolean cache : new boolean[] {true, false}) {
                         String label = String.format("generate tokens/s B=%d, %s", batch, cache ? "KV cache" : "no cache");
@@ -144,6 +146,19 @@ final class BenchModelCommand implements Callable<Integer> {
         long two = OpCounter.count(() -> generate(model, 32, true, 2)).total();
         long one = OpCounter.count(() -> generate(model, 32, true, 1)).total();
         return two - one;
+    }
+
+    /**
+     * {@link #decodeStepOps} with the choices a GPU makes ({@link DecoderModel#planAsOn}): the ops its decode step
+     * dispatches, each one trip through JNI and PyTorch's dispatcher there.
+     */
+    private long gpuPlanDecodeStepOps(DecoderModel model) {
+        model.planAsOn(Device.gpu());
+        try {
+            return decodeStepOps(model);
+        } finally {
+            model.planAsOn(model.device());
+        }
     }
 
     private long generate(DecoderModel model, int batch, boolean cache) {

@@ -168,6 +168,15 @@ public final class DecoderModel implements AutoCloseable {
         return sourceDir;
     }
 
+    /**
+     * Chooses stream layouts, product orders and attention kernels as on {@code device} (a GPU's plan on a CPU, say)
+     * while computing on this model's own device: the same math by another path. {@code bench model} counts with it the
+     * engine ops a GPU's decode step dispatches; tests run the GPU's path where no GPU is.
+     */
+    public void planAsOn(Device device) {
+        plan.planAsOn(device);
+    }
+
     /** Marks every parameter as requiring a gradient (or not); gradients are recorded only inside a GradientCollector. */
     public void setTrainable(boolean on) {
         parameters.values().forEach(p -> p.setRequiresGradient(on));

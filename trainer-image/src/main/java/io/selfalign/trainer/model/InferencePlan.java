@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * How {@link DecoderModel}'s forward passes run on its device: the stream's {@link StreamLayout layout}, the order
- * of the weight products and the {@link AttentionKernel}, chosen per call from the work's shape. Every choice
+ * of the weight products and the {@link AttentionKernel}, chosen per call from the work's shape and the device planned
+ * for (the model's, or another's: {@link #planAsOn}). Every choice
  * computes the same math; they differ only in speed on a CPU (the measurements behind the bounds are in
  * docs/performance.md#measurements-behind-choices-in-the-code). While training, every product is
  * {@code Linear.linear} in ROWS, as autograd records it.
@@ -23,7 +24,7 @@ final class InferencePlan {
     static final long WEIGHT_FIRST_MAX_ROWS = 256;
     static final long WEIGHT_FIRST_MIN_BYTES = 4L << 20;
 
-    private final boolean gpu;
+    private boolean gpu;
     private final long headBytes;
     private final long largestLayerWeightBytes;
     // Weights transposed once for inference (x·Wᵀ is then one op, not two), and norm weights and biases as columns
@@ -40,6 +41,14 @@ final class InferencePlan {
 
     private static long bytes(NDArray weight) {
         return weight.getShape().size() * weight.getDataType().getNumOfBytes();
+    }
+
+    /**
+     * Makes from now on the choices a plan on {@code device} makes, while the tensors stay where they are: a CPU can
+     * then run, check and count the path a GPU takes (the choices are separate from where the math runs).
+     */
+    void planAsOn(Device device) {
+        gpu = device.isGpu();
     }
 
     boolean training() {

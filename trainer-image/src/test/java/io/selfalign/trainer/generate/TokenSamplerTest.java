@@ -3,6 +3,7 @@ package io.selfalign.trainer.generate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -39,7 +40,7 @@ class TokenSamplerTest {
 
     @Test
     void greedyIsTheArgmax() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray logits = m.create(new float[] {0f, 3f, 1f, 5f, 4f, 2f}, new Shape(2, 3));
             long[] picked = new TokenSampler(SamplingParams.greedy(1, 2), m).next(logits).toLongArray();
             assertArrayEquals(new long[] {1, 0}, picked);
@@ -56,7 +57,7 @@ class TokenSamplerTest {
         for (int r = 0; r < rows; r++) {
             for (long id : banned) logits[r * vocab + (int) id] = 20f;
         }
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             Engine.getInstance().setRandomSeed(3);
             for (SamplingParams p : java.util.List.of(SamplingParams.sample(1.0, 1.0, 0, 1, rows), SamplingParams.sample(1.0, 0.9, 5, 1, rows),
                     SamplingParams.greedy(1, rows))) {
@@ -88,7 +89,7 @@ class TokenSamplerTest {
     }
 
     private static void assertFrequencies(SamplingParams params, double[] want) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             float[] rows = new float[ROWS * LOGITS.length];
             for (int r = 0; r < ROWS; r++) {
                 System.arraycopy(LOGITS, 0, rows, r * LOGITS.length, LOGITS.length);

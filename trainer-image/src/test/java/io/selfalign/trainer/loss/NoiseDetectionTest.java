@@ -3,6 +3,7 @@ package io.selfalign.trainer.loss;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.selfalign.trainer.score.ScoringBatch;
@@ -24,7 +25,7 @@ class NoiseDetectionTest {
 
     @BeforeEach
     void setUp() {
-        manager = NDManager.newBaseManager();
+        manager = NDManager.newBaseManager(Device.cpu());
         policyLogits = manager.create(new float[] {1, 2, 0.5f, 0.2f, -1, 3, 9, 9, 9, 0, 0, 0, 1, 1, -1, 5, 0, 0}, new ai.djl.ndarray.types.Shape(2, 3, 3));
         referenceLogits = manager.create(new float[] {0, 1, 1, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, new ai.djl.ndarray.types.Shape(2, 3, 3));
         batch = ScoringBatch.of(List.of(new ScoringBatch.Pair(new long[] {0}, new long[] {1, 2}),

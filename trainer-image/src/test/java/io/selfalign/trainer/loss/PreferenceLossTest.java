@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
@@ -27,7 +28,7 @@ class PreferenceLossTest {
 
     @BeforeEach
     void setUp() {
-        manager = NDManager.newBaseManager();
+        manager = NDManager.newBaseManager(Device.cpu());
         scores = new PairScores(
                 manager.create(new float[] {-10, -20}), manager.create(new float[] {-12, -15}),
                 manager.create(new float[] {-11, -18}), manager.create(new float[] {-11.5f, -16}),

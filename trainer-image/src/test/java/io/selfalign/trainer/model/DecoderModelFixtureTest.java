@@ -23,7 +23,7 @@ class DecoderModelFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
     void logitsMatchTransformers(String fixture) throws Exception {
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu());
              DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
             NDList expected = Fixtures.expectedTensors(fixture, m);
             NDArray logits = model.forward(expected.get("input_ids"), expected.get("attention_mask"));
@@ -37,7 +37,7 @@ class DecoderModelFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
     void saveThenLoadGivesIdenticalLogits(String fixture, @TempDir Path out) throws Exception {
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu());
              DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
             Checkpoint.save(model, out);
             try (DecoderModel again = Checkpoint.load(out, Device.cpu());
@@ -59,7 +59,7 @@ class DecoderModelFixtureTest {
 
     @org.junit.jupiter.api.Test
     void shardedCheckpointLoadsLikeTheSingleFile(@TempDir Path out) throws Exception {
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu());
              DecoderModel model = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu())) {
             Checkpoint.save(model, out, 100_000);
             assertTrue(java.nio.file.Files.exists(out.resolve("model.safetensors.index.json")));

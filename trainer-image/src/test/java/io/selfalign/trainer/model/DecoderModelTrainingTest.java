@@ -25,7 +25,7 @@ class DecoderModelTrainingTest {
     @Test
     void freshModelLearnsASequenceWithCrossEntropy() {
         try (DecoderModel model = DecoderModel.random(SMALL, Device.cpu(), 1);
-             NDManager m = NDManager.newBaseManager()) {
+             NDManager m = NDManager.newBaseManager(Device.cpu())) {
             model.setTrainable(true);
             assertEquals(SMALL.parameterCount(), model.trainableParameters().stream()
                     .mapToLong(p -> p.getShape().size()).sum());
@@ -61,7 +61,7 @@ class DecoderModelTrainingTest {
 
     @Test
     void fp16ComputeAgreesWithFp32OnCpu() throws Exception {
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = NDManager.newBaseManager(Device.cpu());
              DecoderModel fp32 = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu());
              DecoderModel fp16 = Checkpoint.load(Fixtures.dir("tiny-llama"), Device.cpu(), DataType.FLOAT16);
              DecoderModel copied = fp32.copy(DataType.FLOAT16)) {

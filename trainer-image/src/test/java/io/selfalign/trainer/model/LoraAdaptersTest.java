@@ -59,7 +59,7 @@ class LoraAdaptersTest {
 
     @Test
     void freshAdaptersLeaveTheLogitsExactlyAsTheBase() throws IOException {
-        try (NDManager m = NDManager.newBaseManager(); DecoderModel model = load(DataType.FLOAT32)) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu()); DecoderModel model = load(DataType.FLOAT32)) {
             NDList expected = Fixtures.expectedTensors("tiny-llama", m);
             NDArray ids = expected.get("input_ids");
             NDArray mask = expected.get("attention_mask");
@@ -108,7 +108,7 @@ class LoraAdaptersTest {
     }
 
     private static void onlyAdaptersTrain(DataType dtype) throws IOException {
-        try (NDManager m = NDManager.newBaseManager(); DecoderModel model = load(dtype)) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu()); DecoderModel model = load(dtype)) {
             NDList expected = Fixtures.expectedTensors("tiny-llama", m);
             NDArray ids = expected.get("input_ids");
             NDArray mask = expected.get("attention_mask");
@@ -153,7 +153,7 @@ class LoraAdaptersTest {
     void mergedForwardEqualsTheAdapterForward() throws IOException {
         // Every module, and a subset that leaves parts of the fused q/k/v and gate/up projections unadapted.
         for (List<String> targets : List.of(ALL, List.of("k_proj", "o_proj", "up_proj"))) {
-            try (NDManager m = NDManager.newBaseManager(); DecoderModel model = load(DataType.FLOAT32)) {
+            try (NDManager m = NDManager.newBaseManager(Device.cpu()); DecoderModel model = load(DataType.FLOAT32)) {
                 NDList expected = Fixtures.expectedTensors("tiny-llama", m);
                 NDArray ids = expected.get("input_ids");
                 NDArray mask = expected.get("attention_mask");
@@ -176,7 +176,7 @@ class LoraAdaptersTest {
 
     @Test
     void dropoutActsOnlyWhileTheAdaptersTrain() throws IOException {
-        try (NDManager m = NDManager.newBaseManager(); DecoderModel model = load(DataType.FLOAT32)) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu()); DecoderModel model = load(DataType.FLOAT32)) {
             NDList expected = Fixtures.expectedTensors("tiny-llama", m);
             NDArray ids = expected.get("input_ids");
             NDArray mask = expected.get("attention_mask");

@@ -2,6 +2,7 @@ package io.selfalign.trainer.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
@@ -12,7 +13,7 @@ class AdamWTest {
     @Test
     void twoStepsMatchTorchAdamWWorkedByHand() {
         // w = 1, lr = 0.1, wd = 0.01, g = 0.5 then −0.2; expected values from torch's update rule in Python.
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray w = m.create(new float[] {1f});
             NDArray frozen = m.create(new float[] {1f});
             AdamW adam = AdamW.withWeightDecay(0.01);

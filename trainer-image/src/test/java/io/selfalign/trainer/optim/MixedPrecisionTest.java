@@ -39,7 +39,7 @@ class MixedPrecisionTest {
 
     @BeforeEach
     void setUp() {
-        manager = NDManager.newBaseManager();
+        manager = NDManager.newBaseManager(Device.cpu());
         x = manager.create(new float[] {1, 0, 2, 0, 1, -1, 2, 1, 0, -1, 3, 1, 0.5f, -0.5f, 1, 1, 1, 1, -2, 0, 1, 0, -1, 2}, new Shape(8, 3));
         y = x.matMul(manager.create(new float[] {1, -2, 0.5f}, new Shape(3, 1)));
     }

@@ -3,6 +3,7 @@ package io.selfalign.trainer.optim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.selfalign.api.round.LrSchedule;
@@ -39,7 +40,7 @@ class ScheduleAndClippingTest {
 
     @Test
     void clippingScalesByTheGlobalNormNotPerElement() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray a = m.create(new float[] {3, 4});
             NDArray b = m.create(new float[] {12});
             List<NDArray> grads = List.of(a, b);

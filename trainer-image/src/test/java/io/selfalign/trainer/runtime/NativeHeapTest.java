@@ -3,6 +3,7 @@ package io.selfalign.trainer.runtime;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -22,7 +23,7 @@ class NativeHeapTest {
         assumeTrue(NativeHeap.supported(), "not glibc");
         assumeTrue(System.getenv("MALLOC_MMAP_THRESHOLD_") == null && System.getenv("MALLOC_TRIM_THRESHOLD_") == null,
                 "glibc's thresholds are fixed by the environment");
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             // Freeing an 8 MiB block (mapped on its own) makes glibc serve smaller blocks from its heap from now on.
             m.ones(new Shape(2 * MIB), DataType.FLOAT32).close();
             List<NDArray> blocks = new ArrayList<>();

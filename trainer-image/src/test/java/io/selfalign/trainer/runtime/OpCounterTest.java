@@ -2,6 +2,7 @@ package io.selfalign.trainer.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,7 +16,7 @@ class OpCounterTest {
 
     @Test
     void countsEachOpOfASmallGraphOnce() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray a = m.ones(new Shape(4, 4));
             NDArray b = m.ones(new Shape(4, 4));
             // matmul dispatches mm internally: still one op from the caller's side.
@@ -27,7 +28,7 @@ class OpCounterTest {
 
     @Test
     void countsOneOpPerAutogradNodeInABackwardPass() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
             NDArray a = m.ones(new Shape(4, 4));
             NDArray b = m.ones(new Shape(4, 4));
             a.setRequiresGradient(true);
