@@ -77,15 +77,18 @@ class Checkpoint:
         return self.words.encode(text, add_special_tokens=False).ids
 
 
-def timed(repeats, run):
-    """One warm-up run, then the median seconds of `repeats` runs."""
+def timed(repeats, run, tokens):
+    """One warm-up run, then the medians of `repeats` runs: wall seconds, and the process's CPU seconds (all
+    threads), which tell the work done even when the machine's cores are shared."""
     run()
-    seconds = []
+    seconds, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         run()
         seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds)
+        cpu.append(time.process_time() - cpu_start)
+    wall, work = statistics.median(seconds), statistics.median(cpu)
+    return {"tokens": tokens, "seconds": wall, "tokens_per_s": tokens / wall, "cpu_seconds": work, "tokens_per_cpu_s": tokens / work}
 
 
 def left_padded(prompts, pad):
@@ -140,9 +143,7 @@ def generate(a, rows):
     ck = Checkpoint(a.model)
     prompts = [ck.encode(r["prompt"]) for r in rows]
     torch.manual_seed(1)
-    seconds = timed(a.repeats, lambda: sample(ck, prompts, a.batch_size, a.new_tokens, ignore_eos=True))
-    tokens = len(prompts) * a.new_tokens
-    return {"tokens": tokens, "seconds": seconds, "tokens_per_s": tokens / seconds}
+    return timed(a.repeats, lambda: sample(ck, prompts, a.batch_size, a.new_tokens, ignore_eos=True), len(prompts) * a.new_tokens)
 
 
 def score(a, rows):
@@ -150,8 +151,9 @@ def score(a, rows):
     pairs = [(ck.encode(r["prompt"]), ck.encode(r["response"]) + [ck.eos]) for r in rows]
     tokens = sum(len(pr) + len(r) for pr, r in pairs)
     total = []
-    seconds = timed(a.repeats, lambda: total.append(sum(response_logps(ck, pairs, a.batch_size))))
-    return {"tokens": tokens, "seconds": seconds, "tokens_per_s": tokens / seconds, "logp_total": total[-1]}
+    out = timed(a.repeats, lambda: total.append(sum(response_logps(ck, pairs, a.batch_size))), tokens)
+    out["logp_total"] = total[-1]
+    return out
 
 
 class StepTimes(TrainerCallback):

@@ -28,13 +28,14 @@ DATA = {
 }
 # Task options, the same for both sides.
 OPTIONS = {
-    "generate": ["--batch-size", "32", "--new-tokens", "48", "--repeats", "3"],
-    "score": ["--batch-size", "32", "--repeats", "3"],
+    "generate": ["--batch-size", "32", "--new-tokens", "48"],
+    "score": ["--batch-size", "32"],
     "dpo": ["--batch-size", "16", "--micro-batch", "16", "--epochs", "2"],
     "round": ["--batch-size", "32", "--micro-batch", "16", "--samples", "4", "--new-tokens", "48"],
 }
 # What each task reports beside tokens/s and peak RSS.
-METRICS = {"round": ["seconds", "gen_tokens_per_s", "judge_tokens_per_s", "train_tokens_per_s"]}
+METRICS = {"generate": ["tokens_per_s", "tokens_per_cpu_s"], "score": ["tokens_per_s", "tokens_per_cpu_s"],
+           "round": ["seconds", "gen_tokens_per_s", "judge_tokens_per_s", "train_tokens_per_s"]}
 
 
 def main():
@@ -46,7 +47,10 @@ def main():
     p.add_argument("--work", default="/tmp/selfalign-peer", help="checkpoints, data and results (default: %(default)s)")
     p.add_argument("--sizes", default="3M,25M", help="bench configs (default: %(default)s)")
     p.add_argument("--tasks", default="score,generate,dpo,round", help="tasks (default: %(default)s)")
+    p.add_argument("--score-rows", type=int, default=256, help="rows of the score data (default: %(default)s)")
+    p.add_argument("--round-prompts", type=int, default=64, help="prompts of the round task (default: %(default)s)")
     p.add_argument("--rounds", type=int, default=3, help="interleaved rounds, each one cell per side (default: %(default)s)")
+    p.add_argument("--repeats", type=int, default=3, help="timed passes of generate and score in a cell (default: %(default)s)")
     p.add_argument("--java-option", action="append", default=[], help="extra JVM option for the trainer's cells, repeatable")
     a = p.parse_args()
     tasks = a.tasks.split(",")
@@ -62,7 +66,8 @@ def main():
         if not os.path.isfile(os.path.join(model, "model.safetensors")):
             run(["java", "-jar", a.jar, "bench", "checkpoint", "--size", size, "--vocab", str(VOCAB), "--dir", model])
     for task in tasks:
-        write_data(os.path.join(a.work, "data", DATA[task][0]), DATA[task][1], DATA[task][2])
+        rows = {"score": a.score_rows, "round": a.round_prompts}.get(task, DATA[task][1])
+        write_data(os.path.join(a.work, "data", DATA[task][0]), rows, DATA[task][2])
 
     results = []
     log = open(os.path.join(a.work, "results.jsonl"), "a", encoding="utf-8")
@@ -97,7 +102,8 @@ def run_cell(a, side, task, size):
         cmd = ["java", *a.java_option, "-Dai.djl.offline=true", "-jar", a.jar, "bench", "peer", task]
     else:
         cmd = [a.python, os.path.join(HERE, "peer.py"), task]
-    out = run(cmd + ["--model", model, "--data", data] + OPTIONS[task])
+    repeats = ["--repeats", str(a.repeats)] if task in ("generate", "score") else []
+    out = run(cmd + ["--model", model, "--data", data] + OPTIONS[task] + repeats)
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -115,7 +121,7 @@ def load():
 
 
 def summary(cell):
-    keys = ["tokens_per_s"] + METRICS.get(cell["task"], []) + ["peak_rss_mib"]
+    keys = METRICS.get(cell["task"], ["tokens_per_s"]) + ["peak_rss_mib"]
     return ", ".join(f"{k} {cell[k]:.0f}" if cell.get(k, 0) >= 100 else f"{k} {cell.get(k, 0):.2f}" for k in keys if k in cell)
 
 

@@ -3,6 +3,7 @@ package io.selfalign.trainer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.OperatingSystemMXBean;
 import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
 import io.selfalign.api.round.Loss;
@@ -28,6 +29,7 @@ import io.selfalign.trainer.train.TokenizedPair;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +38,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +51,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "peer", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The trainer's side of bench/peer/side-by-side.sh: one workload on a checkpoint and a data file, timed",
-                "in this process, printed as one JSON line (tokens, median seconds, tokens/s, peak RSS). TASK is one of:",
+                "in this process, printed as one JSON line (tokens, median seconds, tokens/s, peak RSS; generate and score also",
+                "CPU seconds, which count the work when the cores are shared). TASK is one of:",
                 "  generate  sample --new-tokens tokens (T=0.7, KV cache, EOS ignored) for batches of --batch-size prompts;",
                 "            --data rows {\"prompt\"}; tokens = generated tokens",
                 "  score     summed log-prob of each response (EOS appended), --batch-size rows a forward pass;",
@@ -119,11 +121,7 @@ final class BenchPeerCommand implements Callable<Integer> {
             // No EOS: every sequence generates --new-tokens tokens, as the peer's min_new_tokens makes it.
             Generator generator = new Generator(lm.model(), lm.padId(), Set.of());
             SamplingParams params = SamplingParams.sample(0.7, 1.0, 0, newTokens, batchSize);
-            timed(out, (long) prompts.size() * newTokens, () -> {
-                long start = System.nanoTime();
-                generator.generate(prompts, params, 1);
-                return System.nanoTime() - start;
-            });
+            timed(out, (long) prompts.size() * newTokens, () -> generator.generate(prompts, params, 1));
         }
     }
 
@@ -137,11 +135,8 @@ final class BenchPeerCommand implements Callable<Integer> {
                 tokens += p.prompt().length + p.response().length;
             }
             double[] checksum = new double[1];
-            timed(out, tokens, () -> {
-                long start = System.nanoTime();
-                checksum[0] = SequenceScorer.score(lm.model(), pairs, lm.padId(), batchSize).stream().mapToDouble(SequenceScorer.Score::sum).sum();
-                return System.nanoTime() - start;
-            });
+            timed(out, tokens, () -> checksum[0] = SequenceScorer.score(lm.model(), pairs, lm.padId(), batchSize).stream()
+                    .mapToDouble(SequenceScorer.Score::sum).sum());
             // The peer prints the same sum: equal work, equal numbers (float32 sums of thousands of terms: ~1e-5 relative).
             out.put("logp_total", checksum[0]);
         }
@@ -230,14 +225,27 @@ final class BenchPeerCommand implements Callable<Integer> {
         }
     }
 
-    /** One warm-up run, then the median of --repeats timed runs (nanoseconds each) into {@code out}. */
-    private void timed(ObjectNode out, long tokens, LongSupplier run) {
-        run.getAsLong();
+    /**
+     * One warm-up run, then the medians of --repeats timed runs into {@code out}: wall seconds, and the process's CPU
+     * seconds, which tell the work done even when the machine's cores are shared (wall time then mostly waits).
+     */
+    private void timed(ObjectNode out, long tokens, Runnable run) {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        run.run();
         double[] seconds = new double[repeats];
-        for (int i = 0; i < repeats; i++) seconds[i] = run.getAsLong() / 1e9;
+        double[] cpu = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long start = System.nanoTime();
+            long cpuStart = os.getProcessCpuTime();
+            run.run();
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+            cpu[i] = (os.getProcessCpuTime() - cpuStart) / 1e9;
+        }
         Arrays.sort(seconds);
+        Arrays.sort(cpu);
         double median = seconds[repeats / 2];
-        out.put("tokens", tokens).put("seconds", median).put("tokens_per_s", tokens / median);
+        out.put("tokens", tokens).put("seconds", median).put("tokens_per_s", tokens / median)
+                .put("cpu_seconds", cpu[repeats / 2]).put("tokens_per_cpu_s", tokens / cpu[repeats / 2]);
     }
 
     private String text(List<JsonNode> rows, int i, String field) {
