@@ -106,7 +106,7 @@ final class BenchPeerCommand implements Callable<Integer> {
             case "generate" -> generate(rows, out);
             case "score" -> score(rows, out);
             case "dpo" -> dpo(rows, out);
-            case "round" -> round(out);
+            case "round" -> round(rows, out);
             default -> throw new InputException("TASK: generate, score, dpo or round, got '" + task + "'");
         }
         out.put("peak_rss_mib", ProcessMemory.peakRssMiB());
@@ -186,14 +186,13 @@ final class BenchPeerCommand implements Callable<Integer> {
      * One round in a workspace that holds the checkpoint and the prompts (a round refuses paths outside its
      * workspace): their closest common folder. Its output goes to a fresh folder there, removed afterwards.
      */
-    private void round(ObjectNode out) throws IOException {
+    private void round(List<JsonNode> rows, ObjectNode out) throws IOException {
         Path model = modelOptions.model.toAbsolutePath().normalize();
         Path prompts = data.toAbsolutePath().normalize();
         Path ws = model;
         while (!prompts.startsWith(ws)) ws = ws.getParent();
         Path output = Files.createTempDirectory(ws, "bench-peer-round");
         try {
-            int promptCount = Jsonl.readAll(prompts, (row, index, line) -> row).size();
             int promptTokens = 0;
             GenerationSpec g = new GenerationSpec();
             g.samplesPerPrompt = samples;
@@ -202,14 +201,14 @@ final class BenchPeerCommand implements Callable<Integer> {
             JudgeSpec j = new JudgeSpec(); // the default: the policy's mean log-prob, no reference model
             j.truncated = TruncatedResponses.KEEP; // a random model seldom ends: keep every answer, as the peer does
             try (LanguageModel lm = modelOptions.load()) {
-                for (JsonNode row : Jsonl.readAll(prompts, (r, index, line) -> r)) {
-                    promptTokens = Math.max(promptTokens, lm.encodePrompt(row.get("prompt").asText()).length);
+                for (int i = 0; i < rows.size(); i++) {
+                    promptTokens = Math.max(promptTokens, lm.encodePrompt(text(rows, i, "prompt")).length);
                 }
             }
             RoundSpec.Training training = dpoTraining(1, promptTokens + newTokens + 1, promptTokens);
             RoundSpec spec = new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("bench", "peer", "bench"), 1, 1, 42,
                     new RoundSpec.Paths(ws.toString(), model.toString(), model.toString(), null, output.resolve("iter-1").toString()),
-                    new RoundSpec.Data(null, prompts.toString(), 0, promptCount, null),
+                    new RoundSpec.Data(null, prompts.toString(), 0, rows.size(), null),
                     RoundSpec.Generation.of(g), RoundSpec.Judge.of(j, new GuardSpec()), training,
                     new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null));
             RoundResult result = new RoundRunner().run(spec, null,
