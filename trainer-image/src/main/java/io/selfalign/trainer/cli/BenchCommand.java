@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** Groups the benchmarks; each is a subcommand ({@code bench model}, ...). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks, measured side by side in one run.",
         subcommands = {BenchModelCommand.class, BenchTrainCommand.class, BenchRoundCommand.class, BenchLoadCommand.class,
-                BenchCheckpointCommand.class, AlignmentBenchCommand.class})
+                BenchCheckpointCommand.class, BenchPeerCommand.class, AlignmentBenchCommand.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
