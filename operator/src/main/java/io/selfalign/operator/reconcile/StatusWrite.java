@@ -29,33 +29,39 @@ final class StatusWrite {
 
     private StatusWrite() {}
 
-    /** @return the run as stored after the write */
+    /**
+     * @param read the run the decision was made on: this reconciliation's own copy (JOSDK clones it for each one, or
+     *             it was just read), so its status is replaced in place rather than on yet another copy
+     * @return the run as stored after the write
+     */
     static AlignmentRun update(AlignmentRun read, AlignmentRunStatus desired, Context<AlignmentRun> context) {
         KubernetesClient client = context.getClient();
+        Long generation = read.getMetadata().getGeneration();
+        AlignmentRunStatus readStatus = read.getStatus();
         AlignmentRun base = read;
         for (int attempt = 1; ; attempt++) {
-            AlignmentRun written = client.getKubernetesSerialization().clone(base);
-            written.setStatus(JSON.convertValue(desired, AlignmentRunStatus.class));
+            String baseVersion = base.getMetadata().getResourceVersion();
+            base.setStatus(JSON.convertValue(desired, AlignmentRunStatus.class));
             try {
-                AlignmentRun stored = client.resource(written).updateStatus();
+                AlignmentRun stored = client.resource(base).updateStatus();
                 context.eventSourceRetriever().getControllerEventSource()
-                        .handleRecentResourceUpdate(ResourceID.fromResource(read), stored, base);
+                        .handleRecentResourceUpdate(ResourceID.fromResource(stored), stored, base);
                 return stored;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == MAX_ATTEMPTS) throw e;
                 AlignmentRun current = client.resources(AlignmentRun.class).inNamespace(read.getMetadata().getNamespace())
                         .withName(read.getMetadata().getName()).get();
-                if (current == null || !sameDecisionInput(read, current)) throw e;
+                if (current == null || !sameDecisionInput(generation, readStatus, current)) throw e;
                 LOG.debug("status of {}/{} conflicted at resourceVersion {}; writing it again on {}", read.getMetadata().getNamespace(),
-                        read.getMetadata().getName(), base.getMetadata().getResourceVersion(), current.getMetadata().getResourceVersion());
+                        read.getMetadata().getName(), baseVersion, current.getMetadata().getResourceVersion());
                 base = current;
             }
         }
     }
 
-    /** What a decision reads of the run itself: its spec (by generation) and its status. */
-    static boolean sameDecisionInput(AlignmentRun read, AlignmentRun current) {
-        return Objects.equals(read.getMetadata().getGeneration(), current.getMetadata().getGeneration())
-                && JSON.valueToTree(read.getStatus()).equals(JSON.valueToTree(current.getStatus()));
+    /** Whether {@code current} still has what a decision reads of the run itself: its spec (by generation) and status. */
+    static boolean sameDecisionInput(Long generation, AlignmentRunStatus status, AlignmentRun current) {
+        return Objects.equals(generation, current.getMetadata().getGeneration())
+                && JSON.valueToTree(status).equals(JSON.valueToTree(current.getStatus()));
     }
 }

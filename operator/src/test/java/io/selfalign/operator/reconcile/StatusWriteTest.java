@@ -35,17 +35,17 @@ class StatusWriteTest {
         current.getMetadata().setResourceVersion("101");
         current.getMetadata().setAnnotations(Map.of("someone/else", "wrote"));
         current.getMetadata().setLabels(Map.of("team", "a"));
-        assertTrue(StatusWrite.sameDecisionInput(read(), current));
+        assertTrue(StatusWrite.sameDecisionInput(3L, read().getStatus(), current));
     }
 
     @Test
     void aNewSpecGenerationOrAnotherStatusMeansDecidingAgain() {
         AlignmentRun newSpec = copy(read());
         newSpec.getMetadata().setGeneration(4L);
-        assertFalse(StatusWrite.sameDecisionInput(read(), newSpec), "the spec changed: the decision may no longer hold");
+        assertFalse(StatusWrite.sameDecisionInput(3L, read().getStatus(), newSpec), "the spec changed: the decision may no longer hold");
 
         AlignmentRun otherStatus = copy(read());
         otherStatus.getStatus().currentIteration = 1;
-        assertFalse(StatusWrite.sameDecisionInput(read(), otherStatus), "someone else wrote the status: do not overwrite it blindly");
+        assertFalse(StatusWrite.sameDecisionInput(3L, read().getStatus(), otherStatus), "someone else wrote the status: do not overwrite it blindly");
     }
 }

@@ -41,6 +41,7 @@ public final class ReconcileLoad {
 
     /** Runs the load in {@code namespace} (which must exist, with the CRD installed) and waits up to {@code timeout}. */
     public static Result measure(KubernetesClient client, String namespace, int runs, Duration timeout) throws InterruptedException {
+        if (runs < 1) throw new IllegalArgumentException("bench.runs: the number of runs must be at least 1, got " + runs);
         List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
         Metrics timing = new Metrics() {
             @Override
