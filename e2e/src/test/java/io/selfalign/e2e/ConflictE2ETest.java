@@ -34,7 +34,7 @@ class ConflictE2ETest {
         run.getMetadata().setLabels(Map.of(ConcurrentWriterWebhook.LABEL, "true"));
         try (ConcurrentWriterWebhook writer = new ConcurrentWriterWebhook(cluster, "e2e-concurrent-writer", 2);
                 TestKubelet kubelet = new TestKubelet(cluster.admin);
-                OperatorProcess operator = OperatorProcess.start("conflict-operator", Chart.operatorKubeconfig(cluster, serviceAccount), false)
+                OperatorProcess operator = OperatorProcess.startWatching(NS, "conflict-operator", Chart.operatorKubeconfig(cluster, serviceAccount))
                         .awaitHealth("ready")) {
             cluster.admin.resource(run).create();
             AlignmentRun done = Runs.awaitPhase(NS, "contended", RunPhase.SUCCEEDED);

@@ -28,7 +28,7 @@ class ForbiddenE2ETest {
         Cluster cluster = Cluster.shared();
         cluster.namespace(NS);
         String serviceAccount = Chart.installRbacWithout(cluster, "nojobs", "batch", "jobs", "create");
-        try (OperatorProcess operator = OperatorProcess.start("forbidden-operator", Chart.operatorKubeconfig(cluster, serviceAccount), false)
+        try (OperatorProcess operator = OperatorProcess.startWatching(NS, "forbidden-operator", Chart.operatorKubeconfig(cluster, serviceAccount))
                 .awaitHealth("ready")) {
             cluster.admin.resource(Runs.run(NS, "refused", 1)).create();
             var runs = cluster.admin.resources(AlignmentRun.class).inNamespace(NS);
