@@ -34,8 +34,20 @@ final class OperatorProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts an instance named {@code name} (its pod name: the leader election identity). */
+    /** Starts an instance named {@code name} (its pod name: the leader election identity) that watches all namespaces. */
     static OperatorProcess start(String name, Path kubeconfig, boolean leaderElection) {
+        return start(name, kubeconfig, leaderElection, "JOSDK_ALL_NAMESPACES");
+    }
+
+    /**
+     * Starts an instance that watches only {@code namespace}: one whose rights or writes a test provokes must not
+     * also pick up the runs other tests left behind in theirs.
+     */
+    static OperatorProcess startWatching(String namespace, String name, Path kubeconfig) {
+        return start(name, kubeconfig, false, namespace);
+    }
+
+    private static OperatorProcess start(String name, Path kubeconfig, boolean leaderElection, String namespaces) {
         try {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
@@ -51,7 +63,7 @@ final class OperatorProcess implements AutoCloseable {
             env.put("POD_NAME", name);
             env.put("POD_NAMESPACE", Chart.NAMESPACE);
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-            env.put("QUARKUS_OPERATOR_SDK_NAMESPACES", "JOSDK_ALL_NAMESPACES");
+            env.put("QUARKUS_OPERATOR_SDK_NAMESPACES", namespaces);
             env.put("SELFALIGN_LEADER_ELECTION_ENABLED", Boolean.toString(leaderElection));
             env.put("SELFALIGN_TRAINER_IMAGE", "ghcr.io/selfalign/trainer:e2e");
             Process process = pb.start();

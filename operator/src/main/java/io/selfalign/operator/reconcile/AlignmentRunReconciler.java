@@ -19,7 +19,6 @@ import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.selfalign.operator.status.ConditionsBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -38,6 +37,8 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drives an AlignmentRun round by round: observe (Jobs and pods by round) → validate (nothing is created
@@ -62,6 +63,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
     public static final String NAME = "alignmentrun";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(AlignmentRunReconciler.class);
 
     private final RoundResources resources;
     private final SpecValidator validator;
@@ -164,7 +166,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
      * Creates round k's resources and one of its Jobs (the round's, or its generate stage's); 409 AlreadyExists
      * counts as success (names are deterministic). Both Jobs of a sharded round mount the one round.json ConfigMap.
      *
-     * @return the API server's message when it rejected the Job itself (4xx other than 409 and 429), else null
+     * @return the API server's message when it rejected the Job itself (a 4xx other than 401, 403, 409 and 429), else null
      */
     private String startRound(KubernetesClient client, AlignmentRun run, int k, Job job) {
         if (run.getSpec().workspace.claimName == null) createIfAbsent(client, resources.ownedClaim(run));
@@ -173,7 +175,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
             createIfAbsent(client, job);
             return null;
         } catch (KubernetesClientException e) {
-            if (e.getCode() < 400 || e.getCode() >= 500 || e.getCode() == 429) throw e;
+            if (!ApiErrors.rejectsTheObject(e.getCode())) throw e;
             return e.getMessage();
         }
     }
@@ -186,32 +188,40 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>, Cleaner
         }
     }
 
-    /** Writes the status with optimistic locking when it differs from the run's, and caches the result. */
+    /** Writes the status when it differs from the run's ({@link StatusWrite}: optimistic locking, cached). */
     private static AlignmentRun record(AlignmentRun run, AlignmentRunStatus status, Context<AlignmentRun> context) {
         if (JSON.valueToTree(status).equals(JSON.valueToTree(run.getStatus()))) return run;
-        AlignmentRunStatus desired = JSON.convertValue(status, AlignmentRunStatus.class);
-        return PrimaryUpdateAndCacheUtils.updateAndCacheResource(run, context, r -> {
-            r.setStatus(desired);
-            return r;
-        }, r -> context.getClient().resource(r).updateStatus(), 0, 0, 0);
+        return StatusWrite.update(run, status, context);
     }
 
     /**
      * A reconciliation that threw (a request to the API failed) is recorded before JOSDK retries it: the
      * {@code ReconcileError} condition and a Warning event say what failed and that the operator retries. The next
      * reconciliation that gets through records its decision, which clears the condition.
+     *
+     * <p>The condition is added to the status as stored, read again here: the failed reconciliation may have recorded
+     * a round before its request failed, and a status built on the run it started from would erase that record.
      */
     @Override
     public ErrorStatusUpdateControl<AlignmentRun> updateErrorStatus(AlignmentRun run, Context<AlignmentRun> context, Exception e) {
         int attempt = context.getRetryInfo().map(RetryInfo::getAttemptCount).orElse(1);
         String message = ApiErrors.message(e) + "; retrying with backoff (attempt " + attempt + ")";
-        RunEvents.warning(context.getClient(), run, ConditionsBuilder.RECONCILE_ERROR, message);
-        AlignmentRunStatus status = run.getStatus() == null ? new AlignmentRunStatus()
-                : JSON.convertValue(run.getStatus(), AlignmentRunStatus.class);
-        status.conditions = ConditionsBuilder.withReconcileError(status.conditions, ApiErrors.reason(e), message,
-                run.getMetadata().getGeneration() == null ? 0 : run.getMetadata().getGeneration(), clock.instant());
-        run.setStatus(status);
-        return ErrorStatusUpdateControl.patchStatus(run);
+        KubernetesClient client = context.getClient();
+        RunEvents.warning(client, run, ConditionsBuilder.RECONCILE_ERROR, message);
+        try {
+            AlignmentRun stored = client.resources(AlignmentRun.class).inNamespace(namespace(run)).withName(name(run)).get();
+            if (stored == null) return ErrorStatusUpdateControl.noStatusUpdate();
+            AlignmentRunStatus status = stored.getStatus() == null ? new AlignmentRunStatus()
+                    : JSON.convertValue(stored.getStatus(), AlignmentRunStatus.class);
+            status.conditions = ConditionsBuilder.withReconcileError(status.conditions, ApiErrors.reason(e), message,
+                    stored.getMetadata().getGeneration() == null ? 0 : stored.getMetadata().getGeneration(), clock.instant());
+            StatusWrite.update(stored, status, context);
+        } catch (KubernetesClientException unrecorded) {
+            // The API that failed the reconciliation may refuse this write too; the event (if it got through), the
+            // log and the retry remain.
+            LOG.warn("could not record ReconcileError on {}/{}: {}", namespace(run), name(run), unrecorded.getMessage());
+        }
+        return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     @Override

@@ -15,8 +15,19 @@ final class ApiErrors {
         int code = k.getCode();
         if (code == 429) return "TooManyRequests";
         if (code == 409) return "Conflict";
+        if (code == 403) return "Forbidden";
+        if (code == 401) return "Unauthorized";
         if (code >= 500) return "ServerError";
         return code > 0 ? "ApiRequestFailed" : "ApiUnreachable";
+    }
+
+    /**
+     * Whether an answer with this HTTP status refuses the object sent (400 malformed, 422 invalid, ...): sending it
+     * again cannot help, so the round fails. Not 401 or 403, which refuse the operator (its token or its RBAC; they
+     * pass once an administrator fixes those, so the reconciliation is retried), nor 409 and 429.
+     */
+    static boolean rejectsTheObject(int code) {
+        return code >= 400 && code < 500 && code != 401 && code != 403 && code != 409 && code != 429;
     }
 
     static String message(Exception e) {

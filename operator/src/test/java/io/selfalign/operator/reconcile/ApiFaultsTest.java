@@ -4,6 +4,7 @@ import static io.selfalign.operator.testing.OperatorHarness.NS;
 import static io.selfalign.operator.testing.OperatorHarness.run;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -55,6 +56,21 @@ class ApiFaultsTest {
 
         AlignmentRun done = h.awaitRun("faulty", OperatorHarness.phase(RunPhase.SUCCEEDED), Duration.ofSeconds(40));
         assertEquals("False", reconcileError(done).getStatus(), "a reconciliation that got through clears it");
+    }
+
+    @Test
+    void aForbiddenJobCreationIsRetriedNotTakenForARejectedJob() {
+        h.server.expect().post().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs").andReturn(403, "{\"kind\":\"Status\",\"code\":403,"
+                + "\"reason\":\"Forbidden\",\"message\":\"jobs.batch is forbidden: User \\\"op\\\" cannot create resource \\\"jobs\\\"\"}").once();
+        h.create(run("forbidden", 1));
+        AlignmentRun failing = h.awaitRun("forbidden", r -> reconcileError(r) != null && "True".equals(reconcileError(r).getStatus()));
+        assertEquals("Forbidden", reconcileError(failing).getReason());
+        assertTrue(reconcileError(failing).getMessage().contains("HTTP 403"), reconcileError(failing).getMessage());
+        assertNotEquals(RunPhase.FAILED, failing.getStatus().phase, "a refusal of the operator's rights does not fail the round");
+        assertEquals(1, failing.getStatus().iterations.size(), "the round recorded before the refusal is kept: " + failing.getStatus());
+
+        AlignmentRun done = h.awaitRun("forbidden", OperatorHarness.phase(RunPhase.SUCCEEDED), Duration.ofSeconds(40));
+        assertEquals("False", reconcileError(done).getStatus());
     }
 
     @Test

@@ -21,13 +21,11 @@ import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.operator.config.OperatorSettings;
 import io.selfalign.operator.metrics.RunMetrics;
-import io.selfalign.operator.reconcile.AlignmentRunReconciler;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -44,25 +42,14 @@ public final class OperatorHarness implements AutoCloseable {
     public final TestKubelet kubelet;
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RunMetrics metrics = new RunMetrics(registry);
-    private final Metrics josdkMetrics;
     private Operator operator;
 
     public OperatorHarness() throws Exception {
-        this(Metrics.NOOP, true);
+        this(true);
     }
 
-    /** @param started false: no operator and no test kubelet yet (the test brings its own kubelet) */
+    /** @param started false: no operator and no test kubelet yet (the test brings its own, or {@link ReconcileLoad} does) */
     public OperatorHarness(boolean started) throws Exception {
-        this(Metrics.NOOP, started);
-    }
-
-    /** @param josdkMetrics receives JOSDK's timing callbacks (the benchmark measures reconcile latency with it) */
-    public OperatorHarness(Metrics josdkMetrics) throws Exception {
-        this(josdkMetrics, true);
-    }
-
-    private OperatorHarness(Metrics josdkMetrics, boolean started) throws Exception {
-        this.josdkMetrics = josdkMetrics;
         // CRUD mode, plus expectations (server.expect()) that a test sets to inject a fault; they take precedence.
         var expectations = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations, new KubernetesMixedDispatcher(expectations), false);
@@ -76,14 +63,7 @@ public final class OperatorHarness implements AutoCloseable {
     }
 
     public void startOperator() {
-        operator = new Operator(o -> o.withKubernetesClient(client)
-                .withCloseClientOnStop(false)
-                .withUseSSAToPatchPrimaryResource(false)
-                .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withConcurrentReconciliationThreads(8)
-                .withMetrics(josdkMetrics));
-        operator.register(new AlignmentRunReconciler(settings(), metrics));
-        operator.start();
+        operator = PlainOperator.start(client, Metrics.NOOP, metrics);
     }
 
     public void stopOperator() {
@@ -92,7 +72,7 @@ public final class OperatorHarness implements AutoCloseable {
     }
 
     public static OperatorSettings settings() {
-        return new OperatorSettings("ghcr.io/selfalign/trainer:test", Optional.empty(), "nvidia.com/gpu");
+        return PlainOperator.SETTINGS;
     }
 
     /** A small valid run: seed round plus {@code iterations} iterations, on an existing claim. */
