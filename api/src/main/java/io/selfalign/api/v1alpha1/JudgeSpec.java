@@ -3,6 +3,7 @@ package io.selfalign.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeSelection;
@@ -17,6 +18,14 @@ import io.fabric8.generator.annotation.Min;
  * model), or SPA's implicit reward against a reference. Why that default: docs/judge.md.
  */
 public class JudgeSpec {
+    @JsonPropertyDescription("What scores the candidates: likelihood (unset: the policy's log-prob with reference, score and "
+            + "referenceWeight below) or guidance (the token-level guidance model's aggregate over the response's tokens, "
+            + "fitted to the seed pairs, which it needs, and refitted every round; settings in training.guidance). "
+            + "See docs/judge.md.")
+    // Unset means likelihood (so every existing round.json stays as it was); the CRD's enum refuses an unknown name.
+    @JsonDeserialize(using = LenientEnum.class)
+    public JudgeKind kind;
+
     @Default("none")
     // An unknown value becomes null, which the operator's validator names with the allowed values (see LenientEnum);
     // the null is written too, so that a copy made through JSON does not turn it back into the default.
