@@ -37,6 +37,11 @@ public final class GuidanceModel implements AutoCloseable {
         this.padId = padId;
     }
 
+    /** A loaded token classifier as a guidance model (it stays the caller's to close). */
+    public static GuidanceModel of(DecoderModel classifier, GuidanceAggregation aggregation, long padId) {
+        return new GuidanceModel(classifier, aggregation, padId);
+    }
+
     /** A fresh guidance model: a copy of {@code policy}'s decoder and a zero head, which scores every token 0. */
     public static GuidanceModel fromPolicy(DecoderModel policy, GuidanceAggregation aggregation, long padId) {
         return new GuidanceModel(policy.tokenClassifier(1), aggregation, padId);

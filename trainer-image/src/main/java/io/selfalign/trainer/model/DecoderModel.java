@@ -138,8 +138,8 @@ public final class DecoderModel implements AutoCloseable {
 
     /**
      * A token classifier ({@code <Family>ForTokenClassification}) with this model's decoder, copied, and a fresh head of
-     * {@code labels} outputs per position (zero, {@link ParameterLayout}); not saved with this model's config.json. The
-     * guidance model starts so from the policy (docs/algorithm.md §6).
+     * {@code labels} outputs per position (zero, {@link ParameterLayout}); saved with its own config.json and this model's
+     * tokenizer files. The guidance model starts so from the policy (docs/algorithm.md §6).
      */
     public DecoderModel tokenClassifier(int labels) {
         if (adapters != null) throw new IllegalStateException("merge the LoRA adapters first");
@@ -158,7 +158,7 @@ public final class DecoderModel implements AutoCloseable {
         // The decoder's tensors keep the dtype they were stored in; the new head is saved as F32 (or F16 on F16 weights).
         Map<String, String> dtypes = new LinkedHashMap<>(storedDtypes);
         dtypes.keySet().removeIf(name -> !name.startsWith("model."));
-        return new DecoderModel(classifier, m, params, dtypes, null);
+        return new DecoderModel(classifier, m, params, dtypes, sourceDir);
     }
 
     /** Overwrites this model's weights with {@code other}'s (same config), e.g. fp32 master → fp16 working copy. */
