@@ -176,8 +176,9 @@ public record RoundSpec(
         }
 
         public static Judge of(JudgeSpec j, GuardSpec guard) {
+            // likelihood is left out, so a run's round.json (and its spec hash) stays what it was before the option.
             return new Judge(j.reference, j.score, j.dropTies, j.truncated, j.lengthControl, guard.minJudgeAccuracy, j.referenceWeight, j.select,
-                    j.kind);
+                    j.kind == JudgeKind.LIKELIHOOD ? null : j.kind);
         }
 
         /** {@link #kind}, with the behaviour of specs written before it existed. */

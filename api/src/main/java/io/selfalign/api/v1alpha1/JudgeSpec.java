@@ -18,13 +18,15 @@ import io.fabric8.generator.annotation.Min;
  * model), or SPA's implicit reward against a reference. Why that default: docs/judge.md.
  */
 public class JudgeSpec {
-    @JsonPropertyDescription("What scores the candidates: likelihood (unset: the policy's log-prob with reference, score and "
+    @Default("likelihood")
+    @JsonPropertyDescription("What scores the candidates: likelihood (default: the policy's log-prob with reference, score and "
             + "referenceWeight below) or guidance (the token-level guidance model's aggregate over the response's tokens, "
             + "fitted to the seed pairs, which it needs, and refitted every round; settings in training.guidance). "
             + "See docs/judge.md.")
-    // Unset means likelihood (so every existing round.json stays as it was); the CRD's enum refuses an unknown name.
+    // An unknown name becomes null, which the operator's validator names with the allowed values (see LenientEnum).
     @JsonDeserialize(using = LenientEnum.class)
-    public JudgeKind kind;
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public JudgeKind kind = JudgeKind.LIKELIHOOD;
 
     @Default("none")
     // An unknown value becomes null, which the operator's validator names with the allowed values (see LenientEnum);
