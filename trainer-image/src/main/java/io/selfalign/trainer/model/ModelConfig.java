@@ -98,13 +98,14 @@ public record ModelConfig(
         return (numHeads + 2 * numKvHeads) * headDim;
     }
 
-    /** Number of parameters (tied head counted once). */
+    /** Number of parameters (tied head counted once; a token classifier's head is its score weight and bias). */
     public long parameterCount() {
         long d = hiddenSize;
         long attn = d * qkvRows() + (long) numHeads * headDim * d + (qkvBias ? qkvRows() : 0) + (outputBias ? d : 0);
         long mlp = 3L * d * intermediateSize + (mlpBias ? 2L * intermediateSize + d : 0);
         long perLayer = attn + mlp + 2 * d;
-        return vocabSize * d * (tieWordEmbeddings ? 1 : 2) + numLayers * perLayer + d;
+        long head = tokenClassifier() ? (long) numLabels * (d + 1) : tieWordEmbeddings ? 0 : (long) vocabSize * d;
+        return (long) vocabSize * d + head + numLayers * perLayer + d;
     }
 
     public static ModelConfig read(Path dir) throws IOException {

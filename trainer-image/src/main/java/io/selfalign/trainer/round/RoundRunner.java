@@ -198,6 +198,11 @@ public final class RoundRunner {
                             + Losses.forRound(spec.training()).name() + ", " + spec.training().epochs() + " epoch(s)");
                     pairs = seedPairs;
                 } else {
+                    if (guidanceJudges && spec.paths().guidanceModel() == null) {
+                        // No earlier round fitted one (a run without a seed round, the benchmark's shared seed stage):
+                        // a fresh head scores every candidate 0, so it is fitted to the seed pairs before it judges.
+                        guidance.fit(seedPairs, List.of(), List.of(), seed, progress, metrics, log);
+                    }
                     Judge judge = options.judge() != null ? options.judge() : guidanceJudges ? guidance.judge() : null;
                     try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, judge, seed, heldOut)) {
                         pairs = shards == null ? labeling.label(inputs.prompts(), inputs.promptsFile())
