@@ -25,6 +25,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,30 +73,37 @@ class GuidanceModelTest {
         }
     }
 
+    /** One model fitted to {@link #lists()} for the tests below (fitting is the slow part). */
+    private static GuidanceModel fitted;
+    private static GuidanceFit.Summary fit;
+
+    @BeforeAll
+    static void fit() throws IOException {
+        fitted = fresh();
+        fit = new GuidanceFit(fitted, training(), 3).fit(lists());
+    }
+
+    @AfterAll
+    static void close() {
+        fitted.close();
+    }
+
     @Test
-    void fittingToRankingsLearnsThemPairsAndTriplesAlike() throws IOException {
-        try (GuidanceModel g = fresh()) {
-            GuidanceFit.Summary s = new GuidanceFit(g, training(), 3).fit(lists());
-            // 8 pairs and 8 triples, 4 lists a step: 4 steps per epoch.
-            assertEquals(16, s.steps());
-            double[] e = g.score(GuidanceModel.sequences(lists().subList(0, 2)), 8);
-            assertTrue(e[0] > e[1], "pair ordered: " + java.util.Arrays.toString(e));
-            assertTrue(e[2] > e[3] && e[3] > e[4], "triple ordered: " + java.util.Arrays.toString(e));
-            // Started at log 2 (pairs) and log 6 (triples) with every score 0; the last epoch is far below their mean.
-            assertTrue(s.lossFinal() < 0.5 * (Math.log(2) + Math.log(6)) / 2, "final loss " + s.lossFinal());
-        }
+    void fittingToRankingsLearnsThemPairsAndTriplesAlike() {
+        // 8 pairs and 8 triples, 4 lists a step: 4 steps per epoch.
+        assertEquals(16, fit.steps());
+        double[] e = fitted.score(GuidanceModel.sequences(lists().subList(0, 2)), 8);
+        assertTrue(e[0] > e[1], "pair ordered: " + java.util.Arrays.toString(e));
+        assertTrue(e[2] > e[3] && e[3] > e[4], "triple ordered: " + java.util.Arrays.toString(e));
+        // Started at log 2 (pairs) and log 6 (triples) with every score 0; the last step is far below their mean.
+        assertTrue(fit.lossFinal() < 0.5 * (Math.log(2) + Math.log(6)) / 2, "final loss " + fit.lossFinal());
     }
 
     @Test
     void aSavedGuidanceModelIsALlamaTokenClassifierThatLoadsBackWithTheSameScores() throws IOException {
-        @SuppressWarnings("resource")
         Path dir = tmp.resolve("guidance");
-        float[] before;
-        try (GuidanceModel g = fresh()) {
-            new GuidanceFit(g, training(), 3).fit(lists());
-            before = g.tokenScores(PROMPT, new long[] {10, 55, 20, 2});
-            g.save(dir);
-        }
+        float[] before = fitted.tokenScores(PROMPT, new long[] {10, 55, 20, 2});
+        fitted.save(dir);
         JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
         assertEquals("LlamaForTokenClassification", config.get("architectures").get(0).asText());
         assertEquals(1, config.get("num_labels").asInt());
