@@ -160,7 +160,8 @@ public record RoundSpec(
      *                      does not train (null: off)
      * @param referenceWeight θ in r = log π − θ·log π_ref; null (a spec from before the option) is 1, the implicit reward
      * @param select        how θ is chosen each round; null (a spec from before the option) is {@code none}
-     * @param kind          what scores the candidates; null (unset, or a spec from before the option) is {@code likelihood}
+     * @param kind          what scores the candidates; null is {@code likelihood} ({@link #of} writes it so, as every spec from
+     *                      before the option has it)
      */
     public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies,
                         @JsonInclude(JsonInclude.Include.NON_NULL) TruncatedResponses truncated,
