@@ -188,16 +188,18 @@ public final class RoundRunner {
                 if (inputs.prompts() != null) PromptFit.check(spec, inputs.prompts(), inputs.promptsFile(), policy);
                 HeldOutPairs heldOut = inputs.validation() == null ? null : HeldOutPairs.of(spec, paths, device, policy,
                         goldPairs(spec, inputs.validation(), inputs.validationFile(), policy, "validation_rows_truncated", metrics, log));
-                List<LabeledPair> seedPairs = inputs.seed() == null ? null
-                        : goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log);
+                List<LabeledPair> seedPairs;
                 List<RankedList> rankings = List.of();
                 // The guidance model judges only where the spec says so; a plugged-in judge (the benchmark's oracle) wins.
                 boolean guidanceJudges = guidance != null && spec.judge().kindOrDefault() == JudgeKind.GUIDANCE;
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training()).name() + ", " + spec.training().epochs() + " epoch(s)");
+                    seedPairs = goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log);
                     pairs = seedPairs;
                 } else {
+                    seedPairs = inputs.seed() == null ? null
+                            : goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log);
                     if (guidanceJudges && spec.paths().guidanceModel() == null) {
                         // No earlier round fitted one (a run without a seed round, the benchmark's shared seed stage):
                         // a fresh head scores every candidate 0, so it is fitted to the seed pairs before it judges.
