@@ -27,7 +27,10 @@ public enum Loss {
     SIMPO,
     /** ORPO (reference-free, odds ratio plus NLL). */
     @JsonProperty("orpo")
-    ORPO;
+    ORPO,
+    /** Token-weighted by the guidance model (weighted likelihood on demonstrations, REINFORCE on own samples). */
+    @JsonProperty("guidance")
+    GUIDANCE;
 
     /** The JSON name, also what messages print. */
     @Override

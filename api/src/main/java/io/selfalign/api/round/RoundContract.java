@@ -28,6 +28,8 @@ public final class RoundContract {
     public static final String MODEL_DIR = "model";
     /** A LoRA round's trained adapters in PEFT's format (besides the merged {@link #MODEL_DIR}). */
     public static final String ADAPTER_DIR = "adapter";
+    /** The token-level guidance model of a round whose judge or loss uses one (a LlamaForTokenClassification checkpoint). */
+    public static final String GUIDANCE_DIR = "guidance";
     public static final String RESULT_FILE = "result.json";
     public static final String PAIRS_FILE = "pairs.jsonl";
     public static final String METRICS_FILE = "metrics.jsonl";
@@ -73,5 +75,10 @@ public final class RoundContract {
     /** The checkpoint round k writes. */
     public static String modelDir(String namespace, String run, int k) {
         return outputDir(namespace, run, k) + "/" + MODEL_DIR;
+    }
+
+    /** The guidance model round k writes (runs with {@code judge.kind} or {@code training.loss} guidance). */
+    public static String guidanceDir(String namespace, String run, int k) {
+        return outputDir(namespace, run, k) + "/" + GUIDANCE_DIR;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.selfalign.api.v1alpha1.GenerationSpec;
 import io.selfalign.api.v1alpha1.GuardSpec;
+import io.selfalign.api.v1alpha1.GuidanceSpec;
 import io.selfalign.api.v1alpha1.JudgeSpec;
 import io.selfalign.api.v1alpha1.LoraSpec;
 import io.selfalign.api.v1alpha1.RefinementSpec;
@@ -92,15 +93,27 @@ public record RoundSpec(
      * @param judgeReference the reference of SPA's implicit-reward judge (base or previous; absent with the default
      *                       {@code judge.reference: none})
      * @param outputDir      {@code <workspace>/runs/<namespace>/<run>/iter-<k>}
+     * @param guidanceModel  the guidance model this round starts from: the previous round's {@code guidance/} (absent
+     *                       at the first round, which fits one from the policy, and in runs that use none)
      */
     public record Paths(String workspace, String baseModel, String policyModel,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) String judgeReference, String outputDir) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String judgeReference, String outputDir,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String guidanceModel) {
+        /** Paths of a run without a guidance model. */
+        public Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {
+            this(workspace, baseModel, policyModel, judgeReference, outputDir, null);
+        }
+
         public Paths withPolicyModel(String other) {
-            return new Paths(workspace, baseModel, other, judgeReference, outputDir);
+            return new Paths(workspace, baseModel, other, judgeReference, outputDir, guidanceModel);
         }
 
         public Paths withJudgeReference(String other) {
-            return new Paths(workspace, baseModel, policyModel, other, outputDir);
+            return new Paths(workspace, baseModel, policyModel, other, outputDir, guidanceModel);
+        }
+
+        public Paths withGuidanceModel(String other) {
+            return new Paths(workspace, baseModel, policyModel, judgeReference, outputDir, other);
         }
     }
 
@@ -147,15 +160,31 @@ public record RoundSpec(
      *                      does not train (null: off)
      * @param referenceWeight θ in r = log π − θ·log π_ref; null (a spec from before the option) is 1, the implicit reward
      * @param select        how θ is chosen each round; null (a spec from before the option) is {@code none}
+     * @param kind          what scores the candidates; null is {@code likelihood} ({@link #of} writes it so, as every spec from
+     *                      before the option has it)
      */
     public record Judge(JudgeReference reference, JudgeScore score, boolean dropTies,
                         @JsonInclude(JsonInclude.Include.NON_NULL) TruncatedResponses truncated,
                         @JsonInclude(JsonInclude.Include.NON_NULL) LengthControl lengthControl,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Double minAccuracy,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Double referenceWeight,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) JudgeSelection select) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) JudgeSelection select,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) JudgeKind kind) {
+        /** A likelihood judge (no {@code kind}). */
+        public Judge(JudgeReference reference, JudgeScore score, boolean dropTies, TruncatedResponses truncated, LengthControl lengthControl,
+                     Double minAccuracy, Double referenceWeight, JudgeSelection select) {
+            this(reference, score, dropTies, truncated, lengthControl, minAccuracy, referenceWeight, select, null);
+        }
+
         public static Judge of(JudgeSpec j, GuardSpec guard) {
-            return new Judge(j.reference, j.score, j.dropTies, j.truncated, j.lengthControl, guard.minJudgeAccuracy, j.referenceWeight, j.select);
+            // likelihood is left out, so a run's round.json (and its spec hash) stays what it was before the option.
+            return new Judge(j.reference, j.score, j.dropTies, j.truncated, j.lengthControl, guard.minJudgeAccuracy, j.referenceWeight, j.select,
+                    j.kind == JudgeKind.LIKELIHOOD ? null : j.kind);
+        }
+
+        /** {@link #kind}, with the behaviour of specs written before it existed. */
+        public JudgeKind kindOrDefault() {
+            return kind == null ? JudgeKind.LIKELIHOOD : kind;
         }
 
         /** {@link #referenceWeight}, with the behaviour of specs written before it existed (the full implicit reward). */
@@ -170,7 +199,7 @@ public record RoundSpec(
          */
         public Judge selectingByDefault(boolean hasValidationPairs) {
             if (select != null || !hasValidationPairs) return this;
-            return new Judge(reference, score, dropTies, truncated, lengthControl, minAccuracy, referenceWeight, JudgeSelection.VALIDATION);
+            return new Judge(reference, score, dropTies, truncated, lengthControl, minAccuracy, referenceWeight, JudgeSelection.VALIDATION, kind);
         }
 
         /** {@link #select}, with the behaviour of specs written before it existed. */
@@ -220,18 +249,67 @@ public record RoundSpec(
             double simpoGamma,
             double orpoLambda,
             Refinement refinement,
-            Lora lora) {
-        /** Round k's training: the run's {@code seedEpochs} at iteration 0, else its {@code epochs}. */
-        public static Training of(TrainingSpec t, int k) {
+            Lora lora,
+            Guidance guidance) {
+        /** Training without a guidance model. */
+        public Training(Loss loss, double beta, double learningRate, int epochs, int batchSize, int microBatchSize, double warmupRatio,
+                        LrSchedule schedule, int maxLength, int maxPromptLength, double weightDecay, double maxGradNorm,
+                        double labelSmoothing, double simpoGamma, double orpoLambda, Refinement refinement, Lora lora) {
+            this(loss, beta, learningRate, epochs, batchSize, microBatchSize, warmupRatio, schedule, maxLength, maxPromptLength, weightDecay,
+                    maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement, lora, null);
+        }
+
+        /**
+         * Round k's training: the run's {@code seedEpochs} at iteration 0, else its {@code epochs}; the guidance model's
+         * settings when the round has one ({@code guided}), so that a run without one serialises as before it existed.
+         */
+        public static Training of(TrainingSpec t, int k, boolean guided) {
             return new Training(t.loss, t.beta, t.learningRate, k == 0 ? t.seedEpochs : t.epochs, t.batchSize, t.microBatchSize,
                     t.warmupRatio, t.schedule, t.maxLength, t.maxPromptLength, t.weightDecay, t.maxGradNorm, t.labelSmoothing,
-                    t.simpoGamma, t.orpoLambda, Refinement.of(t.refinement, k), Lora.of(t.lora));
+                    t.simpoGamma, t.orpoLambda, Refinement.of(t.refinement, k), Lora.of(t.lora),
+                    guided ? Guidance.of(t.guidance != null ? t.guidance : new GuidanceSpec()) : null);
+        }
+
+        /** Round k's training of a run whose judge is not the guidance model ({@link #of(TrainingSpec, int, boolean)}). */
+        public static Training of(TrainingSpec t, int k) {
+            return of(t, k, t.loss == Loss.GUIDANCE);
         }
 
         Training withLoss(Loss other) {
             return new Training(other, beta, learningRate, epochs, batchSize, microBatchSize, warmupRatio, schedule, maxLength,
-                    maxPromptLength, weightDecay, maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement, lora);
+                    maxPromptLength, weightDecay, maxGradNorm, labelSmoothing, simpoGamma, orpoLambda, refinement, lora, guidance);
         }
+    }
+
+    /**
+     * The token-level guidance model's settings (docs/algorithm.md §6); present when the judge or the loss uses it.
+     *
+     * @param aggregation   how token scores become a response's score
+     * @param ranking       what each round fits the model to: the K candidates' order (listwise) or the selected pair
+     * @param learningRate  its AdamW learning rate
+     * @param klCoefficient κ of the KL penalty of loss {@code guidance} on own samples (0: no reference)
+     */
+    public record Guidance(GuidanceAggregation aggregation, GuidanceRanking ranking, double learningRate, double klCoefficient) {
+        public static Guidance of(GuidanceSpec g) {
+            return new Guidance(g.aggregation, g.ranking, g.learningRate, g.klCoefficient);
+        }
+
+        /** Every problem with these values, each naming its field under {@code training.guidance.}. */
+        List<String> problems() {
+            List<String> p = new ArrayList<>();
+            if (aggregation == null) p.add("training.guidance.aggregation: required, one of " + WireNames.all(GuidanceAggregation.class));
+            if (ranking == null) p.add("training.guidance.ranking: required, one of " + WireNames.all(GuidanceRanking.class));
+            if (!(learningRate > 0) || Double.isInfinite(learningRate)) p.add("training.guidance.learningRate: must be > 0, got " + learningRate);
+            if (!(klCoefficient >= 0) || Double.isInfinite(klCoefficient)) {
+                p.add("training.guidance.klCoefficient: must be >= 0, got " + klCoefficient);
+            }
+            return p;
+        }
+    }
+
+    /** Whether this round has a guidance model: its judge or its loss uses one. */
+    public boolean guided() {
+        return (judge != null && judge.kindOrDefault() == JudgeKind.GUIDANCE) || (training != null && training.loss() == Loss.GUIDANCE);
     }
 
     /**
@@ -394,7 +472,15 @@ public record RoundSpec(
                 if (!(r.lambda() >= 0)) p.add("training.refinement.lambda: must be >= 0");
             }
             if (t.lora() != null) p.addAll(t.lora().problems("training.lora."));
+            if (t.guidance() != null) p.addAll(t.guidance().problems());
+            if (guided() && t.guidance() == null) p.add("training.guidance: required when judge.kind or training.loss is guidance");
         }
+        if (judge != null && judge.kindOrDefault() == JudgeKind.GUIDANCE && iteration >= 1 && paths != null
+                && paths.guidanceModel() == null && (data == null || data.seedPreferences() == null)) {
+            p.add("judge.kind: guidance needs data.seedPreferences or paths.guidanceModel: the guidance model must be fitted "
+                    + "to preferences before it can judge");
+        }
+        if (paths != null && paths.guidanceModel() != null) requirePath(p, "paths.guidanceModel", paths.guidanceModel(), paths.workspace());
         if (runtime == null) {
             p.add("runtime: required");
         } else {

@@ -32,10 +32,21 @@ public final class RoundSpecFactory {
     public static RoundSpec create(RoundSpec.RunRef run, AlignmentRunSpec s, int k, RoundSpec.Runtime runtime) {
         String base = RoundContract.inWorkspace(s.model.path);
         boolean hasSeedRound = s.data.seedPreferences != null;
+        boolean guided = s.judge.kind == JudgeKind.GUIDANCE || s.training.loss == Loss.GUIDANCE;
         RoundSpec.Paths paths = new RoundSpec.Paths(RoundContract.WORKSPACE, base, policyModel(run, base, hasSeedRound, k),
-                judgeReference(s.judge.reference, run, base, hasSeedRound, k), RoundContract.outputDir(run.namespace(), run.name(), k));
+                judgeReference(s.judge.reference, run, base, hasSeedRound, k), RoundContract.outputDir(run.namespace(), run.name(), k),
+                guided ? guidanceModel(run, hasSeedRound, k) : null);
         return new RoundSpec(RoundSpec.CURRENT_VERSION, run, k, s.iterations, RoundSpec.seedOf(s.seed, k), paths, data(s, k),
-                RoundSpec.Generation.of(s.generation), RoundSpec.Judge.of(s.judge, s.guard).selectingByDefault(s.data.validationPreferences != null), RoundSpec.Training.of(s.training, k), runtime);
+                RoundSpec.Generation.of(s.generation), RoundSpec.Judge.of(s.judge, s.guard).selectingByDefault(s.data.validationPreferences != null),
+                RoundSpec.Training.of(s.training, k, guided), runtime);
+    }
+
+    /**
+     * The guidance model round k starts from: round k-1's {@code guidance/}, or none at the run's first round (it fits
+     * one from its policy).
+     */
+    private static String guidanceModel(RoundSpec.RunRef run, boolean hasSeedRound, int k) {
+        return k == 0 || (k == 1 && !hasSeedRound) ? null : RoundContract.guidanceDir(run.namespace(), run.name(), k - 1);
     }
 
     private static RoundSpec.Data data(AlignmentRunSpec s, int k) {

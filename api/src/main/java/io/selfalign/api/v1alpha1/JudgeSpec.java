@@ -3,6 +3,7 @@ package io.selfalign.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeSelection;
@@ -17,6 +18,16 @@ import io.fabric8.generator.annotation.Min;
  * model), or SPA's implicit reward against a reference. Why that default: docs/judge.md.
  */
 public class JudgeSpec {
+    @Default("likelihood")
+    @JsonPropertyDescription("What scores the candidates: likelihood (default: the policy's log-prob with reference, score and "
+            + "referenceWeight below) or guidance (the token-level guidance model's aggregate over the response's tokens, "
+            + "fitted to the seed pairs, which it needs, and refitted every round; settings in training.guidance). "
+            + "See docs/judge.md.")
+    // An unknown name becomes null, which the operator's validator names with the allowed values (see LenientEnum).
+    @JsonDeserialize(using = LenientEnum.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public JudgeKind kind = JudgeKind.LIKELIHOOD;
+
     @Default("none")
     // An unknown value becomes null, which the operator's validator names with the allowed values (see LenientEnum);
     // the null is written too, so that a copy made through JSON does not turn it back into the default.

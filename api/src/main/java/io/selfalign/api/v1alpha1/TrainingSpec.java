@@ -19,7 +19,9 @@ public class TrainingSpec {
     @JsonDeserialize(using = LenientEnum.class)
     @JsonInclude(JsonInclude.Include.ALWAYS)
     @JsonPropertyDescription("Preference loss of iterations >= 1: spa (DPO with self-refinement and noise detection), "
-            + "dpo, cdpo, rdpo, ipo, hinge, simpo or orpo. The seed round (iteration 0) always uses dpo when loss is spa.")
+            + "dpo, cdpo, rdpo, ipo, hinge, simpo, orpo or guidance (token-weighted by the guidance model: weighted likelihood of "
+            + "the seed round's chosen responses, REINFORCE with a KL penalty on the model's own samples; see training.guidance). "
+            + "The seed round (iteration 0) always uses dpo when loss is spa.")
     public Loss loss = Loss.SPA;
 
     @Default("0.1")
@@ -112,4 +114,8 @@ public class TrainingSpec {
             + "frozen and is the training reference with the adapters off, so no second copy of the weights is held. "
             + "Each round writes model/ (adapters merged) and adapter/ (PEFT format).")
     public LoraSpec lora;
+
+    @JsonPropertyDescription("The token-level guidance model of judge.kind guidance and loss guidance (defaults when unset). "
+            + "See docs/algorithm.md.")
+    public GuidanceSpec guidance;
 }

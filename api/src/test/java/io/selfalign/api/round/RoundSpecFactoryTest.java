@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.api.v1alpha1.DataSpec;
+import io.selfalign.api.v1alpha1.GuidanceSpec;
 import io.selfalign.api.v1alpha1.LoraSpec;
 import io.selfalign.api.v1alpha1.ModelSpec;
 import java.util.List;
@@ -35,6 +36,57 @@ class RoundSpecFactoryTest {
 
     static RoundSpec create(AlignmentRun run, int k) {
         return RoundSpecFactory.create(run, k, GPU);
+    }
+
+    @Test
+    void aGuidedRunCarriesItsGuidanceModelFromRoundToRoundWithTheDefaultSettings() {
+        AlignmentRun run = run();
+        run.getSpec().judge.kind = JudgeKind.GUIDANCE;
+        RoundSpec seed = create(run, 0);
+        assertNull(seed.paths().guidanceModel(), "the seed round fits a fresh one from the policy");
+        assertEquals(new RoundSpec.Guidance(GuidanceAggregation.MEAN, GuidanceRanking.LISTWISE, 5e-5, 0.05), seed.training().guidance());
+        assertEquals(JudgeKind.GUIDANCE, seed.judge().kind());
+        RoundSpec second = create(run, 2);
+        assertEquals("/workspace/runs/team-a/zephyr/iter-1/guidance", second.paths().guidanceModel());
+        assertTrue(second.problems().isEmpty(), second.problems().toString());
+
+        AlignmentRun loss = run();
+        loss.getSpec().training.loss = Loss.GUIDANCE;
+        assertEquals("/workspace/runs/team-a/zephyr/iter-0/guidance", create(loss, 1).paths().guidanceModel());
+        assertEquals(Loss.GUIDANCE, create(loss, 0).training().loss(), "guidance stays guidance in the seed round");
+    }
+
+    @Test
+    void aRunWithoutGuidanceWritesNoneOfItsFields() {
+        AlignmentRun run = run();
+        run.getSpec().training.guidance = new GuidanceSpec();
+        RoundSpec s = create(run, 2);
+        assertNull(s.paths().guidanceModel());
+        assertNull(s.training().guidance());
+        assertNull(s.judge().kind());
+        String json = RoundJson.write(s);
+        assertTrue(!json.contains("guidance") && !json.contains("kind"), json);
+    }
+
+    @Test
+    void guidanceProblemsNameTheirFields() {
+        AlignmentRun run = run();
+        run.getSpec().judge.kind = JudgeKind.GUIDANCE;
+        run.getSpec().data.seedPreferences = null;
+        run.getSpec().training.guidance = new GuidanceSpec();
+        run.getSpec().training.guidance.learningRate = 0;
+        run.getSpec().training.guidance.klCoefficient = -1;
+        run.getSpec().training.guidance.aggregation = null;
+        assertEquals(List.of("training.guidance.aggregation: required, one of [mean, sum, min]",
+                "training.guidance.learningRate: must be > 0, got 0.0", "training.guidance.klCoefficient: must be >= 0, got -1.0",
+                "judge.kind: guidance needs data.seedPreferences or paths.guidanceModel: the guidance model must be fitted to "
+                        + "preferences before it can judge"), create(run, 1).problems());
+
+        RoundSpec withoutSettings = create(run(), 1);
+        RoundSpec guided = new RoundSpec(withoutSettings.version(), withoutSettings.run(), 1, withoutSettings.iterations(),
+                withoutSettings.seed(), withoutSettings.paths(), withoutSettings.data(), withoutSettings.generation(),
+                withoutSettings.judge(), withoutSettings.training().withLoss(Loss.GUIDANCE), withoutSettings.runtime());
+        assertEquals(List.of("training.guidance: required when judge.kind or training.loss is guidance"), guided.problems());
     }
 
     @Test

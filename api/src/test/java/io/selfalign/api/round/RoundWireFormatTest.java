@@ -11,6 +11,7 @@ import io.selfalign.api.v1alpha1.TrainingSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import io.selfalign.api.v1alpha1.GuidanceSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -154,5 +155,34 @@ class RoundWireFormatTest {
     @Test
     void theFullJsonReadsBackToTheSameSpec() throws Exception {
         assertEquals(fullSpec(), RoundJson.readSpec(fullJson()));
+    }
+
+    /** {@link #fullSpec()} with the guidance model in both its uses, every guidance setting away from its default. */
+    static RoundSpec guidedSpec() {
+        RoundSpec full = fullSpec();
+        RoundSpec.Judge j = full.judge();
+        TrainingSpec t = training();
+        t.loss = Loss.GUIDANCE;
+        t.guidance = new GuidanceSpec();
+        t.guidance.aggregation = GuidanceAggregation.MIN;
+        t.guidance.ranking = GuidanceRanking.PAIRWISE;
+        t.guidance.learningRate = 2e-5;
+        t.guidance.klCoefficient = 0.2;
+        return new RoundSpec(full.version(), full.run(), full.iteration(), full.iterations(), full.seed(),
+                full.paths().withGuidanceModel("/workspace/runs/team-a/zephyr/iter-1/guidance"), full.data(), full.generation(),
+                new RoundSpec.Judge(j.reference(), j.score(), j.dropTies(), j.truncated(), j.lengthControl(), j.minAccuracy(),
+                        j.referenceWeight(), j.select(), JudgeKind.GUIDANCE),
+                RoundSpec.Training.of(t, 2, true), RUNTIME);
+    }
+
+    @Test
+    void jsonOfAGuidedSpecIsUnchangedAndReadsBack() throws Exception {
+        String golden;
+        try (InputStream in = RoundWireFormatTest.class.getResourceAsStream("/round-guided.json")) {
+            golden = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+        assertEquals(List.of(), guidedSpec().problems());
+        assertEquals(golden, RoundJson.write(guidedSpec()));
+        assertEquals(guidedSpec(), RoundJson.readSpec(golden));
     }
 }

@@ -3,6 +3,7 @@ package io.selfalign.operator.validate;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
@@ -67,6 +68,9 @@ public final class SpecValidator {
             }
         }
         if (s.training != null) training(p, s);
+        if (s.judge != null && s.judge.kind == JudgeKind.GUIDANCE && s.data != null && s.data.seedPreferences == null) {
+            p.add("spec.judge.kind: guidance needs spec.data.seedPreferences: the guidance model is fitted to them before it judges");
+        }
         if (s.trainer != null) {
             trainer(p, s);
             p.addAll(policy.problems(s.trainer));

@@ -179,7 +179,7 @@ class InvalidSpecTest {
         AlignmentRun seen = h.awaitRun("ppo", x -> x.getStatus().conditions != null);
         Condition valid = seen.getStatus().conditions.stream().filter(c -> c.getType().equals("SpecValid")).findFirst().orElseThrow();
         assertEquals("False", valid.getStatus());
-        assertTrue(valid.getMessage().contains("spec.training.loss: must be one of [spa, dpo, cdpo, rdpo, ipo, hinge, simpo, orpo], got an unknown name or none"),
+        assertTrue(valid.getMessage().contains("spec.training.loss: must be one of [spa, dpo, cdpo, rdpo, ipo, hinge, simpo, orpo, guidance], got an unknown name or none"),
                 valid.getMessage());
     }
 

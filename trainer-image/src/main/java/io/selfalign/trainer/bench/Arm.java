@@ -39,7 +39,22 @@ public enum Arm {
     /** θ chosen each round from 0, ¼, ½, ¾, 1 on the validation pairs ({@code judge.select: validation}), best and worst of 4. */
     SPA_SELECT("spa-select"),
     /** {@link #SPA_SELECT} with length-debiased rewards ({@code judge.lengthControl: regress}). */
-    SPA_SELECT_REGRESS("spa-select-reg");
+    SPA_SELECT_REGRESS("spa-select-reg"),
+    /**
+     * Judged by the token-level guidance model ({@code judge.kind: guidance}, its mean token score), best and worst of 4,
+     * trained with DPO: the guidance model as a judge.
+     */
+    GUIDANCE_DPO("guidance-dpo"),
+    /**
+     * {@link #GUIDANCE_DPO}'s judge, trained with the guidance objective ({@code training.loss: guidance}: REINFORCE
+     * with the guidance model's token scores and a KL penalty): the paper's method in the SPA loop.
+     */
+    GUIDANCE_OBJECTIVE("guidance-obj");
+
+    /** Whether the arm's rounds have a guidance model. */
+    boolean guided() {
+        return this == GUIDANCE_DPO || this == GUIDANCE_OBJECTIVE;
+    }
 
     private final String label;
 

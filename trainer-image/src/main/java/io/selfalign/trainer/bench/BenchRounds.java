@@ -2,6 +2,7 @@ package io.selfalign.trainer.bench;
 
 import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
+import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.JudgeSelection;
@@ -91,6 +92,8 @@ final class BenchRounds {
         if (spec.judge().reference() == JudgeReference.PREVIOUS && k >= 2) {
             paths = paths.withJudgeReference(inPod(k == 2 ? modelDir(Arm.DPO_SEED, 0) : modelDir(arm, k - 2)));
         }
+        // The shared seed stage writes no guidance model: iteration 1 fits a fresh one to the seed pairs before it judges.
+        if (k == 1) paths = paths.withGuidanceModel(null);
         return spec.withSeed(seed).withPaths(paths);
     }
 
@@ -120,7 +123,7 @@ final class BenchRounds {
         s.iterations = settings.iterations();
         s.seed = seed;
         boolean bestOfFour = arm == Arm.SPA_MATCH || arm == Arm.SPA_REFERENCE_FREE || arm == Arm.SPA_MEAN_RATIO || arm == Arm.SPA_MIX
-                || arm == Arm.SPA_SELECT || arm == Arm.SPA_SELECT_REGRESS;
+                || arm == Arm.SPA_SELECT || arm == Arm.SPA_SELECT_REGRESS || arm.guided();
         boolean meanScore = bestOfFour && arm != Arm.SPA_MATCH;
         s.generation.samplesPerPrompt = bestOfFour ? Math.max(BEST_OF_SAMPLES, settings.samplesPerPrompt()) : settings.samplesPerPrompt();
         s.generation.temperature = BenchSettings.TEMPERATURE;
@@ -135,8 +138,10 @@ final class BenchRounds {
         if (arm == Arm.SPA_KEEP_TRUNCATED) s.judge.truncated = TruncatedResponses.KEEP;
         if (arm == Arm.SPA_REGRESS || arm == Arm.SPA_SELECT_REGRESS) s.judge.lengthControl = LengthControl.REGRESS;
         if (arm == Arm.SPA_MATCH) s.judge.lengthControl = LengthControl.MATCH;
+        if (arm.guided()) s.judge.kind = JudgeKind.GUIDANCE;
         TrainingSpec t = s.training;
-        t.loss = arm == Arm.DPO_SEED || arm == Arm.DPO_ALL ? Loss.DPO : Loss.SPA;
+        t.loss = arm == Arm.DPO_SEED || arm == Arm.DPO_ALL || arm == Arm.GUIDANCE_DPO ? Loss.DPO
+                : arm == Arm.GUIDANCE_OBJECTIVE ? Loss.GUIDANCE : Loss.SPA;
         t.beta = BenchSettings.BETA;
         t.learningRate = settings.learningRate();
         t.epochs = settings.iterationEpochs();

@@ -5,7 +5,12 @@ import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.LrSchedule;
 import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.TrainingSpec;
+import io.selfalign.api.round.GuidanceAggregation;
+import io.selfalign.api.v1alpha1.GuidanceSpec;
 import io.selfalign.trainer.bench.TrainingMemoryEstimate;
+import io.selfalign.trainer.guidance.GuidanceFit;
+import io.selfalign.trainer.guidance.GuidanceModel;
+import io.selfalign.trainer.guidance.RankedList;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.loss.Losses;
 import io.selfalign.trainer.model.DecoderModel;
@@ -34,6 +39,8 @@ import picocli.CommandLine.Option;
                 "of a random Llama config on random token pairs, full or with --lora RANK, through the round's PreferenceTrainer",
                 "on CPU in float32: trainable parameters, RSS before training, whole-process peak RSS, median step time and the",
                 "loss of every step, with the memory model's prediction (docs/memory.md). One mode per process.",
+                "--guidance fits a guidance model (the config's decoder copied, with a one-output token head) to the same pairs",
+                "instead, as a round of judge.kind or loss guidance does before its policy trains (docs/algorithm.md section 6).",
                 "--estimate prints the memory model for 0.5B / 7B / 13B float16 instead."})
 final class BenchTrainCommand implements Callable<Integer> {
     @Mixin
@@ -72,6 +79,10 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--estimate", description = "Print the memory model for 0.5B / 7B / 13B float16 and exit.")
     boolean estimate;
 
+    @Option(names = "--guidance", description = "Fit a guidance model to the pairs (Bradley-Terry on mean token scores, learning "
+            + "rate --lr) beside the policy, instead of training the policy: the guidance model's cost per round.")
+    boolean guidance;
+
     @Override
     public Integer call() throws IOException {
         if (estimate) {
@@ -87,6 +98,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         List<PreferenceTrainer.StepMetrics> steps = new ArrayList<>();
         long rssBefore;
         long adapterParameters = 0;
+        if (guidance) return guidanceFit(config, training);
         try (DecoderModel model = DecoderModel.random(config, Device.cpu(), seed)) {
             if (loraRank > 0) {
                 adapterParameters = LoraAdapters.attach(model, loraRank, 2.0 * loraRank, 0, RoundSpec.Lora.MODULES, seed)
@@ -116,6 +128,28 @@ final class BenchTrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The guidance model's fit on the pairs, with the policy it is copied from still in memory (as in a round). */
+    private int guidanceFit(ModelConfig config, RoundSpec.Training training) throws IOException {
+        long rssBefore;
+        GuidanceFit.Summary s;
+        try (DecoderModel policy = DecoderModel.random(config, Device.cpu(), seed);
+             GuidanceModel g = GuidanceModel.fromPolicy(policy, GuidanceAggregation.MEAN, 0)) {
+            rssBefore = ProcessMemory.rssMiB();
+            List<RankedList> lists = pairs(config).stream().map(p -> new RankedList(p.prompt(), List.of(p.chosen(), p.rejected()))).toList();
+            s = new GuidanceFit(g, training, seed).fit(lists);
+        }
+        long peak = ProcessMemory.peakRssMiB();
+        System.out.println("| " + bench.size + " guidance fit | value |\n|---|---:|");
+        row("parameters (decoder + token head)", String.format(Locale.ROOT, "%.2fM", config.withLabels(1).parameterCount() / 1e6));
+        row("RSS before fitting, policy and guidance model built (MiB)", String.valueOf(rssBefore));
+        row("peak RSS, whole process (MiB)", String.valueOf(peak));
+        row("peak − before (MiB)", String.valueOf(peak - rssBefore));
+        row("steps, lists", s.steps() + ", " + s.lists() + " × " + epochs + " epochs");
+        row("seconds, mean per step", String.format(Locale.ROOT, "%.1f, %.2f", s.seconds(), s.seconds() / s.steps()));
+        row("loss mean, final", String.format(Locale.ROOT, "%.4f, %.4f", s.lossMean(), s.lossFinal()));
+        return 0;
+    }
+
     private static void row(String name, String value) {
         System.out.println("| " + name + " | " + value + " |");
     }
@@ -138,7 +172,9 @@ final class BenchTrainCommand implements Callable<Integer> {
         t.maxPromptLength = promptTokens;
         t.refinement.window = 8;
         t.refinement.extrapolation = List.of(t.loss == Loss.SPA ? 0.5 : 0.0);
-        return RoundSpec.Training.of(t, 1);
+        t.guidance = new GuidanceSpec();
+        t.guidance.learningRate = learningRate;
+        return RoundSpec.Training.of(t, 1, guidance);
     }
 
     /** Random pairs of full length, the same for a seed whatever the mode. */

@@ -7,6 +7,9 @@ import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.files.OutputLocation;
 import io.selfalign.trainer.data.Jsonl;
 import io.selfalign.trainer.data.PromptInput;
+import io.selfalign.trainer.guidance.GuidanceModel;
+import io.selfalign.api.round.GuidanceAggregation;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.selfalign.trainer.runtime.LanguageModel;
 import io.selfalign.trainer.score.ScoringBatch;
 import io.selfalign.trainer.score.SequenceScorer;
@@ -29,7 +32,10 @@ import picocli.CommandLine.Option;
                 "The response is tokenized on its own and, unless --no-eos, the EOS token is appended and counted.",
                 "A row whose prompt and response together exceed the model's context (max_position_embeddings) is refused",
                 "(exit 78, its line named): neither is cut, since that would score a different sequence.",
-                "Output rows: {\"index\", \"logp\", \"mean_logp\", \"tokens\"} or the same with chosen_/rejected_ prefixes."},
+                "Output rows: {\"index\", \"logp\", \"mean_logp\", \"tokens\"} or the same with chosen_/rejected_ prefixes.",
+                "A guidance model (a round's guidance/, a LlamaForTokenClassification checkpoint) gives instead each response's",
+                "\"token_scores\" (one per response token, EOS included), their \"guidance_mean\" and the \"input_ids\" scored",
+                "(prompt then response): what tools/interop/guidance_scores.py compares with transformers."},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:done", "78:bad input (file, line or flag named on stderr)"})
 final class ScoreCommand implements Callable<Integer> {
@@ -79,6 +85,10 @@ final class ScoreCommand implements Callable<Integer> {
                     items.add(new ScoringBatch.Pair(prompt, tokens));
                 }
             }
+            if (lm.model().config().tokenClassifier()) {
+                Jsonl.write(out, guidanceRows(lm, rows, items));
+                return 0;
+            }
             List<SequenceScorer.Score> scores = new ArrayList<>();
             try (ProgressBar bar = Progress.bar("score", items.size(), "seq")) {
                 for (int start = 0; start < items.size(); start += batchSize) {
@@ -105,6 +115,35 @@ final class ScoreCommand implements Callable<Integer> {
             Jsonl.write(out, result);
         }
         return 0;
+    }
+
+    /** Per row and response: the guidance model's token scores, their mean and the ids scored, without gradients. */
+    private List<ObjectNode> guidanceRows(LanguageModel lm, List<ScoreRow> rows, List<ScoringBatch.Pair> items) {
+        GuidanceModel guidance = GuidanceModel.of(lm.model(), GuidanceAggregation.MEAN, lm.padId());
+        List<ObjectNode> result = new ArrayList<>();
+        int k = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            ObjectNode o = JsonNodeFactory.instance.objectNode();
+            o.put("index", i);
+            Set<String> fields = rows.get(i).responses().keySet();
+            for (String f : fields) {
+                String prefix = fields.size() == 1 ? "" : f + "_";
+                ScoringBatch.Pair item = items.get(k++);
+                float[] scores = guidance.tokenScores(item.prompt(), item.response());
+                ArrayNode ids = o.putArray(prefix + "input_ids");
+                for (long id : item.prompt()) ids.add(id);
+                for (long id : item.response()) ids.add(id);
+                ArrayNode tokenScores = o.putArray(prefix + "token_scores");
+                double sum = 0;
+                for (float s : scores) {
+                    tokenScores.add(s);
+                    sum += s;
+                }
+                o.put(prefix + "guidance_mean", sum / scores.length);
+            }
+            result.add(o);
+        }
+        return result;
     }
 
     /** A row to score: its prompt and one response, or a chosen and a rejected one (field → text, in that order). */

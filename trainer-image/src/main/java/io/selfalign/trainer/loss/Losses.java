@@ -9,6 +9,7 @@ public final class Losses {
 
     /** The loss of one round (its seed round's {@code spa} is already {@code dpo}: {@link RoundSpec} decides it). */
     public static PreferenceLoss forRound(RoundSpec.Training t) {
-        return new PreferenceLoss(t.loss(), t.beta(), t.labelSmoothing(), t.simpoGamma(), t.orpoLambda());
+        return new PreferenceLoss(t.loss(), t.beta(), t.labelSmoothing(), t.simpoGamma(), t.orpoLambda(),
+                t.guidance() == null ? 0 : t.guidance().klCoefficient());
     }
 }

@@ -13,6 +13,8 @@ import ai.djl.ndarray.NDArray;
  * @param rejectedTokens    number of scored response tokens of y_l
  * @param flipWeight        per-pair weight ε_i of the flipped label, set by self-refinement (loss
  *                          {@code spa} only, docs/algorithm.md §3); null for every other loss
+ * @param guided            Σ_t A_t·l_t over both responses of each pair, the guidance model's token weights A_t without
+ *                          gradient (loss {@code guidance} only, {@code GuidedObjective}); null for every other loss
  */
 public record PairScores(
         NDArray policyChosen,
@@ -21,7 +23,14 @@ public record PairScores(
         NDArray referenceRejected,
         NDArray chosenTokens,
         NDArray rejectedTokens,
-        NDArray flipWeight) {
+        NDArray flipWeight,
+        NDArray guided) {
+
+    /** Scores without the guidance objective's weighted sum. */
+    public PairScores(NDArray policyChosen, NDArray policyRejected, NDArray referenceChosen, NDArray referenceRejected,
+                      NDArray chosenTokens, NDArray rejectedTokens, NDArray flipWeight) {
+        this(policyChosen, policyRejected, referenceChosen, referenceRejected, chosenTokens, rejectedTokens, flipWeight, null);
+    }
 
     /** The DPO margin z = [S_θ(y_w) − S_ref(y_w)] − [S_θ(y_l) − S_ref(y_l)]. */
     public NDArray margin() {
@@ -43,6 +52,11 @@ public record PairScores(
 
     /** The same scores with the refinement's per-pair flip weights attached. */
     public PairScores withFlipWeight(NDArray weight) {
-        return new PairScores(policyChosen, policyRejected, referenceChosen, referenceRejected, chosenTokens, rejectedTokens, weight);
+        return new PairScores(policyChosen, policyRejected, referenceChosen, referenceRejected, chosenTokens, rejectedTokens, weight, guided);
+    }
+
+    /** The same scores with the guidance objective's weighted log-probs attached. */
+    public PairScores withGuided(NDArray weighted) {
+        return new PairScores(policyChosen, policyRejected, referenceChosen, referenceRejected, chosenTokens, rejectedTokens, flipWeight, weighted);
     }
 }

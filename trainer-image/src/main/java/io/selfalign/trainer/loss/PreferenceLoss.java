@@ -14,12 +14,26 @@ import io.selfalign.api.round.Loss;
  * @param labelSmoothing ε of {@code cdpo} (assumed flip rate) and {@code rdpo}
  * @param simpoGamma     γ, SimPO's target margin
  * @param orpoLambda     λ, the weight of ORPO's odds-ratio term
+ * @param guidanceKl     κ, the KL penalty of {@code guidance} on own samples
  */
-public record PreferenceLoss(Loss name, double beta, double labelSmoothing, double simpoGamma, double orpoLambda) {
+public record PreferenceLoss(Loss name, double beta, double labelSmoothing, double simpoGamma, double orpoLambda, double guidanceKl) {
 
-    /** Whether the loss needs the reference model's scores (SimPO and ORPO do not). */
+    /** A loss without the guidance objective's κ. */
+    public PreferenceLoss(Loss name, double beta, double labelSmoothing, double simpoGamma, double orpoLambda) {
+        this(name, beta, labelSmoothing, simpoGamma, orpoLambda, 0);
+    }
+
+    /** Whether the loss needs the reference model's scores (SimPO and ORPO do not; {@code guidance} only for its KL penalty). */
     public boolean usesReference() {
-        return name != Loss.SIMPO && name != Loss.ORPO;
+        return name != Loss.SIMPO && name != Loss.ORPO && !(name == Loss.GUIDANCE && guidanceKl == 0);
+    }
+
+    /**
+     * Whether the loss weighs the policy's tokens by a guidance model (docs/algorithm.md §6): the trainer then passes
+     * Σ_t A_t·l_t per pair in {@link PairScores#guided()}.
+     */
+    public boolean guided() {
+        return name == Loss.GUIDANCE;
     }
 
     /**
@@ -55,6 +69,11 @@ public record PreferenceLoss(Loss name, double beta, double labelSmoothing, doub
                 NDArray chosen = s.meanPolicyChosen();
                 NDArray logOdds = logOdds(chosen).sub(logOdds(s.meanPolicyRejected()));
                 yield chosen.neg().add(LogSigmoid.of(logOdds).mul(-orpoLambda));
+            }
+            // −Σ_t A_t·l_t: token-weighted likelihood, the weights A_t from the guidance model (GuidedObjective).
+            case GUIDANCE -> {
+                if (s.guided() == null) throw new IllegalStateException("guidance needs the guidance model's weighted log-probs");
+                yield s.guided().neg();
             }
         };
     }

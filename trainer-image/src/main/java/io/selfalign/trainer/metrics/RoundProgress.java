@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 public final class RoundProgress {
     /** The stages of a round, in order. */
-    public static final List<String> STAGES = List.of("load", "generate", "judge", "train", "save", "done");
+    public static final List<String> STAGES = List.of("load", "generate", "judge", "guidance", "train", "save", "done");
 
     private final int iteration;
     private final long startNanos = System.nanoTime();

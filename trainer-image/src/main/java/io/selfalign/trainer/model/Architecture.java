@@ -83,11 +83,28 @@ public record Architecture(String name, String modelType, boolean qkvBias, Slidi
         abstract NDArray apply(NDArray gate);
     }
 
-    /** The descriptor with this {@code architectures} entry; the error names the field and the supported values. */
+    private static final String CAUSAL_LM = "ForCausalLM";
+    private static final String TOKEN_CLASSIFICATION = "ForTokenClassification";
+
+    /** transformers' token-classifier class of this family, e.g. {@code LlamaForTokenClassification}. */
+    public String tokenClassifierName() {
+        return name.substring(0, name.length() - CAUSAL_LM.length()) + TOKEN_CLASSIFICATION;
+    }
+
+    /**
+     * The descriptor with this {@code architectures} entry, a family's causal LM or its token classifier; the error
+     * names the field and the supported values.
+     */
     public static Architecture named(String name) {
-        return SUPPORTED.stream().filter(a -> a.name.equals(name)).findFirst().orElseThrow(() ->
+        return SUPPORTED.stream().filter(a -> a.name.equals(name) || a.tokenClassifierName().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("architectures: unsupported architecture '" + name + "' (supported: "
-                        + SUPPORTED.stream().map(Architecture::name).toList() + ")"));
+                        + SUPPORTED.stream().map(Architecture::name).toList() + " and their ForTokenClassification heads)"));
+    }
+
+    /** Whether a {@code config.json} names a token classifier ({@code <Family>ForTokenClassification}). */
+    static boolean tokenClassifier(JsonNode config) {
+        JsonNode archs = config.path("architectures");
+        return archs.isArray() && archs.size() > 0 && archs.get(0).asText().endsWith(TOKEN_CLASSIFICATION);
     }
 
     /** The family of a {@code config.json}: its first {@code architectures} entry, else its {@code model_type}. */

@@ -120,7 +120,10 @@ public final class Checkpoint {
             views.close();
         }
         Path source = model.sourceDir();
-        if (source != null && Files.exists(source.resolve("config.json"))) {
+        // The source's config.json as it is (every field kept) when it describes this model: not for a token classifier
+        // made from a causal LM's checkpoint.
+        if (source != null && Files.exists(source.resolve("config.json"))
+                && ModelConfig.read(source).numLabels() == model.config().numLabels()) {
             AtomicWrite.write(dir.resolve("config.json"), Files.readAllBytes(WorkspacePath.check(source.resolve("config.json"))));
         } else {
             AtomicWrite.write(dir.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter()

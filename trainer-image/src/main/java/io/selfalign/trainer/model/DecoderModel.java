@@ -52,7 +52,9 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray logitSoftCap;
     private final NDArray embedTokens;
     private final NDArray norm;
+    // The head: the LM head, or a token classifier's score weight [labels, D] with its bias (null for an LM head).
     private final NDArray lmHead;
+    private final NDArray headBias;
     private final DecoderLayer[] layers;
     // Split points of the fused projections: one split op yields every part as a view (an NDIndex slice
     // costs one op per indexed axis, ':' included).
@@ -79,7 +81,13 @@ public final class DecoderModel implements AutoCloseable {
         this.embedTokens = ParameterLayout.required(parameters, ParameterLayout.EMBED_TOKENS);
         this.dtype = embedTokens.getDataType();
         this.norm = ParameterLayout.required(parameters, ParameterLayout.FINAL_NORM);
-        this.lmHead = config.tieWordEmbeddings() ? embedTokens : ParameterLayout.required(parameters, ParameterLayout.LM_HEAD);
+        if (config.tokenClassifier()) {
+            this.lmHead = ParameterLayout.required(parameters, ParameterLayout.SCORE_WEIGHT);
+            this.headBias = ParameterLayout.required(parameters, ParameterLayout.SCORE_BIAS);
+        } else {
+            this.lmHead = config.tieWordEmbeddings() ? embedTokens : ParameterLayout.required(parameters, ParameterLayout.LM_HEAD);
+            this.headBias = null;
+        }
         this.layers = IntStream.range(0, config.numLayers()).mapToObj(i -> DecoderLayer.of(parameters, i))
                 .toArray(DecoderLayer[]::new);
         this.plan = new InferencePlan(manager.getDevice(), lmHead, Arrays.stream(layers).flatMap(DecoderLayer::weights));
@@ -92,7 +100,8 @@ public final class DecoderModel implements AutoCloseable {
         this.rmsNorm = new RmsNorm(config, manager, dtype, plan);
         Architecture arch = config.architecture();
         this.embeddingScale = arch.scaleEmbeddings() ? scalar((float) Math.sqrt(config.hiddenSize())) : null;
-        this.logitSoftCap = arch.logitSoftCap() == 0 ? null : scalar(arch.logitSoftCap());
+        // transformers caps the LM's logits only, not a token classifier's scores.
+        this.logitSoftCap = arch.logitSoftCap() == 0 || config.tokenClassifier() ? null : scalar(arch.logitSoftCap());
     }
 
     private NDArray scalar(float value) {
@@ -125,6 +134,31 @@ public final class DecoderModel implements AutoCloseable {
 
     public DecoderModel copy() {
         return copy(dtype);
+    }
+
+    /**
+     * A token classifier ({@code <Family>ForTokenClassification}) with this model's decoder, copied, and a fresh head of
+     * {@code labels} outputs per position (zero, {@link ParameterLayout}); saved with its own config.json and this model's
+     * tokenizer files. The guidance model starts so from the policy (docs/algorithm.md §6).
+     */
+    public DecoderModel tokenClassifier(int labels) {
+        if (adapters != null) throw new IllegalStateException("merge the LoRA adapters first");
+        ModelConfig classifier = config.withLabels(labels);
+        NDManager m = NDManager.newBaseManager(manager.getDevice());
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        Map<String, NDArray> fresh = ParameterLayout.initialised(classifier, m, dtype, 0);
+        for (ParameterLayout.ParameterSpec spec : ParameterLayout.of(classifier)) {
+            NDArray own = parameters.get(spec.name());
+            params.put(spec.name(), own != null ? own.duplicate().toDevice(m.getDevice(), false) : fresh.get(spec.name()));
+        }
+        params.values().forEach(a -> a.attach(m));
+        fresh.forEach((name, a) -> {
+            if (params.get(name) != a) a.close();
+        });
+        // The decoder's tensors keep the dtype they were stored in; the new head is saved as F32 (or F16 on F16 weights).
+        Map<String, String> dtypes = new LinkedHashMap<>(storedDtypes);
+        dtypes.keySet().removeIf(name -> !name.startsWith("model."));
+        return new DecoderModel(classifier, m, params, dtypes, sourceDir);
     }
 
     /** Overwrites this model's weights with {@code other}'s (same config), e.g. fp32 master → fp16 working copy. */
@@ -284,9 +318,12 @@ public final class DecoderModel implements AutoCloseable {
         }
     }
 
-    /** Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them). */
+    /**
+     * Logits [B,T,V] of final-norm hidden states (soft-capped when the family caps them); a token classifier's scores
+     * [B,T,labels] (its head's weight and bias).
+     */
     public NDArray logits(NDArray hidden) {
-        return softCapped(plan.project(StreamLayout.ROWS, hidden, lmHead, null));
+        return softCapped(plan.project(StreamLayout.ROWS, hidden, lmHead, headBias));
     }
 
     /** Logits [B,V] of each row's last hidden state [B,D] for choosing its next token: {@link #logits}' values. */

@@ -44,7 +44,8 @@ public record ModelConfig(
         boolean mlpBias,
         int bosTokenId,
         List<Integer> eosTokenIds,
-        int padTokenId) {
+        int padTokenId,
+        int numLabels) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,6 +62,22 @@ public record ModelConfig(
         require(headDim > 0 && headDim % 2 == 0, "head_dim", "must be positive and even, got " + headDim);
         require(maxPositions > 0, "max_position_embeddings", "must be positive");
         require(slidingWindow >= 0, "sliding_window", "must be positive or null, got " + slidingWindow);
+        require(numLabels >= 0, "num_labels", "must be positive, got " + numLabels);
+    }
+
+    /**
+     * Whether the model is a token classifier ({@code <Family>ForTokenClassification}): the same decoder, with a head
+     * {@code score} of {@link #numLabels} outputs per position instead of the LM head; 0 labels is a causal LM.
+     */
+    public boolean tokenClassifier() {
+        return numLabels > 0;
+    }
+
+    /** This decoder as a token classifier with {@code labels} outputs (the guidance model: 1). */
+    public ModelConfig withLabels(int labels) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+                rmsNormEps, rope, maxPositions, slidingWindow, tieWordEmbeddings, qkvBias, outputBias, mlpBias, bosTokenId,
+                eosTokenIds, padTokenId, labels);
     }
 
     /** Rotary position embedding parameters; {@code type} is default, linear, dynamic or llama3. */
@@ -81,13 +98,14 @@ public record ModelConfig(
         return (numHeads + 2 * numKvHeads) * headDim;
     }
 
-    /** Number of parameters (tied head counted once). */
+    /** Number of parameters (tied head counted once; a token classifier's head is its score weight and bias). */
     public long parameterCount() {
         long d = hiddenSize;
         long attn = d * qkvRows() + (long) numHeads * headDim * d + (qkvBias ? qkvRows() : 0) + (outputBias ? d : 0);
         long mlp = 3L * d * intermediateSize + (mlpBias ? 2L * intermediateSize + d : 0);
         long perLayer = attn + mlp + 2 * d;
-        return vocabSize * d * (tieWordEmbeddings ? 1 : 2) + numLayers * perLayer + d;
+        long head = tokenClassifier() ? (long) numLabels * (d + 1) : tieWordEmbeddings ? 0 : (long) vocabSize * d;
+        return (long) vocabSize * d + head + numLayers * perLayer + d;
     }
 
     public static ModelConfig read(Path dir) throws IOException {
@@ -133,7 +151,18 @@ public record ModelConfig(
                 root.path("mlp_bias").asBoolean(false),
                 root.path("bos_token_id").asInt(-1),
                 ids(root.path("eos_token_id")),
-                root.path("pad_token_id").asInt(-1));
+                root.path("pad_token_id").asInt(-1),
+                Architecture.tokenClassifier(root) ? labels(root) : 0);
+    }
+
+    /** transformers' label count: {@code id2label}'s size when given (it wins there), else {@code num_labels}, else 2. */
+    private static int labels(JsonNode root) {
+        JsonNode id2label = root.path("id2label");
+        if (id2label.isObject() && id2label.size() > 0) return id2label.size();
+        JsonNode n = root.path("num_labels");
+        if (n.isMissingNode()) return 2;
+        if (!n.canConvertToInt() || n.asInt() < 1) throw new IllegalArgumentException("num_labels: must be a positive integer, got " + n);
+        return n.asInt();
     }
 
     static List<Integer> ids(JsonNode node) {
@@ -181,7 +210,17 @@ public record ModelConfig(
     /** The config as Hugging Face writes it ({@code rope_theta} + {@code rope_scaling} style). */
     public ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
-        o.putArray("architectures").add(architecture.name());
+        o.putArray("architectures").add(tokenClassifier() ? architecture.tokenClassifierName() : architecture.name());
+        if (tokenClassifier()) {
+            // transformers derives num_labels from id2label; both are written as save_pretrained writes them.
+            ObjectNode id2label = o.putObject("id2label");
+            ObjectNode label2id = o.putObject("label2id");
+            for (int i = 0; i < numLabels; i++) {
+                id2label.put(String.valueOf(i), "LABEL_" + i);
+                label2id.put("LABEL_" + i, i);
+            }
+            o.put("num_labels", numLabels);
+        }
         o.put("model_type", architecture.modelType());
         o.put("vocab_size", vocabSize);
         o.put("hidden_size", hiddenSize);
@@ -275,7 +314,7 @@ public record ModelConfig(
             return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads,
                     numKvHeads < 0 ? numHeads : numKvHeads, headDim < 0 ? hiddenSize / numHeads : headDim,
                     rmsNormEps, rope, maxPositions, slidingWindow, tie, qkvBias || architecture.qkvBias(), false, false,
-                    bos, eos, pad);
+                    bos, eos, pad, 0);
         }
     }
 }

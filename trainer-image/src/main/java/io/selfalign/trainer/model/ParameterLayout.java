@@ -28,6 +28,9 @@ public final class ParameterLayout {
     static final String EMBED_TOKENS = "model.embed_tokens.weight";
     static final String FINAL_NORM = "model.norm.weight";
     static final String LM_HEAD = "lm_head.weight";
+    // A token classifier's head (transformers' LlamaForTokenClassification: nn.Linear(hidden, num_labels), with bias).
+    static final String SCORE_WEIGHT = "score.weight";
+    static final String SCORE_BIAS = "score.bias";
     // Per layer, after "model.layers.<i>.".
     static final String INPUT_NORM = "input_layernorm.weight";
     static final String QKV_WEIGHT = "self_attn.qkv_proj.weight";
@@ -131,7 +134,12 @@ public final class ParameterLayout {
             }
         }
         specs.add(single(FINAL_NORM, n.finalNorm() + WEIGHT, new Shape(d), Init.UNIT_NORM_SCALE));
-        if (!c.tieWordEmbeddings()) {
+        if (c.tokenClassifier()) {
+            // Zero: an unfitted head scores every token 0, so it ranks nothing instead of ranking by a random projection
+            // of the trunk's features (the guidance model, docs/algorithm.md §6).
+            specs.add(single(SCORE_WEIGHT, SCORE_WEIGHT, new Shape(c.numLabels(), d), Init.ZEROS));
+            specs.add(single(SCORE_BIAS, SCORE_BIAS, new Shape(c.numLabels()), Init.ZEROS));
+        } else if (!c.tieWordEmbeddings()) {
             specs.add(single(LM_HEAD, n.lmHead() + WEIGHT, new Shape(c.vocabSize(), d), Init.NORMAL));
         }
         return specs;

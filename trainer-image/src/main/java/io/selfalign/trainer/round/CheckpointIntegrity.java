@@ -39,14 +39,16 @@ final class CheckpointIntegrity {
      */
     static void requireIntactModel(Path modelDir, String specModel, String field, PrintStream log) {
         Path roundDir = modelDir.getParent();
-        if (roundDir == null || !RoundContract.MODEL_DIR.equals(String.valueOf(modelDir.getFileName()))) return;
+        String name = String.valueOf(modelDir.getFileName());
+        // A round's model and its guidance model are checked alike, each against its own files in the manifest.
+        if (roundDir == null || !(RoundContract.MODEL_DIR.equals(name) || RoundContract.GUIDANCE_DIR.equals(name))) return;
         Optional<RoundResult> written = RoundOutput.at(roundDir).finishedResult();
         if (written.isEmpty()) return;
         if (written.get().manifest() == null) {
             log.println("round: warning: " + field + ": " + specModel + " is not checked (its round's result.json has no file manifest)");
             return;
         }
-        String prefix = RoundContract.MODEL_DIR + "/";
+        String prefix = name + "/";
         List<FileDigest> modelFiles = written.get().manifest().stream().filter(d -> d.path().startsWith(prefix)).toList();
         Optional<String> problem;
         try {

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.Guard;
+import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
@@ -14,6 +15,7 @@ import io.selfalign.trainer.data.PreferenceData;
 import io.selfalign.trainer.data.ValidationOverlap;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.data.SeedPreference;
+import io.selfalign.trainer.guidance.RankedList;
 import io.selfalign.trainer.judge.ValidationSignal;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.judge.Judge;
@@ -125,7 +127,8 @@ public final class RoundRunner {
             finished.ifPresent(old -> options.log().println("round: " + spec.paths().outputDir() + " holds a result of another spec ("
                     + old.specHash().substring(0, Math.min(12, old.specHash().length())) + "); recomputing and replacing it"));
         }
-        RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null, options.log());
+        RoundInputs inputs = RoundInputs.read(spec, paths, options.judge() == null && spec.judge().kindOrDefault() == JudgeKind.LIKELIHOOD,
+                options.log());
         // A sharded round's candidates were generated and judged by its generate stage: all of them are checked first.
         List<ShardRecord> shards = sharded(spec) ? Shards.verified(spec, hash, paths) : null;
         RoundProgress progress = new RoundProgress(spec.iteration());
@@ -180,22 +183,35 @@ public final class RoundRunner {
             Double validationAccuracy = null;
             boolean trained = true;
             progress.stage("load", 0);
-            try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel")) {
+            try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel");
+                 GuidanceRound guidance = spec.guided() ? GuidanceRound.open(spec, paths, device, policy, log) : null) {
                 if (inputs.prompts() != null) PromptFit.check(spec, inputs.prompts(), inputs.promptsFile(), policy);
                 HeldOutPairs heldOut = inputs.validation() == null ? null : HeldOutPairs.of(spec, paths, device, policy,
                         goldPairs(spec, inputs.validation(), inputs.validationFile(), policy, "validation_rows_truncated", metrics, log));
+                List<LabeledPair> seedPairs;
+                List<RankedList> rankings = List.of();
+                // The guidance model judges only where the spec says so; a plugged-in judge (the benchmark's oracle) wins.
+                boolean guidanceJudges = guidance != null && spec.judge().kindOrDefault() == JudgeKind.GUIDANCE;
                 if (spec.iteration() == 0) {
                     log.println("round: iteration 0 (seed stage): " + inputs.seed().size() + " gold pairs, loss "
                             + Losses.forRound(spec.training()).name() + ", " + spec.training().epochs() + " epoch(s)");
-                    pairs = goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log);
+                    seedPairs = goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log);
+                    pairs = seedPairs;
                 } else {
-                    try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed, heldOut)) {
+                    seedPairs = inputs.seed() == null ? null
+                            : goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log);
+                    if (guidanceJudges && spec.paths().guidanceModel() == null) {
+                        // No earlier round fitted one (a run without a seed round, the benchmark's shared seed stage):
+                        // a fresh head scores every candidate 0, so it is fitted to the seed pairs before it judges.
+                        guidance.fit(seedPairs, List.of(), List.of(), seed, progress, metrics, log);
+                    }
+                    Judge judge = options.judge() != null ? options.judge() : guidanceJudges ? guidance.judge() : null;
+                    try (SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, judge, seed, heldOut)) {
                         pairs = shards == null ? labeling.label(inputs.prompts(), inputs.promptsFile())
                                 : labeling.select(Shards.gather(spec, paths, shards, inputs.prompts(), policy));
-                        if (inputs.seed() != null) {
+                        if (seedPairs != null) {
                             // In-sample: the seed pairs trained the judge, so this overstates how well it labels.
-                            metrics.put("seed_agreement", labeling.agreement(
-                                    goldPairs(spec, inputs.seed(), inputs.seedFile(), policy, "seed_rows_truncated", metrics, log)));
+                            metrics.put("seed_agreement", labeling.agreement(seedPairs));
                         }
                         if (heldOut != null) {
                             Map<String, Double> held = labeling.heldOutMetrics();
@@ -203,20 +219,26 @@ public final class RoundRunner {
                             metrics.putAll(held);
                         }
                         metrics.putAll(labeling.metrics());
+                        if (guidance != null) rankings = labeling.rankings();
                     }
                     trained = Guard.allowsTraining(spec.judge().minAccuracy(), judgeAccuracy);
                 }
                 metrics.put("pairs", (double) pairs.size());
                 List<PreferenceTrainer.PairOutcome> outcomes = List.of();
                 if (trained) {
-                    outcomes = train(spec, policy, pairs, staging, progress, seed, metrics).outcomes();
+                    // The seed round's pairs are the gold ones; later rounds add their own labels to them.
+                    if (guidance != null) guidance.fit(seedPairs, rankings, spec.iteration() == 0 ? List.of() : pairs, seed, progress, metrics, log);
+                    outcomes = train(spec, policy, pairs, staging, progress, seed, metrics, guidance).outcomes();
                     if (heldOut != null) {
-                        Map<String, Double> held = validationMetrics(spec, paths, device, policy, heldOut);
+                        Map<String, Double> held = guidanceJudges
+                                ? Map.of("validation_accuracy", JudgeAgreement.of(guidance.judge(), heldOut.pairs(), new LengthDebias(0)))
+                                : validationMetrics(spec, paths, device, policy, heldOut);
                         validationAccuracy = held.get("validation_accuracy");
                         metrics.putAll(held);
                     }
                     progress.stage("save", 0);
                     policy.save(staging.resolve(RoundContract.MODEL_DIR));
+                    if (guidance != null) guidance.save(staging);
                 }
                 PairsFile.write(staging.resolve(RoundContract.PAIRS_FILE), pairs, outcomes);
             }
@@ -281,7 +303,8 @@ public final class RoundRunner {
     }
 
     private static PreferenceTrainer.Summary train(RoundSpec spec, LanguageModel policy, List<LabeledPair> pairs, Path staging,
-                                                   RoundProgress progress, long seed, Map<String, Double> metrics) throws IOException {
+                                                   RoundProgress progress, long seed, Map<String, Double> metrics,
+                                                   GuidanceRound guidance) throws IOException {
         PreferenceLoss loss = Losses.forRound(spec.training());
         progress.stage("train", PreferenceTrainer.totalSteps(pairs.size(), spec.training()));
         RoundSpec.Lora lora = spec.training().lora();
@@ -291,7 +314,8 @@ public final class RoundRunner {
         }
         PreferenceTrainer.Summary s;
         try (StepLog steps = new StepLog(staging.resolve(RoundContract.METRICS_FILE))) {
-            s = new PreferenceTrainer(policy.model(), policy.padId(), loss, spec.training(), seed)
+            s = new PreferenceTrainer(policy.model(), policy.padId(), loss, spec.training(), seed,
+                    loss.guided() ? guidance.objective() : null)
                     .train(pairs.stream().map(LabeledPair::tokens).toList(), m -> {
                         steps.write(m);
                         progress.step(m);
@@ -344,6 +368,7 @@ public final class RoundRunner {
         static RoundInputs read(RoundSpec spec, RoundPaths paths, boolean implicitJudge, PrintStream log) {
             requireModel(paths, spec.paths().policyModel(), "paths.policyModel", log);
             if (spec.iteration() >= 1 && implicitJudge && spec.judge().reference() != JudgeReference.NONE) requireModel(paths, spec.paths().judgeReference(), "paths.judgeReference", log);
+            if (spec.guided() && spec.paths().guidanceModel() != null) requireModel(paths, spec.paths().guidanceModel(), "paths.guidanceModel", log);
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
             Path validationFile = spec.data().validationPreferences() == null ? null : paths.local(spec.data().validationPreferences());

@@ -7,6 +7,7 @@ import io.selfalign.api.round.TruncatedResponses;
 import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.data.PromptRow;
 import io.selfalign.trainer.generate.SamplingParams;
+import io.selfalign.trainer.guidance.RankedList;
 import io.selfalign.trainer.judge.Candidate;
 import io.selfalign.trainer.judge.ValidationSignal;
 import io.selfalign.trainer.model.DecoderModel;
@@ -50,6 +51,9 @@ final class SelfLabeling implements AutoCloseable {
     private ValidationSignal signal;
     /** The round's length fit under {@code lengthControl: regress}, applied to held-out pairs as well; none otherwise. */
     private LengthDebias debias = new LengthDebias(0);
+    /** The candidates of the last {@link #select}, their final rewards and which could be paired: for {@link #rankings}. */
+    private Judged selected;
+    private boolean[][] selectable;
 
     /** @param heldOut the validation pairs, or null when the run has none */
     SelfLabeling(RoundSpec spec, LanguageModel policy, ComputeDevice device, RoundPaths paths, RoundProgress progress,
@@ -160,6 +164,8 @@ final class SelfLabeling implements AutoCloseable {
             metrics.put("length_slope", debias.slope());
         }
         PairSelection.Outcome outcome = PairSelection.select(rewards, eligible, group, spec.judge().dropTies());
+        selected = judged;
+        selectable = eligible;
 
         List<LabeledPair> pairs = new ArrayList<>(outcome.pairs().size());
         for (PairSelection.Selected s : outcome.pairs()) {
@@ -184,6 +190,26 @@ final class SelfLabeling implements AutoCloseable {
         metrics.put("gen_tokens_per_s", judged.generatedTokens() / judged.generateSeconds());
         metrics.put("judge_tokens_per_s", judgedTokens / judged.judgeSeconds());
         return pairs;
+    }
+
+    /**
+     * Each prompt's candidates that could be paired, best first by the judge's final rewards (after the length control):
+     * what a listwise guidance fit learns. A prompt with fewer than two, or whose candidates all tie, orders nothing and
+     * is left out.
+     */
+    List<RankedList> rankings() {
+        List<RankedList> out = new ArrayList<>();
+        for (int i = 0; i < selected.requests().size(); i++) {
+            JudgeRequest r = selected.requests().get(i);
+            double[] reward = selected.rewards()[i];
+            List<Integer> order = new ArrayList<>();
+            for (int j = 0; j < reward.length; j++) if (selectable[i][j]) order.add(j);
+            if (order.size() < 2) continue;
+            order.sort((a, b) -> Double.compare(reward[b], reward[a]));
+            if (reward[order.get(0)] == reward[order.get(order.size() - 1)]) continue;
+            out.add(new RankedList(r.promptTokens(), order.stream().map(j -> r.candidates().get(j).tokens()).toList()));
+        }
+        return out;
     }
 
     /** The judge's agreement with gold pairs, with the round's length term when it has one (judge.lengthControl: regress). */

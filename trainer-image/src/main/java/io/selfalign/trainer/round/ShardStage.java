@@ -1,5 +1,6 @@
 package io.selfalign.trainer.round;
 
+import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundSpec;
@@ -67,7 +68,8 @@ public final class ShardStage {
         log.println("round: shard " + shard + "/" + plan.shards() + " of iteration " + spec.iteration() + ": prompts " + range.from() + ".."
                 + range.to() + " of " + plan.prompts() + " (" + problem.get() + ")");
         long start = System.nanoTime();
-        RoundRunner.RoundInputs inputs = RoundRunner.RoundInputs.read(spec, paths, options.judge() == null, log);
+        boolean guidanceJudges = options.judge() == null && spec.judge().kindOrDefault() == JudgeKind.GUIDANCE;
+        RoundRunner.RoundInputs inputs = RoundRunner.RoundInputs.read(spec, paths, options.judge() == null && !guidanceJudges, log);
         List<PromptRow> rows = inputs.prompts().subList(range.from(), range.to());
         RoundProgress progress = new RoundProgress(spec.iteration());
         long seed = spec.rngSeed();
@@ -76,8 +78,10 @@ public final class ShardStage {
             progress.stage("load", 0);
             ComputeDevice device = ModelLoading.computeDevice(spec.runtime());
             try (LanguageModel policy = ModelLoading.load(paths.local(spec.paths().policyModel()), device, "paths.policyModel");
-                 SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log, options.judge(), seed,
-                         heldOut(spec, paths, device, policy, inputs, options))) {
+                 // A shard judges with the guidance model the training pod starts from (it refits it only after all shards).
+                 GuidanceRound guidance = guidanceJudges ? GuidanceRound.open(spec, paths, device, policy, log) : null;
+                 SelfLabeling labeling = new SelfLabeling(spec, policy, device, paths, progress, log,
+                         guidance != null ? guidance.judge() : options.judge(), seed, heldOut(spec, paths, device, policy, inputs, options))) {
                 PromptFit.check(spec, rows, inputs.promptsFile(), policy);
                 dir.write(labeling.generateAndJudge(rows, inputs.promptsFile(), range.from()), hash, spec.iteration(), shard, plan,
                         inputDigests);
@@ -92,7 +96,7 @@ public final class ShardStage {
     /** Under {@code judge.select: validation} a shard picks θ as the training pod does: from the same held-out pairs and policy. */
     private static HeldOutPairs heldOut(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel policy,
                                         RoundRunner.RoundInputs inputs, RoundRunner.Options options) throws IOException {
-        if (options.judge() != null || !spec.judge().choosesWeight(spec.data())) return null;
+        if (options.judge() != null || spec.judge().kindOrDefault() == JudgeKind.GUIDANCE || !spec.judge().choosesWeight(spec.data())) return null;
         return HeldOutPairs.of(spec, paths, device, policy, PairTokens.tokenize(inputs.validation(), inputs.validationFile(), policy));
     }
 }

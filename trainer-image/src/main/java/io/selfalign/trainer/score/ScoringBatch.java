@@ -33,8 +33,15 @@ public record ScoringBatch(NDArray inputIds, NDArray attentionMask, ResponseRows
             return rows.length;
         }
 
+        /** The column holding each response token itself (the row after the one predicting it): where a token classifier scores it. */
+        public long[] tokenColumns() {
+            long[] out = new long[rows.length];
+            for (int r = 0; r < rows.length; r++) out[r] = rows[r] + 1;
+            return out;
+        }
+
         /** [B,R]: 1 where row r belongs to sequence b, so that a matrix product sums per sequence. */
-        NDArray ownership(NDManager manager) {
+        public NDArray ownership(NDManager manager) {
             float[] oneHot = new float[sequences * rows.length];
             for (int r = 0; r < rows.length; r++) {
                 oneHot[owners[r] * rows.length + r] = 1f;

@@ -83,9 +83,28 @@ public final class SequenceScorer {
 
     /** Summed response log-probability [B] of each sequence, from its response rows' logits [R,V]. */
     public static NDArray sequenceLogProbs(NDArray responseLogits, ScoringBatch batch) {
-        NDManager m = responseLogits.getManager();
-        NDArray logp = rowLogProbs(widen(responseLogits), m.create(batch.response().targets()));
-        return batch.response().ownership(m).matMul(logp.reshape(-1, 1)).reshape(-1);
+        return perSequence(responseTokenLogProbs(responseLogits, batch), batch);
+    }
+
+    /** Log-probability [R] of each response token, from its response row's logits [R,V]. */
+    public static NDArray responseTokenLogProbs(NDArray responseLogits, ScoringBatch batch) {
+        return rowLogProbs(widen(responseLogits), responseLogits.getManager().create(batch.response().targets()));
+    }
+
+    /** Per-token values [R] summed per sequence [B]. */
+    public static NDArray perSequence(NDArray perToken, ScoringBatch batch) {
+        return batch.response().ownership(perToken.getManager()).matMul(perToken.reshape(-1, 1)).reshape(-1);
+    }
+
+    /**
+     * A token classifier's first output at each response token [R] (differentiable when the classifier is trainable): the
+     * score of token y_t given x and y_≤t, read at the token's own column (the guidance model, docs/algorithm.md §6).
+     */
+    public static NDArray responseTokenScores(DecoderModel classifier, ScoringBatch batch) {
+        NDArray hidden = finalHidden(classifier, batch);
+        Shape shape = hidden.getShape();
+        NDArray picked = pick(hidden.reshape(shape.get(0) * shape.get(1), shape.get(2)), batch.response().tokenColumns());
+        return widen(classifier.logits(picked)).reshape(-1);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.selfalign.trainer.train;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * TRL's DPO length rule ({@code truncation_mode = keep_end}): when prompt + longer response exceed
@@ -25,19 +26,24 @@ public final class LengthLimits {
     }
 
     public TokenizedPair apply(TokenizedPair p) {
-        long[] prompt = p.prompt();
-        long[] chosen = p.chosen();
-        long[] rejected = p.rejected();
-        int longer = Math.max(chosen.length, rejected.length);
-        if (cuts(p)) {
-            prompt = leftTruncate(prompt, maxPromptLength);
+        long[][] cut = apply(p.prompt(), List.of(p.chosen(), p.rejected()));
+        return cut[0] == p.prompt() && cut[1] == p.chosen() && cut[2] == p.rejected() ? p : new TokenizedPair(cut[0], cut[1], cut[2]);
+    }
+
+    /**
+     * The rule on a prompt and any number of responses (a guidance model's rankings): {@code [prompt, responses…]}, each
+     * the array given where nothing is cut.
+     */
+    public long[][] apply(long[] prompt, List<long[]> responses) {
+        int longer = responses.stream().mapToInt(r -> r.length).max().orElse(0);
+        long[][] out = new long[responses.size() + 1][];
+        out[0] = prompt.length + longer > maxLength ? leftTruncate(prompt, maxPromptLength) : prompt;
+        int keep = out[0].length + longer > maxLength ? maxLength - maxPromptLength : Integer.MAX_VALUE;
+        for (int i = 0; i < responses.size(); i++) {
+            long[] r = responses.get(i);
+            out[i + 1] = r.length > keep ? Arrays.copyOf(r, keep) : r;
         }
-        if (prompt.length + longer > maxLength) {
-            int keep = maxLength - maxPromptLength;
-            chosen = Arrays.copyOf(chosen, Math.min(chosen.length, keep));
-            rejected = Arrays.copyOf(rejected, Math.min(rejected.length, keep));
-        }
-        return prompt == p.prompt() && chosen == p.chosen() && rejected == p.rejected() ? p : new TokenizedPair(prompt, chosen, rejected);
+        return out;
     }
 
     /** The last {@code max} tokens of a prompt (its start is dropped: the end is what the answer follows). */

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.guidance.GuidedObjective;
 import io.selfalign.trainer.loss.NoiseDetection;
 import io.selfalign.trainer.loss.PairScores;
 import io.selfalign.trainer.loss.PreferenceLoss;
@@ -66,6 +67,7 @@ public final class PreferenceTrainer {
     private final PreferenceLoss loss;
     private final RoundSpec.Training config;
     private final long seed;
+    private final GuidedObjective guidance;
 
     /**
      * @param policy the model to train, in place (float32, or float16 on a GPU)
@@ -73,13 +75,22 @@ public final class PreferenceTrainer {
      * @param loss   this round's loss ({@link io.selfalign.trainer.loss.Losses#forRound})
      * @param config training parameters of the round spec
      * @param seed   shuffling seed
+     * @param guidance the token weights of a {@link PreferenceLoss#guided() guided} loss, else null
      */
-    public PreferenceTrainer(DecoderModel policy, long padId, PreferenceLoss loss, RoundSpec.Training config, long seed) {
+    public PreferenceTrainer(DecoderModel policy, long padId, PreferenceLoss loss, RoundSpec.Training config, long seed,
+                             GuidedObjective guidance) {
+        if (loss.guided() && guidance == null) throw new IllegalArgumentException("loss " + loss.name() + " needs a guidance model");
         this.policy = policy;
         this.padId = padId;
         this.loss = loss;
         this.config = config;
         this.seed = seed;
+        this.guidance = guidance;
+    }
+
+    /** A trainer of a loss without a guidance model. */
+    public PreferenceTrainer(DecoderModel policy, long padId, PreferenceLoss loss, RoundSpec.Training config, long seed) {
+        this(policy, padId, loss, config, seed, null);
     }
 
     /** Optimizer steps for {@code pairs} pairs: ⌈pairs / batchSize⌉ per epoch. */
@@ -186,9 +197,11 @@ public final class PreferenceTrainer {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 // float16 logits are widened to float32 (keeping the gradient) inside the scorer.
                 NDArray logits = SequenceScorer.responseLogits(policy, batch);
-                NDArray scores = SequenceScorer.sequenceLogProbs(logits, batch);
+                NDArray tokenLogProbs = SequenceScorer.responseTokenLogProbs(logits, batch);
+                NDArray scores = SequenceScorer.perSequence(tokenLogProbs, batch);
                 PairScores s = new PairScores(scores.get(new NDIndex("0:{}", b)), scores.get(new NDIndex("{}:", b)),
                         ref.chosen(), ref.rejected(), manager.create(chosenTokens), manager.create(rejectedTokens), null);
+                if (loss.guided()) s = s.withGuided(guided(batch, b, tokenLogProbs, scores, ref));
                 NDArray[] rewards = loss.rewards(s);
                 float[] chosenReward = rewards[0].toFloatArray();
                 float[] rejectedReward = rewards[1].toFloatArray();
@@ -231,6 +244,16 @@ public final class PreferenceTrainer {
                 totals.tokens += batch.attentionMask().sum().getLong();
             }
         }
+    }
+
+    /** Σ_t A_t·l_t of each pair [b] (chosen and rejected), the guidance model's weights A_t without gradient. */
+    private NDArray guided(ScoringBatch batch, int b, NDArray tokenLogProbs, NDArray scores, ReferenceStrategy.BatchReference ref) {
+        float[] logRatio = null;
+        if (ref.chosen() != null) {
+            logRatio = scores.stopGradient().sub(ref.chosen().concat(ref.rejected())).toFloatArray();
+        }
+        NDArray weighted = SequenceScorer.perSequence(tokenLogProbs.mul(guidance.weights(batch, b, logRatio)), batch);
+        return weighted.get(new NDIndex("0:{}", b)).add(weighted.get(new NDIndex("{}:", b)));
     }
 
     private static double[] toDoubles(float[] values) {

@@ -2,6 +2,7 @@ package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.ComputeDtype;
 import io.selfalign.api.round.DeviceKind;
+import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.JudgeReference;
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.Loss;
@@ -112,16 +113,18 @@ final class RoundFixture {
         t.refinement.extrapolation = Collections.nCopies(Math.max(k, 1), lambda);
         tweak.accept(run);
         String policy = k == 0 ? BASE : iterDir(k - 1) + "/model";
+        // As RoundSpecFactory: a guidance model when the judge or the loss uses one, round k-1's from iteration 1 on.
+        boolean guided = run.judge.kind == JudgeKind.GUIDANCE || run.training.loss == Loss.GUIDANCE;
         return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("team", "demo", "uid-1"), k, 2, 7,
-                new RoundSpec.Paths(WS, BASE, policy, BASE, iterDir(k)),
+                new RoundSpec.Paths(WS, BASE, policy, BASE, iterDir(k), guided && k > 0 ? iterDir(k - 1) + "/guidance" : null),
                 new RoundSpec.Data(SEED, PROMPTS, k == 0 ? 0 : 3L * (k - 1), 3, VALIDATION),
-                RoundSpec.Generation.of(run.generation), RoundSpec.Judge.of(run.judge, run.guard), RoundSpec.Training.of(run.training, k),
+                RoundSpec.Generation.of(run.generation), RoundSpec.Judge.of(run.judge, run.guard), RoundSpec.Training.of(run.training, k, guided),
                 new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null));
     }
 
     static RoundSpec withOutputDir(RoundSpec s, String outputDir) {
         RoundSpec.Paths p = s.paths();
-        return s.withPaths(new RoundSpec.Paths(p.workspace(), p.baseModel(), p.policyModel(), p.judgeReference(), outputDir));
+        return s.withPaths(new RoundSpec.Paths(p.workspace(), p.baseModel(), p.policyModel(), p.judgeReference(), outputDir, p.guidanceModel()));
     }
 
     static RoundSpec withData(RoundSpec s, RoundSpec.Data d) {
