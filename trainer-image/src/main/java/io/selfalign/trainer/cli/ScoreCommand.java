@@ -97,21 +97,12 @@ final class ScoreCommand implements Callable<Integer> {
                     bar.stepTo(scores.size());
                 }
             }
-            List<ObjectNode> result = new ArrayList<>();
-            int k = 0;
-            for (int i = 0; i < rows.size(); i++) {
-                ObjectNode o = JsonNodeFactory.instance.objectNode();
-                o.put("index", i);
-                Set<String> fields = rows.get(i).responses().keySet();
-                for (String f : fields) {
-                    String prefix = fields.size() == 1 ? "" : f + "_";
-                    SequenceScorer.Score s = scores.get(k++);
-                    o.put(prefix + "logp", s.sum());
-                    o.put(prefix + "mean_logp", s.mean());
-                    o.put(prefix + "tokens", s.tokens());
-                }
-                result.add(o);
-            }
+            List<ObjectNode> result = perResponse(rows, (o, prefix, k) -> {
+                SequenceScorer.Score sc = scores.get(k);
+                o.put(prefix + "logp", sc.sum());
+                o.put(prefix + "mean_logp", sc.mean());
+                o.put(prefix + "tokens", sc.tokens());
+            });
             Jsonl.write(out, result);
         }
         return 0;
@@ -120,27 +111,36 @@ final class ScoreCommand implements Callable<Integer> {
     /** Per row and response: the guidance model's token scores, their mean and the ids scored, without gradients. */
     private List<ObjectNode> guidanceRows(LanguageModel lm, List<ScoreRow> rows, List<ScoringBatch.Pair> items) {
         GuidanceModel guidance = GuidanceModel.of(lm.model(), GuidanceAggregation.MEAN, lm.padId());
+        return perResponse(rows, (o, prefix, k) -> {
+            ScoringBatch.Pair item = items.get(k);
+            float[] scores = guidance.tokenScores(item.prompt(), item.response());
+            ArrayNode ids = o.putArray(prefix + "input_ids");
+            for (long id : item.prompt()) ids.add(id);
+            for (long id : item.response()) ids.add(id);
+            ArrayNode tokenScores = o.putArray(prefix + "token_scores");
+            double sum = 0;
+            for (float sc : scores) {
+                tokenScores.add(sc);
+                sum += sc;
+            }
+            o.put(prefix + "guidance_mean", sum / scores.length);
+        });
+    }
+
+    /** Writes one response's fields into its row's object, under the prefix of its field ("" for a lone response). */
+    private interface ResponseFields {
+        void write(ObjectNode row, String prefix, int item);
+    }
+
+    /** One object per row ({@code index}, then each response's fields); items are numbered across rows, in order. */
+    private static List<ObjectNode> perResponse(List<ScoreRow> rows, ResponseFields fields) {
         List<ObjectNode> result = new ArrayList<>();
         int k = 0;
         for (int i = 0; i < rows.size(); i++) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("index", i);
-            Set<String> fields = rows.get(i).responses().keySet();
-            for (String f : fields) {
-                String prefix = fields.size() == 1 ? "" : f + "_";
-                ScoringBatch.Pair item = items.get(k++);
-                float[] scores = guidance.tokenScores(item.prompt(), item.response());
-                ArrayNode ids = o.putArray(prefix + "input_ids");
-                for (long id : item.prompt()) ids.add(id);
-                for (long id : item.response()) ids.add(id);
-                ArrayNode tokenScores = o.putArray(prefix + "token_scores");
-                double sum = 0;
-                for (float s : scores) {
-                    tokenScores.add(s);
-                    sum += s;
-                }
-                o.put(prefix + "guidance_mean", sum / scores.length);
-            }
+            Set<String> names = rows.get(i).responses().keySet();
+            for (String f : names) fields.write(o, names.size() == 1 ? "" : f + "_", k++);
             result.add(o);
         }
         return result;
