@@ -15,6 +15,7 @@ import io.selfalign.api.round.RoundSpecFactory;
 import io.selfalign.api.v1alpha1.AlignmentRunSpec;
 import io.selfalign.api.v1alpha1.DataSpec;
 import io.selfalign.api.v1alpha1.ModelSpec;
+import io.selfalign.api.v1alpha1.GuidanceSpec;
 import io.selfalign.api.v1alpha1.TrainingSpec;
 import io.selfalign.trainer.keysort.KeySortFiles;
 import io.selfalign.trainer.keysort.KeySortSampler;
@@ -144,6 +145,10 @@ final class BenchRounds {
                 : arm == Arm.GUIDANCE_OBJECTIVE ? Loss.GUIDANCE : Loss.SPA;
         t.beta = BenchSettings.BETA;
         t.learningRate = settings.learningRate();
+        if (arm.guided()) {
+            t.guidance = new GuidanceSpec();
+            t.guidance.learningRate = settings.guidanceLearningRate();
+        }
         t.epochs = settings.iterationEpochs();
         t.seedEpochs = arm == Arm.DPO_ALL ? settings.allGoldEpochs() : settings.seedEpochs();
         t.batchSize = BenchSettings.BATCH;
