@@ -2,6 +2,7 @@ package io.selfalign.e2e;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubeapitest.KubeAPITestException;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
@@ -34,6 +35,8 @@ final class Cluster implements ExtensionContext.Store.CloseableResource {
             .orElse(System.getProperty("user.home") + "/.kubeapitest"));
 
     private static Cluster shared;
+    /** How long kube-api-test waits for the API server to answer (a cold start on a loaded 2-core machine is slow). */
+    private static final int STARTUP_MILLIS = 180_000;
 
     final KubeAPIServer server;
     final KubernetesClient admin;
@@ -55,17 +58,7 @@ final class Cluster implements ExtensionContext.Store.CloseableResource {
                 rules:
                   - level: Metadata
                 """);
-        server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(BINARIES.toString())
-                // The environment variable for this throws a ClassCastException in 7.4.0.
-                .withOfflineMode(true)
-                // Never touch the developer's ~/.kube/config.
-                .withUpdateKubeConfig(false)
-                .withStartupTimeout(180_000)
-                .withApiServerFlag("--audit-policy-file", policy.toString())
-                .withApiServerFlag("--audit-log-path", auditLog.toString())
-                .build());
-        server.start();
+        server = started(policy);
         String yaml = server.getKubeConfigYaml();
         adminKubeconfig = WORK.resolve("admin.kubeconfig");
         Files.writeString(adminKubeconfig, yaml);
@@ -99,6 +92,39 @@ final class Cluster implements ExtensionContext.Store.CloseableResource {
                     .max(Path::compareTo);
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The server, started; a second try with fresh ports and data directories if the first did not come up. Seen once in
+     * a run whose code had passed twice: etcd exited right after its start ("etcd process stopped unexpectedly") and
+     * every test class failed behind it. A likely cause: kube-api-test finds a free port for etcd by binding and
+     * releasing it, so another process can take it first; new ports make losing that race twice unlikely.
+     */
+    private KubeAPIServer started(Path policy) {
+        for (int attempt = 1; ; attempt++) {
+            KubeAPIServer s = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+                    .withTestDir(BINARIES.toString())
+                    // The environment variable for this throws a ClassCastException in 7.4.0.
+                    .withOfflineMode(true)
+                    // Never touch the developer's ~/.kube/config.
+                    .withUpdateKubeConfig(false)
+                    .withStartupTimeout(STARTUP_MILLIS)
+                    .withApiServerFlag("--audit-policy-file", policy.toString())
+                    .withApiServerFlag("--audit-log-path", auditLog.toString())
+                    .build());
+            try {
+                s.start();
+                return s;
+            } catch (KubeAPITestException e) {
+                try {
+                    s.stop();
+                } catch (RuntimeException stopping) {
+                    e.addSuppressed(stopping);
+                }
+                if (attempt == 2) throw e;
+                System.err.println("e2e: the API server did not start (" + e.getMessage() + "); trying once more with new ports");
+            }
         }
     }
 
