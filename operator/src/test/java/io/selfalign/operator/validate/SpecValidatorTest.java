@@ -24,7 +24,7 @@ class SpecValidatorTest {
 
     @Test
     void anUnknownEnumNameIsNamedWithTheAllowedOnes() throws Exception {
-        AlignmentRun run = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal("""
+        AlignmentRun run = parse("""
                 apiVersion: selfalign.io/v1alpha1
                 kind: AlignmentRun
                 metadata: {name: r, namespace: team-a}
@@ -33,14 +33,14 @@ class SpecValidatorTest {
                   data: {prompts: data/p.jsonl, promptsPerIteration: [8], seedPreferences: data/s.jsonl}
                   workspace: {claimName: shared}
                   judge: {truncated: drop}
-                """, AlignmentRun.class);
+                """);
         assertEquals(List.of("spec.model.dtype: must be one of [float32, float16], got an unknown name or none",
                 "spec.judge.truncated: must be one of [exclude, keep], got an unknown name or none"), validator.validate(run));
     }
 
     @Test
     void theGuidanceJudgeNeedsSeedPairsAndItsSettingsAreNamed() throws Exception {
-        AlignmentRun run = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal("""
+        AlignmentRun run = parse("""
                 apiVersion: selfalign.io/v1alpha1
                 kind: AlignmentRun
                 metadata: {name: r, namespace: team-a}
@@ -50,11 +50,11 @@ class SpecValidatorTest {
                   workspace: {claimName: shared}
                   judge: {kind: guidance}
                   training: {guidance: {aggregation: median, learningRate: 0}}
-                """, AlignmentRun.class);
+                """);
         assertEquals(List.of("spec.judge.kind: guidance needs spec.data.seedPreferences: the guidance model is fitted to them before it judges",
                 "spec.training.guidance.aggregation: must be one of [mean, sum, min], got an unknown name or none",
                 "spec.training.guidance.learningRate: must be > 0, got 0.0"), validator.validate(run).stream().sorted().toList());
-        AlignmentRun typo = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal("""
+        AlignmentRun typo = parse("""
                 apiVersion: selfalign.io/v1alpha1
                 kind: AlignmentRun
                 metadata: {name: r, namespace: team-a}
@@ -63,7 +63,12 @@ class SpecValidatorTest {
                   data: {prompts: data/p.jsonl, promptsPerIteration: [8], seedPreferences: data/s.jsonl}
                   workspace: {claimName: shared}
                   judge: {kind: guidence}
-                """, AlignmentRun.class);
+                """);
         assertEquals(List.of("spec.judge.kind: must be one of [likelihood, guidance], got an unknown name or none"), validator.validate(typo));
+    }
+
+    /** A run as the API server would hand it over from this YAML. */
+    private static AlignmentRun parse(String yaml) {
+        return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal(yaml, AlignmentRun.class);
     }
 }

@@ -96,11 +96,12 @@ public final class AlignmentBench {
                             if (r == null) break;
                             trained.add(r);
                             policy = rounds.modelDir(arm, k);
-                            var from = BestRound.declinedFrom(BenchReport.scored(trained));
+                            List<BestRound.Scored> scored = BenchReport.scored(trained);
+                            var from = BestRound.declinedFrom(scored);
                             if (options.settings().stopOnDecline() && k < options.settings().iterations() && from.isPresent()) {
                                 // As the operator does with spec.guard.stopOnDecline: the arm ends here.
                                 log.printf("bench: seed %d  %s  %s; the arm stops%n", seed, arm.label(),
-                                        BestRound.declineMessage(BenchReport.scored(List.of(r)).get(0), from.get()));
+                                        BestRound.declineMessage(scored.get(scored.size() - 1), from.get()));
                                 break;
                             }
                         }
