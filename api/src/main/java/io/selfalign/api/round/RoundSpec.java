@@ -288,10 +288,18 @@ public record RoundSpec(
      * @param ranking       what each round fits the model to: the K candidates' order (listwise) or the selected pair
      * @param learningRate  its AdamW learning rate
      * @param klCoefficient κ of the KL penalty of loss {@code guidance} on own samples (0: no reference)
+     * @param epochs        epochs of each fit; null (and then not written, so a spec without it hashes as before it
+     *                      existed) for the round's {@code training.epochs}
      */
-    public record Guidance(GuidanceAggregation aggregation, GuidanceRanking ranking, double learningRate, double klCoefficient) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Guidance(GuidanceAggregation aggregation, GuidanceRanking ranking, double learningRate, double klCoefficient, Integer epochs) {
         public static Guidance of(GuidanceSpec g) {
-            return new Guidance(g.aggregation, g.ranking, g.learningRate, g.klCoefficient);
+            return new Guidance(g.aggregation, g.ranking, g.learningRate, g.klCoefficient, g.epochs);
+        }
+
+        /** Epochs of each fit in a round whose policy trains {@code trainingEpochs}. */
+        public int epochsOr(int trainingEpochs) {
+            return epochs != null ? epochs : trainingEpochs;
         }
 
         /** Every problem with these values, each naming its field under {@code training.guidance.}. */
@@ -303,6 +311,7 @@ public record RoundSpec(
             if (!(klCoefficient >= 0) || Double.isInfinite(klCoefficient)) {
                 p.add("training.guidance.klCoefficient: must be >= 0, got " + klCoefficient);
             }
+            if (epochs != null && epochs < 1) p.add("training.guidance.epochs: must be >= 1, got " + epochs);
             return p;
         }
     }

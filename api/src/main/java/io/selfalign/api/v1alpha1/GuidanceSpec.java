@@ -31,9 +31,15 @@ public class GuidanceSpec {
 
     @Default("5.0E-5")
     @Min(value = 0, inclusive = false)
-    @JsonPropertyDescription("AdamW learning rate of the guidance model (the paper's 5e-5); its schedule, batch size, "
-            + "epochs and clipping are training's.")
+    @JsonPropertyDescription("AdamW learning rate of the guidance model (the paper's 5e-5); its schedule, batch size "
+            + "and clipping are training's.")
     public double learningRate = 5.0E-5;
+
+    @Min(1)
+    @JsonPropertyDescription("Epochs of each fit of the guidance model over its rankings (unset: the round's training epochs, "
+            + "seedEpochs in the seed round). Its fit starts from a head that scores every token 0, so it may need more passes "
+            + "than the policy's training.")
+    public Integer epochs;
 
     @Default("0.05")
     @Min(0)

@@ -44,16 +44,30 @@ class RoundSpecFactoryTest {
         run.getSpec().judge.kind = JudgeKind.GUIDANCE;
         RoundSpec seed = create(run, 0);
         assertNull(seed.paths().guidanceModel(), "the seed round fits a fresh one from the policy");
-        assertEquals(new RoundSpec.Guidance(GuidanceAggregation.MEAN, GuidanceRanking.LISTWISE, 5e-5, 0.05), seed.training().guidance());
+        assertEquals(new RoundSpec.Guidance(GuidanceAggregation.MEAN, GuidanceRanking.LISTWISE, 5e-5, 0.05, null), seed.training().guidance());
+        assertEquals(3, seed.training().guidance().epochsOr(seed.training().epochs()), "unset epochs are the round's: seedEpochs in the seed round");
         assertEquals(JudgeKind.GUIDANCE, seed.judge().kind());
         RoundSpec second = create(run, 2);
         assertEquals("/workspace/runs/team-a/zephyr/iter-1/guidance", second.paths().guidanceModel());
+        assertEquals(1, second.training().guidance().epochsOr(second.training().epochs()), "and epochs after it");
         assertTrue(second.problems().isEmpty(), second.problems().toString());
 
         AlignmentRun loss = run();
         loss.getSpec().training.loss = Loss.GUIDANCE;
         assertEquals("/workspace/runs/team-a/zephyr/iter-0/guidance", create(loss, 1).paths().guidanceModel());
         assertEquals(Loss.GUIDANCE, create(loss, 0).training().loss(), "guidance stays guidance in the seed round");
+    }
+
+    @Test
+    void theGuidanceModelsOwnEpochsApplyToEveryRoundAndAreChecked() {
+        AlignmentRun run = run();
+        run.getSpec().judge.kind = JudgeKind.GUIDANCE;
+        run.getSpec().training.guidance = new GuidanceSpec();
+        run.getSpec().training.guidance.epochs = 8;
+        assertEquals(8, create(run, 0).training().guidance().epochsOr(3));
+        assertEquals(8, create(run, 2).training().guidance().epochsOr(1));
+        run.getSpec().training.guidance.epochs = 0;
+        assertEquals(List.of("training.guidance.epochs: must be >= 1, got 0"), create(run, 1).problems());
     }
 
     @Test

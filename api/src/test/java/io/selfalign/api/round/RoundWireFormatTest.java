@@ -168,6 +168,7 @@ class RoundWireFormatTest {
         t.guidance.ranking = GuidanceRanking.PAIRWISE;
         t.guidance.learningRate = 2e-5;
         t.guidance.klCoefficient = 0.2;
+        t.guidance.epochs = 6;
         return new RoundSpec(full.version(), full.run(), full.iteration(), full.iterations(), full.seed(),
                 full.paths().withGuidanceModel("/workspace/runs/team-a/zephyr/iter-1/guidance"), full.data(), full.generation(),
                 new RoundSpec.Judge(j.reference(), j.score(), j.dropTies(), j.truncated(), j.lengthControl(), j.minAccuracy(),

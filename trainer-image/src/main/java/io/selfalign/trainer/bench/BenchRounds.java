@@ -148,6 +148,7 @@ final class BenchRounds {
         if (arm.guided()) {
             t.guidance = new GuidanceSpec();
             t.guidance.learningRate = settings.guidanceLearningRate();
+            t.guidance.epochs = settings.guidanceEpochs();
         }
         t.epochs = settings.iterationEpochs();
         t.seedEpochs = arm == Arm.DPO_ALL ? settings.allGoldEpochs() : settings.seedEpochs();

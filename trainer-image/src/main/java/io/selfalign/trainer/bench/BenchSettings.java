@@ -16,9 +16,10 @@ import io.selfalign.api.round.JudgeScore;
  * @param minJudgeAccuracy the guard of the iterating arms ({@code spec.guard.minJudgeAccuracy}), null for off
  * @param stopOnDecline  the decline guard of the iterating arms ({@code spec.guard.stopOnDecline})
  * @param guidanceLearningRate the guidance model's learning rate in the guided arms ({@code training.guidance.learningRate})
+ * @param guidanceEpochs the guidance model's epochs per fit in the guided arms ({@code training.guidance.epochs}), null for the round's
  */
 public record BenchSettings(double learningRate, int seedEpochs, int iterationEpochs, int samplesPerPrompt, int allGoldEpochs, int iterations, int evalBatch, JudgeScore judgeScore,
-                            Double minJudgeAccuracy, boolean stopOnDecline, double guidanceLearningRate) {
+                            Double minJudgeAccuracy, boolean stopOnDecline, double guidanceLearningRate, Integer guidanceEpochs) {
     public static final double BETA = 0.1;
     public static final double ALPHA = 0.1;
     public static final double NOISY_FRACTION = 0.1;
@@ -29,6 +30,6 @@ public record BenchSettings(double learningRate, int seedEpochs, int iterationEp
     public static final double WARMUP_RATIO = 0.1;
 
     public static BenchSettings defaults() {
-        return new BenchSettings(5e-5, 3, 1, 2, 1, 3, 250, JudgeScore.SUM, null, false, 5e-5);
+        return new BenchSettings(5e-5, 3, 1, 2, 1, 3, 250, JudgeScore.SUM, null, false, 5e-5, null);
     }
 }

@@ -99,11 +99,17 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
             description = "Learning rate of the guidance model's fit in the guided arms (training.guidance.learningRate; default: ${DEFAULT-VALUE}).")
     double guidanceLearningRate;
 
+    @Option(names = "--guidance-epochs",
+            description = "Epochs of each fit of the guidance model in the guided arms (training.guidance.epochs; default: the round's, "
+                    + "3 in the seed stage and 1 after).")
+    Integer guidanceEpochs;
+
     @Override
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (!(learningRate > 0)) throw new IllegalArgumentException("--lr: must be > 0, got " + learningRate);
         if (!(guidanceLearningRate > 0)) throw new IllegalArgumentException("--guidance-lr: must be > 0, got " + guidanceLearningRate);
+        if (guidanceEpochs != null && guidanceEpochs < 1) throw new IllegalArgumentException("--guidance-epochs: must be >= 1, got " + guidanceEpochs);
         if (seedEpochs < 1) throw new IllegalArgumentException("--seed-epochs: must be >= 1, got " + seedEpochs);
         if (iterationEpochs < 1) throw new IllegalArgumentException("--iteration-epochs: must be >= 1, got " + iterationEpochs);
         if (samples < 2) throw new IllegalArgumentException("--samples: must be >= 2, got " + samples);
@@ -122,7 +128,7 @@ public final class AlignmentBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--min-judge-accuracy: must be in [0, 1], got " + minJudgeAccuracy);
         }
         BenchSettings settings = new BenchSettings(learningRate, seedEpochs, iterationEpochs, samples, defaults.allGoldEpochs(), defaults.iterations(), defaults.evalBatch(),
-                JudgeScore.parse(judgeScore, "--judge-score"), minJudgeAccuracy, stopOnDecline, guidanceLearningRate);
+                JudgeScore.parse(judgeScore, "--judge-score"), minJudgeAccuracy, stopOnDecline, guidanceLearningRate, guidanceEpochs);
         KeySortSizes sizes = quick ? QUICK_SIZES : KeySortSizes.FULL;
         List<KeySortTask> tasks = taskLabels.stream().distinct().map(t -> KeySortTask.byLabel(t, "--tasks")).toList();
         Files.createDirectories(out);

@@ -25,7 +25,7 @@ import java.util.TreeMap;
 /**
  * Fits the guidance model to rankings (docs/algorithm.md §6): the Plackett–Luce loss of each list's aggregated
  * token scores ({@link RankingLoss}; Bradley–Terry for pairs), with the round's AdamW, schedule, clipping, batch and
- * micro-batch sizes (lists, not pairs) and epochs, at {@code training.guidance.learningRate}. A step takes lists of one
+ * micro-batch sizes (lists, not pairs), for {@code training.guidance.epochs} at {@code training.guidance.learningRate}. A step takes lists of one
  * length only, so each micro-batch is one [lists, K] tensor; lengths are cut as the policy's training cuts them.
  */
 public final class GuidanceFit {
@@ -48,7 +48,7 @@ public final class GuidanceFit {
         List<RankedList> lists = raw.stream().map(l -> l.limited(limits)).toList();
         Random shuffler = new Random(seed);
         List<List<Integer>> steps = new ArrayList<>();
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        for (int epoch = 0, epochs = config.guidance().epochsOr(config.epochs()); epoch < epochs; epoch++) {
             List<List<Integer>> epochSteps = new ArrayList<>();
             for (List<Integer> sameLength : bySize(lists).values()) {
                 List<Integer> order = new ArrayList<>(sameLength);

@@ -25,8 +25,8 @@ import java.util.Optional;
  * ({@link io.selfalign.api.round.RoundResult#inputDigests}): a round's identity is its spec hash and the content of
  * these inputs. The seed and validation preference files are digested whole; the prompts as the slice of rows the
  * round uses, so rows appended for later iterations do not make earlier rounds compute again (the seed round, which
- * only checks the prompts, has none); each model the round loads by its files, so a round whose starting model was
- * computed again is computed again too.
+ * only checks the prompts, has none); each model the round loads by its files (the guidance model too), so a round
+ * whose starting model was computed again is computed again too.
  */
 final class InputDigests {
     /** The digest of an input that is no longer there or can no longer be read as the spec says. */
@@ -34,6 +34,9 @@ final class InputDigests {
 
     /** Marks a model's key: results written before models were digested have none, and are compared on their files. */
     static final String MODEL = " (model)";
+
+    /** Marks the guidance model's key: results written before it was digested have none, and are compared without it. */
+    static final String GUIDANCE = " (guidance)";
 
     private InputDigests() {}
 
@@ -64,7 +67,8 @@ final class InputDigests {
 
     /**
      * The models round {@code spec} loads: its policy; from iteration 1 on its judge's reference, and the base model
-     * when it chooses the judge's weight on held-out pairs (against the base model without a reference of its own).
+     * when it chooses the judge's weight on held-out pairs (against the base model without a reference of its own); the
+     * previous round's guidance model when it starts from one.
      */
     static Map<String, String> models(RoundSpec spec, RoundPaths paths) throws IOException {
         Map<String, String> digests = new LinkedHashMap<>();
@@ -74,6 +78,7 @@ final class InputDigests {
         if (spec.iteration() >= 1 && spec.judge().choosesWeight(spec.data())) {
             digests.putIfAbsent(p.baseModel() + MODEL, model(paths.local(p.baseModel())));
         }
+        if (spec.guided() && p.guidanceModel() != null) digests.put(p.guidanceModel() + GUIDANCE, model(paths.local(p.guidanceModel())));
         return digests;
     }
 
@@ -81,13 +86,15 @@ final class InputDigests {
      * The first input whose digest differs from what was recorded when {@code what} finished (a round, a shard), as a
      * log line; empty when none does. A result without digests (written before they were recorded) counts as
      * matching: it is reused as it was before, rather than every old round being computed again; so do the models of
-     * a result that recorded none.
+     * a result that recorded none, and the guidance model of one that recorded no guidance model.
      */
     static Optional<String> firstChange(Map<String, String> recorded, Map<String, String> current, String what) {
         if (recorded == null) return Optional.empty();
         boolean modelsRecorded = recorded.keySet().stream().anyMatch(k -> k.endsWith(MODEL));
+        boolean guidanceRecorded = recorded.keySet().stream().anyMatch(k -> k.endsWith(GUIDANCE));
         for (Map.Entry<String, String> e : current.entrySet()) {
             if (!modelsRecorded && e.getKey().endsWith(MODEL)) continue;
+            if (!guidanceRecorded && e.getKey().endsWith(GUIDANCE)) continue;
             String before = recorded.get(e.getKey());
             if (!e.getValue().equals(before)) {
                 return Optional.of(e.getKey() + " changed since " + what + " finished (sha256 " + abbreviated(before)
@@ -107,17 +114,18 @@ final class InputDigests {
     }
 
     /**
-     * A model written by a round: SHA-256 over its files' entries in that round's manifest, which a round checks
+     * A model written by a round (policy or guidance model): SHA-256 over its files' entries in that round's manifest, which a round checks
      * against the files before it loads the model ({@link CheckpointIntegrity}), so the weights are not read twice. Any
      * other model (the base model), or one whose round recorded no manifest: over its files' digests, computed now.
      */
     private static String model(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) return UNREADABLE;
         List<FileDigest> files = null;
-        if (RoundContract.MODEL_DIR.equals(String.valueOf(dir.getFileName())) && dir.getParent() != null) {
+        String name = String.valueOf(dir.getFileName());
+        if ((RoundContract.MODEL_DIR.equals(name) || RoundContract.GUIDANCE_DIR.equals(name)) && dir.getParent() != null) {
             Optional<RoundResult> written = RoundOutput.at(dir.getParent()).finishedResult();
             if (written.isPresent() && written.get().manifest() != null) {
-                String prefix = RoundContract.MODEL_DIR + "/";
+                String prefix = name + "/";
                 files = written.get().manifest().stream().filter(f -> f.path().startsWith(prefix))
                         .map(f -> new FileDigest(f.path().substring(prefix.length()), f.size(), f.sha256())).toList();
             }

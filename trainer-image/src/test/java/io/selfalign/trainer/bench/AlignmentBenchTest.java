@@ -21,7 +21,7 @@ class AlignmentBenchTest {
     void runsArmsThroughTheRoundEngineAndResumes(@TempDir Path out) throws Exception {
         KeySortSizes sizes = new KeySortSizes(128, 16, new int[] {16}, 16);
         SftTrainer.Options sft = new SftTrainer.Options(3e-3, 32, 1, 0.05, 1.0, 0);
-        BenchSettings settings = new BenchSettings(1e-4, 1, 1, 2, 1, 1, 32, JudgeScore.SUM, null, false, 5e-5);
+        BenchSettings settings = new BenchSettings(1e-4, 1, 1, 2, 1, 1, 32, JudgeScore.SUM, null, false, 5e-5, null);
         var options = new AlignmentBench.Options(List.of(KeySortTask.KEYSORT), List.of(Arm.SFT, Arm.DPO_SEED, Arm.SPA), List.of(0L), sizes, sft, settings, out);
 
         List<StageResult> results = new AlignmentBench(options, System.err).run();

@@ -86,6 +86,8 @@ class GuidanceRoundTest {
         assertNotNull(r.judgeAccuracy(), "the guidance judge measured on the held-out pairs");
         assertNotNull(r.validationAccuracy(), "the refitted guidance model as the next judge");
         assertTrue(manifest(r).contains("guidance/model.safetensors"), manifest(r).toString());
+        assertNotNull(r.inputDigests().get(RoundFixture.iterDir(0) + "/guidance" + InputDigests.GUIDANCE),
+                "the guidance model it started from is part of its identity: " + r.inputDigests());
 
         // The rewards are the guidance model's mean token scores: best over worst, and not all zero as a fresh head's.
         List<JsonNode> pairs = Files.readAllLines(out.resolve("pairs.jsonl")).stream().map(GuidanceRoundTest::readTree).toList();
