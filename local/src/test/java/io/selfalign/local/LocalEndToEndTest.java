@@ -2,12 +2,16 @@ package io.selfalign.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
+import io.selfalign.api.round.RoundResult;
+import io.selfalign.api.round.RoundSpec;
 import io.selfalign.api.v1alpha1.AlignmentRun;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.api.v1alpha1.RunPhase;
@@ -77,8 +81,7 @@ class LocalEndToEndTest {
         Path ws = dir.resolve("workspace");
         copyTree(resource("e2e"), ws);
         String yaml = Files.readString(ws.resolve("tiny-spa.yaml"));
-        assertTrue(yaml.contains("iterations: 2\n"));
-        Path one = Files.writeString(dir.resolve("one.yaml"), yaml.replace("iterations: 2\n", "iterations: 1\n"));
+        Path one = Files.writeString(dir.resolve("one.yaml"), edited(yaml, "iterations: 2\n", "iterations: 1\n"));
         String out = localMode(one, ws, jar);
         assertTrue(out.contains("Succeeded"), out);
         Path runDir = ws.resolve("runs/e2e/tiny-spa");
@@ -103,6 +106,111 @@ class LocalEndToEndTest {
             assertTrue(logs.contains("round: iteration " + k + " already finished with this spec"), "iteration " + k + ":\n" + logs);
         }
         assertTrue(!logs.contains("holds a result of another spec"), logs);
+    }
+
+    /**
+     * The tiny run with the guidance judge as a user writes it ({@code judge: {kind: guidance}}, loss dpo): every round,
+     * the seed round included, fits a guidance model and writes it beside its model, listed in its manifest, and each
+     * later round judges with the previous round's. Then the same run with {@code training.loss: guidance}, whose
+     * policy trains on that model's token weights.
+     */
+    @Test
+    void guidanceJudgedRunsWriteEachRoundsGuidanceModelAndJudgeWithThePreviousRounds() throws Exception {
+        Path jar = trainerJar();
+        Path ws = dir.resolve("workspace");
+        copyTree(resource("e2e"), ws);
+        String spa = Files.readString(ws.resolve("tiny-spa.yaml"));
+        for (String loss : new String[] {"dpo", "guidance"}) {
+            String name = "tiny-guidance-" + loss;
+            String yaml = edited(spa, "  judge:\n", "  judge:\n    kind: guidance\n");
+            yaml = edited(yaml, "name: tiny-spa\n", "name: " + name + "\n");
+            yaml = edited(yaml, "loss: spa\n", "loss: " + loss + "\n");
+            AlignmentRun done = runToTheEnd(jar, ws, LocalCommand.readRun(Files.writeString(ws.resolve(name + ".yaml"), yaml)));
+            checkRun(ws, done, name);
+            checkGuidance(ws, done, name);
+        }
+    }
+
+    /**
+     * What a guided run's user relies on, for run {@code name} that {@link #checkRun} found Complete: each round's
+     * {@code guidance/} is a one-label LlamaForTokenClassification checkpoint whose files the round's manifest lists
+     * with their digests, its fit in the round's status metrics; round k >= 1 was given round k-1's and loaded it.
+     */
+    private void checkGuidance(Path ws, AlignmentRun done, String name) throws IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<Integer, Path> pods = podsOf(name);
+        for (int k = 0; k <= 2; k++) {
+            String it = name + " iteration " + k;
+            Path iter = ws.resolve("runs/e2e/" + name + "/iter-" + k);
+            var config = json.readTree(iter.resolve("guidance/config.json").toFile());
+            assertEquals("[\"LlamaForTokenClassification\"]", String.valueOf(config.get("architectures")), it + ": " + config);
+            assertEquals(1, config.path("num_labels").asInt(-1), it + ": " + config);
+            var manifest = RoundJson.readResult(Files.readString(iter.resolve("result.json"))).manifest();
+            assertNotNull(manifest, it + ": result.json has no manifest");
+            for (String f : new String[] {"guidance/config.json", "guidance/model.safetensors"}) {
+                RoundResult.FileDigest d = manifest.stream().filter(e -> e.path().equals(f)).findFirst()
+                        .orElseThrow(() -> new AssertionError(it + ": the manifest does not list " + f + ": " + manifest));
+                assertEquals(Files.size(iter.resolve(f)), d.size(), it + " " + f);
+                assertEquals(sha256(iter.resolve(f)), d.sha256(), it + " " + f);
+            }
+
+            Map<String, Double> m = done.getStatus().findIteration(k).metrics;
+            // The 8 seed pairs every round, then at most one ranking per prompt of the round's 8, at least one per pair.
+            double lists = metric(m, "guidance_lists", it);
+            if (k == 0) assertEquals(8.0, lists, it + ": guidance_lists in " + m);
+            else assertTrue(lists >= 8 + m.get("pairs") && lists <= 16, it + ": guidance_lists in " + m);
+            assertTrue(metric(m, "guidance_steps", it) >= 1, it + ": guidance_steps in " + m);
+            assertTrue(Double.isFinite(metric(m, "guidance_loss_mean", it)) && Double.isFinite(metric(m, "guidance_loss_final", it)),
+                    it + ": guidance losses in " + m);
+            double accuracy = metric(m, "guidance_accuracy", it);
+            assertTrue(accuracy >= 0 && accuracy <= 1, it + ": guidance_accuracy in " + m);
+
+            Path pod = pods.get(k);
+            assertNotNull(pod, it + ": no pod under " + dir.resolve("pods"));
+            String guidanceModel = RoundJson.readSpec(Files.readString(pod.resolve(RoundContract.ROUND_FILE))).paths().guidanceModel();
+            String log = Files.readString(pod.resolve("trainer.log"));
+            if (k == 0) {
+                assertNull(guidanceModel, it + ": the seed round has no earlier guidance model");
+                assertTrue(log.contains("round: guidance model: a fresh token head"), log);
+            } else {
+                String previous = "/workspace/runs/e2e/" + name + "/iter-" + (k - 1) + "/guidance";
+                assertEquals(previous, guidanceModel, it + ": paths.guidanceModel");
+                assertTrue(log.contains("round: guidance model: " + previous + "\n"), log);
+            }
+        }
+    }
+
+    private static double metric(Map<String, Double> m, String name, String it) {
+        Double v = m.get(name);
+        assertNotNull(v, it + " has no " + name + " in " + m);
+        return v;
+    }
+
+    /** Each round's pod folder (its round.json and trainer.log) of run {@code name}, by iteration. */
+    private Map<Integer, Path> podsOf(String name) throws IOException {
+        Map<Integer, Path> pods = new java.util.HashMap<>();
+        try (Stream<Path> files = Files.walk(dir.resolve("pods"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().equals(RoundContract.ROUND_FILE)).toList()) {
+                RoundSpec spec = RoundJson.readSpec(Files.readString(f));
+                if (spec.run().name().equals(name)) assertNull(pods.put(spec.iteration(), f.getParent()), "two pods of iteration " + spec.iteration());
+            }
+        }
+        return pods;
+    }
+
+    /** {@code text} with its one occurrence of {@code from} replaced: an edit of a run file that cannot silently miss. */
+    static String edited(String text, String from, String to) {
+        int at = text.indexOf(from);
+        assertTrue(at >= 0 && text.indexOf(from, at + 1) < 0, () -> "not exactly one " + from + " in\n" + text);
+        return text.substring(0, at) + to + text.substring(at + from.length());
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
     }
 
     /** {@code ./selfalign local -f run --workspace ws} as its own process; its output, once it has ended with exit 0. */

@@ -42,7 +42,8 @@ final class GuidanceRound implements AutoCloseable {
             log.println("round: guidance model: a fresh token head on a copy of the policy's decoder");
             return new GuidanceRound(spec, GuidanceModel.fromPolicy(policy.model(), g.aggregation(), policy.padId()));
         }
-        // RoundInputs has checked it against its round's manifest.
+        // RoundInputs has checked it against its round's manifest. Logged like the fresh head: the log says which model judges.
+        log.println("round: guidance model: " + dir);
         try {
             return new GuidanceRound(spec, GuidanceModel.load(paths.local(dir), device, g.aggregation(), policy.padId()));
         } catch (CheckpointException e) {
