@@ -64,7 +64,8 @@ final class InputDigests {
 
     /**
      * The models round {@code spec} loads: its policy; from iteration 1 on its judge's reference, and the base model
-     * when it chooses the judge's weight on held-out pairs (against the base model without a reference of its own).
+     * and the seed round's model (the direction it weighs) when it chooses the judge's weight on held-out pairs (against
+     * the base model without a reference of its own).
      */
     static Map<String, String> models(RoundSpec spec, RoundPaths paths) throws IOException {
         Map<String, String> digests = new LinkedHashMap<>();
@@ -73,6 +74,7 @@ final class InputDigests {
         if (spec.iteration() >= 1 && p.judgeReference() != null) digests.putIfAbsent(p.judgeReference() + MODEL, model(paths.local(p.judgeReference())));
         if (spec.iteration() >= 1 && spec.judge().choosesWeight(spec.data())) {
             digests.putIfAbsent(p.baseModel() + MODEL, model(paths.local(p.baseModel())));
+            if (p.directionModel() != null) digests.putIfAbsent(p.directionModel() + MODEL, model(paths.local(p.directionModel())));
         }
         return digests;
     }
