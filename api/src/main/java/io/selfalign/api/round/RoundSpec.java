@@ -95,25 +95,33 @@ public record RoundSpec(
      * @param outputDir      {@code <workspace>/runs/<namespace>/<run>/iter-<k>}
      * @param guidanceModel  the guidance model this round starts from: the previous round's {@code guidance/} (absent
      *                       at the first round, which fits one from the policy, and in runs that use none)
+     * @param directionModel the model whose log-ratio to the base model is the direction {@code judge.select: validation}
+     *                       weighs: the seed round's {@code model/} from iteration 1 on (at iteration 1 the policy itself);
+     *                       absent in runs without a seed round or without that selection, whose judge weighs the policy's own
      */
     public record Paths(String workspace, String baseModel, String policyModel,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String judgeReference, String outputDir,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) String guidanceModel) {
-        /** Paths of a run without a guidance model. */
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String guidanceModel,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String directionModel) {
+        /** Paths of a run without a guidance or direction model. */
         public Paths(String workspace, String baseModel, String policyModel, String judgeReference, String outputDir) {
-            this(workspace, baseModel, policyModel, judgeReference, outputDir, null);
+            this(workspace, baseModel, policyModel, judgeReference, outputDir, null, null);
         }
 
         public Paths withPolicyModel(String other) {
-            return new Paths(workspace, baseModel, other, judgeReference, outputDir, guidanceModel);
+            return new Paths(workspace, baseModel, other, judgeReference, outputDir, guidanceModel, directionModel);
         }
 
         public Paths withJudgeReference(String other) {
-            return new Paths(workspace, baseModel, policyModel, other, outputDir, guidanceModel);
+            return new Paths(workspace, baseModel, policyModel, other, outputDir, guidanceModel, directionModel);
         }
 
         public Paths withGuidanceModel(String other) {
-            return new Paths(workspace, baseModel, policyModel, judgeReference, outputDir, other);
+            return new Paths(workspace, baseModel, policyModel, judgeReference, outputDir, other, directionModel);
+        }
+
+        public Paths withDirectionModel(String other) {
+            return new Paths(workspace, baseModel, policyModel, judgeReference, outputDir, guidanceModel, other);
         }
     }
 

@@ -14,7 +14,9 @@ import java.util.List;
  * Round k writes {@link RoundContract#outputDir}; its policy is the base model at k = 0 (and at k = 1 when
  * the run has no seed preferences, so no iteration-0 model exists), else round k-1's {@code model/}. The judge
  * reference {@code previous} is the model that policy was trained from (round k-1's policy), so the reward is
- * the policy's own DPO implicit reward; judging the policy against itself would make every reward 0.
+ * the policy's own DPO implicit reward; judging the policy against itself would make every reward 0. A judge that
+ * chooses its weight on held-out pairs weighs the direction the seed round learnt from the gold pairs (the seed
+ * round's model against the base model), so from iteration 1 on its direction model is round 0's {@code model/}.
  *
  * <p>Extrapolation λ of iteration k ≥ 1 is the k-th entry of {@code training.refinement.extrapolation};
  * beyond the list each further iteration halves the last value. Unset, the list is SPA's 1/2, 1/4, 1/8, ...
@@ -33,12 +35,14 @@ public final class RoundSpecFactory {
         String base = RoundContract.inWorkspace(s.model.path);
         boolean hasSeedRound = s.data.seedPreferences != null;
         boolean guided = s.judge.kind == JudgeKind.GUIDANCE || s.training.loss == Loss.GUIDANCE;
+        RoundSpec.Data data = data(s, k);
+        RoundSpec.Judge judge = RoundSpec.Judge.of(s.judge, s.guard).selectingByDefault(s.data.validationPreferences != null);
         RoundSpec.Paths paths = new RoundSpec.Paths(RoundContract.WORKSPACE, base, policyModel(run, base, hasSeedRound, k),
                 judgeReference(s.judge.reference, run, base, hasSeedRound, k), RoundContract.outputDir(run.namespace(), run.name(), k),
-                guided ? guidanceModel(run, hasSeedRound, k) : null);
-        return new RoundSpec(RoundSpec.CURRENT_VERSION, run, k, s.iterations, RoundSpec.seedOf(s.seed, k), paths, data(s, k),
-                RoundSpec.Generation.of(s.generation), RoundSpec.Judge.of(s.judge, s.guard).selectingByDefault(s.data.validationPreferences != null),
-                RoundSpec.Training.of(s.training, k, guided), runtime);
+                guided ? guidanceModel(run, hasSeedRound, k) : null,
+                k >= 1 && hasSeedRound && judge.choosesWeight(data) ? RoundContract.modelDir(run.namespace(), run.name(), 0) : null);
+        return new RoundSpec(RoundSpec.CURRENT_VERSION, run, k, s.iterations, RoundSpec.seedOf(s.seed, k), paths, data,
+                RoundSpec.Generation.of(s.generation), judge, RoundSpec.Training.of(s.training, k, guided), runtime);
     }
 
     /**

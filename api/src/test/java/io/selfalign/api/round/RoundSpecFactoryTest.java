@@ -71,6 +71,22 @@ class RoundSpecFactoryTest {
     }
 
     @Test
+    void aJudgeChoosingItsWeightOnHeldOutPairsWeighsTheSeedRoundsDirection() {
+        AlignmentRun run = run();
+        run.getSpec().data.validationPreferences = "data/validation.jsonl";
+        assertNull(create(run, 0).paths().directionModel(), "the seed round judges nothing");
+        assertEquals("/workspace/runs/team-a/zephyr/iter-0/model", create(run, 1).paths().directionModel(), "iteration 1: its own policy");
+        assertEquals("/workspace/runs/team-a/zephyr/iter-0/model", create(run, 3).paths().directionModel());
+
+        run.getSpec().judge.select = JudgeSelection.NONE;
+        assertNull(create(run, 3).paths().directionModel(), "a fixed judge weighs the policy's own direction");
+        AlignmentRun noSeed = run();
+        noSeed.getSpec().data.validationPreferences = "data/validation.jsonl";
+        noSeed.getSpec().data.seedPreferences = null;
+        assertNull(create(noSeed, 2).paths().directionModel(), "no seed round, no seed direction");
+    }
+
+    @Test
     void aRunWithoutGuidanceWritesNoneOfItsFields() {
         AlignmentRun run = run();
         run.getSpec().training.guidance = new GuidanceSpec();

@@ -93,6 +93,8 @@ final class BenchRounds {
         if (spec.judge().reference() == JudgeReference.PREVIOUS && k >= 2) {
             paths = paths.withJudgeReference(inPod(k == 2 ? modelDir(Arm.DPO_SEED, 0) : modelDir(arm, k - 2)));
         }
+        // The seed round of every arm is the shared seed stage: its model is the direction a validation-selected judge weighs.
+        if (spec.paths().directionModel() != null) paths = paths.withDirectionModel(inPod(modelDir(Arm.DPO_SEED, 0)));
         // The shared seed stage writes no guidance model: iteration 1 fits a fresh one to the seed pairs before it judges.
         if (k == 1) paths = paths.withGuidanceModel(null);
         return spec.withSeed(seed).withPaths(paths);

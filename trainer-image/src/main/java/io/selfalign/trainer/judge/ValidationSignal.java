@@ -64,32 +64,42 @@ public final class ValidationSignal {
 
     /**
      * The weight {@code judge.select: validation} judges with: the policy's own likelihood (θ = 0) unless the held-out
-     * pairs show a larger θ orders them better — by a one-sided paired test at the 5% level ({@link #SIGNIFICANT_Z}) on
-     * the per-pair outcomes — and then, of those, the one with the highest accuracy (the smallest of equals). Plain
-     * accuracy, not the balanced one: on a task where the model's own likelihood is right (KeySort) a larger θ wins the
-     * pairs the base model orders wrongly by preferring longer responses, which raises the balanced accuracy and ruins
-     * the labels; and 200 pairs cannot tell weights a few points apart, hence the test against the default.
+     * pairs show that some larger θ orders them better — by a one-sided paired test at the 5% level ({@link #SIGNIFICANT_Z})
+     * on the per-pair outcomes — and then the most accurate weight of the grid (the smallest of equals). The test decides
+     * whether to leave the default, the accuracy where to go: asking each weight to pass the test on its own would favour
+     * the weights closest to θ = 0, which reorder few pairs, so that a small gain is already significant, over a larger θ
+     * that reorders many pairs and gains more. Plain accuracy, not the balanced one: on a task where the model's own
+     * likelihood is right (KeySort) a larger θ wins the pairs the base model orders wrongly by preferring longer
+     * responses, which raises the balanced accuracy and ruins the labels; and 200 pairs cannot tell weights a few points
+     * apart, hence the test against the default.
      */
     public double bestWeight(double beta, LengthDebias debias) {
         double[] own = outcomes(beta, 0, debias);
+        boolean leaveDefault = false;
         double best = 0;
         double bestAccuracy = mean(own);
         for (double w : WEIGHTS) {
             if (w == 0) continue;
             double[] o = outcomes(beta, w, debias);
-            double[] diff = new double[o.length];
-            for (int i = 0; i < o.length; i++) diff[i] = o[i] - own[i];
-            double gain = mean(diff);
-            double ss = 0;
-            for (double d : diff) ss += (d - gain) * (d - gain);
-            double se = Math.sqrt(ss / Math.max(1, diff.length - 1) / diff.length);
+            leaveDefault |= significantlyBetter(o, own);
             double accuracy = mean(o);
-            if (gain > SIGNIFICANT_Z * se && accuracy > bestAccuracy) {
+            if (accuracy > bestAccuracy) {
                 best = w;
                 bestAccuracy = accuracy;
             }
         }
-        return best;
+        return leaveDefault ? best : 0;
+    }
+
+    /** Whether outcomes {@code o} beat {@code base} on the same pairs by a one-sided paired z-test at the 5% level. */
+    private static boolean significantlyBetter(double[] o, double[] base) {
+        double[] diff = new double[o.length];
+        for (int i = 0; i < o.length; i++) diff[i] = o[i] - base[i];
+        double gain = mean(diff);
+        double ss = 0;
+        for (double d : diff) ss += (d - gain) * (d - gain);
+        double se = Math.sqrt(ss / Math.max(1, diff.length - 1) / diff.length);
+        return gain > SIGNIFICANT_Z * se;
     }
 
     /** One-sided 5% level of the paired test in {@link #bestWeight}. */

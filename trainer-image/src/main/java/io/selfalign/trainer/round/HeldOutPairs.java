@@ -62,9 +62,12 @@ final class HeldOutPairs {
         return new ValidationSignal(judge.scores(JudgeAgreement.requests(pairs)), baseWrong, lengths);
     }
 
-    /** The model that {@code spec}'s judge would be with {@code policy} as its policy, weighted by θ. */
-    static ImplicitRewardJudge judge(RoundSpec spec, LanguageModel policy, DecoderModel reference, double referenceWeight) {
-        return new ImplicitRewardJudge(policy.model(), reference, policy.padId(), spec.training().beta(),
+    /**
+     * The model that {@code spec}'s judge would be with {@code policy} as its policy, weighted by θ, its direction
+     * {@code direction}'s (null: the policy's own).
+     */
+    static ImplicitRewardJudge judge(RoundSpec spec, LanguageModel policy, DecoderModel direction, DecoderModel reference, double referenceWeight) {
+        return new ImplicitRewardJudge(policy.model(), direction, reference, policy.padId(), spec.training().beta(),
                 spec.judge().score() == JudgeScore.MEAN, spec.generation().batchSize(), referenceWeight);
     }
 }

@@ -67,8 +67,8 @@ final class InputDigests {
 
     /**
      * The models round {@code spec} loads: its policy; from iteration 1 on its judge's reference, and the base model
-     * when it chooses the judge's weight on held-out pairs (against the base model without a reference of its own); the
-     * previous round's guidance model when it starts from one.
+     * and the seed round's model (the direction it weighs) when it chooses the judge's weight on held-out pairs (against
+     * the base model without a reference of its own); the previous round's guidance model when it starts from one.
      */
     static Map<String, String> models(RoundSpec spec, RoundPaths paths) throws IOException {
         Map<String, String> digests = new LinkedHashMap<>();
@@ -77,6 +77,7 @@ final class InputDigests {
         if (spec.iteration() >= 1 && p.judgeReference() != null) digests.putIfAbsent(p.judgeReference() + MODEL, model(paths.local(p.judgeReference())));
         if (spec.iteration() >= 1 && spec.judge().choosesWeight(spec.data())) {
             digests.putIfAbsent(p.baseModel() + MODEL, model(paths.local(p.baseModel())));
+            if (p.directionModel() != null) digests.putIfAbsent(p.directionModel() + MODEL, model(paths.local(p.directionModel())));
         }
         if (spec.guided() && p.guidanceModel() != null) digests.put(p.guidanceModel() + GUIDANCE, model(paths.local(p.guidanceModel())));
         return digests;

@@ -279,17 +279,21 @@ public final class RoundRunner {
     private static Map<String, Double> validationMetrics(RoundSpec spec, RoundPaths paths, ComputeDevice device, LanguageModel trained,
                                                          HeldOutPairs heldOut) throws IOException {
         boolean none = spec.judge().reference() == JudgeReference.NONE;
-        if (none && !spec.judge().choosesWeight(spec.data())) return validationMetrics(spec, trained, null, heldOut);
+        if (none && !spec.judge().choosesWeight(spec.data())) return validationMetrics(spec, trained, null, null, heldOut);
         // choosing θ without a configured reference weighs against the base model, as the round's judge does
         boolean previous = spec.judge().reference() == JudgeReference.PREVIOUS;
         String reference = previous ? spec.paths().policyModel() : spec.paths().baseModel();
-        try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, previous ? "paths.policyModel" : "paths.baseModel")) {
-            return validationMetrics(spec, trained, ref.model(), heldOut);
+        // The next round weighs the seed round's direction (read from disk: at iteration 1 it is the policy before training).
+        String direction = spec.paths().directionModel();
+        try (LanguageModel ref = ModelLoading.load(paths.local(reference), device, previous ? "paths.policyModel" : "paths.baseModel");
+             LanguageModel dir = direction == null ? null : ModelLoading.load(paths.local(direction), device, "paths.directionModel")) {
+            return validationMetrics(spec, trained, dir == null ? null : dir.model(), ref.model(), heldOut);
         }
     }
 
-    private static Map<String, Double> validationMetrics(RoundSpec spec, LanguageModel trained, DecoderModel reference, HeldOutPairs heldOut) {
-        ValidationSignal signal = heldOut.signal(HeldOutPairs.judge(spec, trained, reference, 1));
+    private static Map<String, Double> validationMetrics(RoundSpec spec, LanguageModel trained, DecoderModel direction, DecoderModel reference,
+                                                         HeldOutPairs heldOut) {
+        ValidationSignal signal = heldOut.signal(HeldOutPairs.judge(spec, trained, direction, reference, 1));
         LengthDebias none = new LengthDebias(0);
         double weight = spec.judge().choosesWeight(spec.data()) ? signal.bestWeight(spec.training().beta(), none)
                 : spec.judge().referenceWeightOrDefault();
@@ -369,6 +373,9 @@ public final class RoundRunner {
             requireModel(paths, spec.paths().policyModel(), "paths.policyModel", log);
             if (spec.iteration() >= 1 && implicitJudge && spec.judge().reference() != JudgeReference.NONE) requireModel(paths, spec.paths().judgeReference(), "paths.judgeReference", log);
             if (spec.guided() && spec.paths().guidanceModel() != null) requireModel(paths, spec.paths().guidanceModel(), "paths.guidanceModel", log);
+            if (spec.iteration() >= 1 && spec.judge().choosesWeight(spec.data()) && spec.paths().directionModel() != null) {
+                requireModel(paths, spec.paths().directionModel(), "paths.directionModel", log);
+            }
             Path seedFile = spec.data().seedPreferences() == null ? null : paths.local(spec.data().seedPreferences());
             List<SeedPreference> seed = seedFile == null ? null : PreferenceData.readSeed(seedFile);
             Path validationFile = spec.data().validationPreferences() == null ? null : paths.local(spec.data().validationPreferences());

@@ -45,6 +45,7 @@ final class SelfLabeling implements AutoCloseable {
     private final HeldOutPairs heldOut;
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private LanguageModel judgeReference;
+    private LanguageModel directionModel;
     /** θ of the judge: the spec's, or under {@code judge.select: validation} the one the held-out pairs chose (NaN until then). */
     private double referenceWeight;
     /** The held-out pairs scored by this round's policy and reference, once. */
@@ -238,7 +239,7 @@ final class SelfLabeling implements AutoCloseable {
     }
 
     private ValidationSignal signal() throws IOException {
-        if (signal == null) signal = heldOut.signal(HeldOutPairs.judge(spec, policy, reference(), 1));
+        if (signal == null) signal = heldOut.signal(HeldOutPairs.judge(spec, policy, direction(), reference(), 1));
         return signal;
     }
 
@@ -263,7 +264,8 @@ final class SelfLabeling implements AutoCloseable {
             metrics.put("judge_reference_weight", referenceWeight);
         }
         // θ = 0 needs no second model on the candidates.
-        return HeldOutPairs.judge(spec, policy, referenceWeight == 0 ? null : reference(), referenceWeight);
+        return referenceWeight == 0 ? HeldOutPairs.judge(spec, policy, null, null, 0)
+                : HeldOutPairs.judge(spec, policy, direction(), reference(), referenceWeight);
     }
 
     /**
@@ -280,9 +282,21 @@ final class SelfLabeling implements AutoCloseable {
         return judgeReference.model();
     }
 
-    /** Frees the judge reference before training. */
+    /**
+     * The model whose direction the judge weighs ({@code paths.directionModel}), loaded on first use; null for the
+     * policy's own (no such path, or the policy itself: iteration 1 starts from the seed round's model).
+     */
+    private DecoderModel direction() throws IOException {
+        String dir = spec.paths().directionModel();
+        if (dir == null || paths.local(dir).equals(paths.local(spec.paths().policyModel()))) return null;
+        if (directionModel == null) directionModel = ModelLoading.load(paths.local(dir), device, "paths.directionModel");
+        return directionModel.model();
+    }
+
+    /** Frees the judge reference and direction model before training. */
     @Override
     public void close() {
         if (judgeReference != null) judgeReference.close();
+        if (directionModel != null) directionModel.close();
     }
 }

@@ -78,6 +78,28 @@ class ImplicitRewardJudgeTest {
         }
     }
 
+    /**
+     * With a direction model: r = β·[(1 − θ)·mean log π + θ·(mean log π_dir − mean log π_ref)]; against the uniform
+     * reference θ = ¼ gives β·[¾·m_π + ¼·(m_dir + ln V)], and the policy as its own direction model gives the plain judge.
+     */
+    @Test
+    void aDirectionModelReplacesThePolicyInTheReferenceTerm() {
+        try (DecoderModel policy = DecoderModel.random(CONFIG, Device.cpu(), 3); DecoderModel direction = DecoderModel.random(CONFIG, Device.cpu(), 4);
+             DecoderModel reference = uniform()) {
+            JudgeRequest request = new JudgeRequest(null, PROMPT, CANDIDATES);
+            double[][] r = new ImplicitRewardJudge(policy, direction, reference, 0, BETA, true, 4, 0.25).rewards(List.of(request));
+            double[][] own = new ImplicitRewardJudge(policy, policy, reference, 0, BETA, true, 4, 0.25).rewards(List.of(request));
+            double[][] plain = new ImplicitRewardJudge(policy, reference, 0, BETA, true, 4, 0.25).rewards(List.of(request));
+            for (int j = 0; j < CANDIDATES.size(); j++) {
+                List<ScoringBatch.Pair> one = List.of(new ScoringBatch.Pair(PROMPT, CANDIDATES.get(j).tokens()));
+                double mPolicy = SequenceScorer.score(policy, one, 0, 1).get(0).mean();
+                double mDirection = SequenceScorer.score(direction, one, 0, 1).get(0).mean();
+                assertEquals(BETA * (0.75 * mPolicy + 0.25 * (mDirection + Math.log(VOCAB))), r[0][j], 1e-6, "candidate " + j);
+                assertEquals(plain[0][j], own[0][j], 1e-6, "candidate " + j);
+            }
+        }
+    }
+
     /** Why {@code previous} must not be the policy itself: every reward is then 0 and every prompt a tie. */
     @Test
     void aPolicyJudgedAgainstItselfGivesZeroRewards() {

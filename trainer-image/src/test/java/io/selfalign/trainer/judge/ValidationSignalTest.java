@@ -76,6 +76,39 @@ class ValidationSignalTest {
     }
 
     @Test
+    void onceSomeWeightIsSignificantlyBetterTheMostAccurateIsTakenEvenIfItIsNotSignificantOnItsOwn() {
+        // 200 pairs in four groups (policy and reference chosen first; reward policy − θ·reference, exact in binary):
+        // A, 10: θ = 0 wrong, every θ ≥ ¼ right (−2 + 8θ vs −1 + θ);
+        // B, 60: right only at θ = 1 (−2 + 2.125θ vs −1 + θ, right above θ = 0.89);
+        // C, 55: right below θ = 1, wrong at it (−1 + θ vs −2 + 2.125θ);
+        // D, 75: right at every θ (−1 + θ vs −2 + θ).
+        // θ = 0: 130 right; θ = ¼ … ¾: 140, ten more on the same pairs — significant (z ≈ 3.2); θ = 1: 145, but it trades
+        // 55 pairs for 70, so its gain over θ = 0 alone is not (z ≈ 1.3). The most accurate weight is θ = 1.
+        int[] sizes = {10, 60, 55, 75};
+        double[][][] policyOf = {{{-2, -1}}, {{-2, -1}}, {{-1, -2}}, {{-1, -2}}};
+        double[][][] referenceOf = {{{-8, -1}}, {{-2.125, -1}}, {{-1, -2.125}}, {{-1, -1}}};
+        int n = 200;
+        double[][] policy = new double[n][];
+        double[][] reference = new double[n][];
+        int[][] lengths = new int[n][];
+        int i = 0;
+        for (int g = 0; g < sizes.length; g++) {
+            for (int c = 0; c < sizes[g]; c++, i++) {
+                policy[i] = policyOf[g][0];
+                reference[i] = referenceOf[g][0];
+                lengths[i] = new int[] {2, 2};
+            }
+        }
+        ValidationSignal s = new ValidationSignal(new ImplicitRewardJudge.Scores(policy, reference), ValidationSignal.baseWrong(reference), lengths);
+        LengthDebias none = new LengthDebias(0);
+        assertEquals(130 / 200.0, s.at(1, 0, none).overall(), 1e-12);
+        assertEquals(140 / 200.0, s.at(1, 0.25, none).overall(), 1e-12);
+        assertEquals(140 / 200.0, s.at(1, 0.75, none).overall(), 1e-12);
+        assertEquals(145 / 200.0, s.at(1, 1, none).overall(), 1e-12);
+        assertEquals(1.0, s.bestWeight(1, none));
+    }
+
+    @Test
     void aJudgeThatRepeatsTheBaseModelIsAtFiftyPercentBalanced() {
         // policy = reference: every θ below 1 orders like the base model, and θ = 1 ties every pair
         ValidationSignal copy = new ValidationSignal(new ImplicitRewardJudge.Scores(REFERENCE, REFERENCE), ValidationSignal.baseWrong(REFERENCE), LENGTHS);

@@ -116,7 +116,7 @@ final class RoundFixture {
         // As RoundSpecFactory: a guidance model when the judge or the loss uses one, round k-1's from iteration 1 on.
         boolean guided = run.judge.kind == JudgeKind.GUIDANCE || run.training.loss == Loss.GUIDANCE;
         return new RoundSpec(RoundSpec.CURRENT_VERSION, new RoundSpec.RunRef("team", "demo", "uid-1"), k, 2, 7,
-                new RoundSpec.Paths(WS, BASE, policy, BASE, iterDir(k), guided && k > 0 ? iterDir(k - 1) + "/guidance" : null),
+                new RoundSpec.Paths(WS, BASE, policy, BASE, iterDir(k), guided && k > 0 ? iterDir(k - 1) + "/guidance" : null, null),
                 new RoundSpec.Data(SEED, PROMPTS, k == 0 ? 0 : 3L * (k - 1), 3, VALIDATION),
                 RoundSpec.Generation.of(run.generation), RoundSpec.Judge.of(run.judge, run.guard), RoundSpec.Training.of(run.training, k, guided),
                 new RoundSpec.Runtime(DeviceKind.CPU, ComputeDtype.FLOAT32, 0, null));
@@ -124,7 +124,8 @@ final class RoundFixture {
 
     static RoundSpec withOutputDir(RoundSpec s, String outputDir) {
         RoundSpec.Paths p = s.paths();
-        return s.withPaths(new RoundSpec.Paths(p.workspace(), p.baseModel(), p.policyModel(), p.judgeReference(), outputDir, p.guidanceModel()));
+        return s.withPaths(new RoundSpec.Paths(p.workspace(), p.baseModel(), p.policyModel(), p.judgeReference(), outputDir, p.guidanceModel(),
+                p.directionModel()));
     }
 
     static RoundSpec withData(RoundSpec s, RoundSpec.Data d) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +18,7 @@ import io.selfalign.api.round.Loss;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.trainer.data.InputException;
 import io.selfalign.trainer.judge.Judge;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -141,12 +143,7 @@ class RoundRunnerTest {
      */
     @Test
     void aRoundChoosesItsReferenceWeightOnTheHeldOutPairs() throws IOException {
-        RoundSpec spec = RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0, run -> {
-            run.judge.reference = JudgeReference.NONE;
-            run.judge.score = JudgeScore.MEAN;
-            run.judge.select = JudgeSelection.VALIDATION;
-        }), RoundFixture.WS + "/runs/team/select/iter-1");
-        RoundResult r = new RoundRunner().run(spec, root);
+        RoundResult r = new RoundRunner().run(selecting("select"), root);
         double weight = r.metrics().get("judge_reference_weight");
         assertTrue(java.util.Arrays.stream(ValidationSignal.WEIGHTS).anyMatch(w -> w == weight), "θ from the grid: " + weight);
         for (String m : List.of("judge_accuracy", "judge_balanced_accuracy", "validation_base_wrong", "validation_accuracy",
@@ -156,6 +153,40 @@ class RoundRunnerTest {
         }
         assertNotNull(r.checkpoint(), "the round trained");
         assertEquals(r.judgeAccuracy(), r.metrics().get("judge_accuracy"));
+    }
+
+    /**
+     * The seed round's direction ({@code paths.directionModel}, here a copy of the base model that is not the policy):
+     * the round loads it, and it is part of the round's identity; a directory that is not a model is an input error
+     * naming the field, before anything is computed.
+     */
+    @Test
+    void aRoundChoosingItsWeightWeighsTheDirectionModelItNames() throws IOException {
+        String direction = RoundFixture.WS + "/models/direction";
+        if (!Files.isDirectory(local(direction))) {
+            Files.createDirectories(local(direction));
+            try (var files = Files.list(local(RoundFixture.BASE))) {
+                for (Path f : files.toList()) Files.copy(f, local(direction).resolve(f.getFileName()));
+            }
+        }
+        RoundSpec spec = selecting("direction");
+        RoundResult r = new RoundRunner().run(spec.withPaths(spec.paths().withDirectionModel(direction)), root);
+        assertNotNull(r.inputDigests().get(direction + InputDigests.MODEL), r.inputDigests().toString());
+        assertNotNull(r.metrics().get("judge_reference_weight"));
+
+        RoundSpec missing = selecting("direction-missing");
+        InputException e = assertThrows(InputException.class, () -> new RoundRunner().run(
+                missing.withPaths(missing.paths().withDirectionModel(RoundFixture.WS + "/models/none")), root));
+        assertTrue(e.getMessage().startsWith("paths.directionModel: "), e.getMessage());
+    }
+
+    /** Iteration 1 of the fixture with {@code judge.select: validation} on the reference-free judge, written to run {@code run}. */
+    private static RoundSpec selecting(String run) {
+        return RoundFixture.withOutputDir(RoundFixture.spec(1, Loss.DPO, 0, r -> {
+            r.judge.reference = JudgeReference.NONE;
+            r.judge.score = JudgeScore.MEAN;
+            r.judge.select = JudgeSelection.VALIDATION;
+        }), RoundFixture.WS + "/runs/team/" + run + "/iter-1");
     }
 
     @Test
