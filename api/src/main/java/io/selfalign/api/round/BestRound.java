@@ -1,22 +1,24 @@
 package io.selfalign.api.round;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 
 /**
- * Which trained round a run recommends ({@code status.bestCheckpoint}) and whether its validation accuracy has
- * declined ({@code spec.guard.stopOnDecline}), from each round's {@code validation_accuracy} on the held-out pairs.
+ * Which trained round a run recommends ({@code status.bestCheckpoint}) and whether its held-out accuracy has
+ * declined ({@code spec.guard.stopOnDecline}), from each round's {@code validation_policy_accuracy}: the share of the
+ * held-out pairs the trained model's own likelihood orders like the humans did (results from before that metric:
+ * {@code validation_accuracy}). It measures the model, not the next round's judge, which with
+ * {@code judge.select: validation} may weigh the seed round's direction and then barely depend on the model.
  *
- * <p>Measured on the alignment benchmark (docs/judge.md, 16 runs): the validation accuracy falls clearly when
- * self-labelling drifts, but between good rounds it moves by less than 200 pairs can resolve — the highest value was
- * often an early round while later ones were 10–16 win-rate points better; and on a run whose judge never found the
- * seed's direction it stayed within noise while the win-rate sank below the seed round's. So the recommendation is
- * the <em>latest</em> round whose accuracy is not significantly below the highest (one-sided two-proportion z-test at
- * 5%) and not below the first round's — the seed round, trained on human labels alone: a self-labelled round is
- * recommended only while the held-out pairs say it kept what the humans taught. A decline is a round significantly
- * below the highest before it.
+ * <p>Measured on the alignment benchmark (docs/judge.md): the accuracy falls when self-labelling drifts, but between
+ * good rounds it moves by less than 200 pairs can resolve. So the recommendation is the <em>latest</em> round whose
+ * accuracy is not significantly below the highest (one-sided two-proportion z-test at 5%) and not below the first
+ * round's — the seed round, trained on human labels alone: a self-labelled round is recommended only while the
+ * held-out pairs say it kept what the humans taught. A decline is a round significantly below the highest before it.
  */
 public final class BestRound {
     /** One-sided 5% level. */
@@ -32,11 +34,20 @@ public final class BestRound {
 
     private BestRound() {}
 
-    /** A round's held-out accuracy as its reported metrics carry it; empty when it has none. */
-    public static Optional<Scored> of(int iteration, Map<String, Double> metrics) {
-        Double accuracy = RoundResult.validationAccuracy(metrics);
-        if (accuracy == null) return Optional.empty();
-        return Optional.of(new Scored(iteration, accuracy, metrics.getOrDefault(RoundResult.VALIDATION_PAIRS, 0.0).intValue()));
+    /**
+     * The held-out accuracy of each round that reports one, in iteration order, from the rounds' reported metrics: the
+     * policy's ({@code validation_policy_accuracy}) when every such round has it, else {@code validation_accuracy} for
+     * all, so that a run whose early rounds came from an older trainer compares like with like.
+     */
+    public static List<Scored> of(SortedMap<Integer, Map<String, Double>> metricsByIteration) {
+        boolean policy = metricsByIteration.values().stream().filter(m -> RoundResult.validationAccuracy(m) != null)
+                .allMatch(m -> m.get(RoundResult.VALIDATION_POLICY_ACCURACY) != null);
+        List<Scored> out = new ArrayList<>();
+        metricsByIteration.forEach((iteration, m) -> {
+            Double accuracy = policy ? m.get(RoundResult.VALIDATION_POLICY_ACCURACY) : RoundResult.validationAccuracy(m);
+            if (accuracy != null) out.add(new Scored(iteration, accuracy, m.getOrDefault(RoundResult.VALIDATION_PAIRS, 0.0).intValue()));
+        });
+        return out;
     }
 
     /**
@@ -75,7 +86,7 @@ public final class BestRound {
 
     /** Why a run stopped at round {@code iteration}. */
     public static String declineMessage(Scored last, Scored best) {
-        return String.format(Locale.ROOT, "iteration %d: validation accuracy %.3f is significantly below iteration %d's %.3f "
+        return String.format(Locale.ROOT, "iteration %d: held-out accuracy %.3f is significantly below iteration %d's %.3f "
                 + "(guard.stopOnDecline); no later round started", last.iteration(), last.accuracy(), best.iteration(), best.accuracy());
     }
 }

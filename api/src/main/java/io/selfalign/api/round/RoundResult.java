@@ -69,8 +69,14 @@ public record RoundResult(
     private static final String VALIDATION_ACCURACY = "validation_accuracy";
     /** How many held-out pairs {@code validation_accuracy} was measured on: {@link BestRound} tests differences with it. */
     public static final String VALIDATION_PAIRS = "validation_pairs";
+    /**
+     * Share of the held-out pairs the trained model's own mean log-probability orders like the gold labels: what
+     * {@link BestRound} ranks rounds by, whatever the judge.
+     */
+    public static final String VALIDATION_POLICY_ACCURACY = "validation_policy_accuracy";
     /** The names of the metrics the operator decides on: the typed fields and the size of their sample. */
-    public static final Set<String> DECISION_METRICS = Set.of(GUARD_STOPPED, JUDGE_ACCURACY, VALIDATION_ACCURACY, VALIDATION_PAIRS);
+    public static final Set<String> DECISION_METRICS = Set.of(GUARD_STOPPED, JUDGE_ACCURACY, VALIDATION_ACCURACY, VALIDATION_PAIRS,
+            VALIDATION_POLICY_ACCURACY);
 
     public RoundResult {
         guardStopped = guardStopped || guardStopped(metrics);

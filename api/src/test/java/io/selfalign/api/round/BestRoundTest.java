@@ -8,6 +8,7 @@ import io.selfalign.api.round.BestRound.Scored;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class BestRoundTest {
@@ -28,7 +29,7 @@ class BestRoundTest {
         assertFalse(BestRound.significantlyBelow(new Scored(1, 0.60, 50), new Scored(0, 0.70, 50)));
     }
 
-    /** Validation accuracies of the benchmark's runs (judge.select: validation), with the win-rates they stood for. */
+    /** Held-out accuracies of earlier benchmark runs (their validation_accuracy), with the win-rates they stood for. */
     @Test
     void theRecommendationIsTheLatestRoundWithinNoiseOfTheHighestThatKeptTheSeedRoundsAccuracy() {
         // KeySort seed 1: every self-labelled round within noise of the highest, so the most trained one (75.9 WR).
@@ -44,6 +45,17 @@ class BestRoundTest {
     }
 
     @Test
+    void roundsAreScoredByTheirPolicysHeldOutAccuracyUnlessOneOfThemPredatesIt() {
+        Map<String, Double> seed = Map.of("validation_accuracy", 0.66, "validation_policy_accuracy", 0.54, "validation_pairs", 200.0);
+        Map<String, Double> later = Map.of("validation_accuracy", 0.65, "validation_policy_accuracy", 0.61, "validation_pairs", 200.0);
+        Map<String, Double> older = Map.of("validation_accuracy", 0.70, "validation_pairs", 200.0);
+        assertEquals(List.of(new Scored(0, 0.54, 200), new Scored(1, 0.61, 200)),
+                BestRound.of(new TreeMap<>(Map.of(1, later, 0, seed, 2, Map.of("pairs", 10.0)))), "in order; a round without any is left out");
+        assertEquals(List.of(new Scored(0, 0.70, 200), new Scored(1, 0.65, 200)), BestRound.of(new TreeMap<>(Map.of(0, older, 1, later))),
+                "a round from an older trainer: validation_accuracy for every round");
+    }
+
+    @Test
     void withoutTheSampleSizeEveryLowerAccuracyCountsAsLower() {
         List<Scored> rounds = List.of(new Scored(0, 0.66, 0), new Scored(1, 0.66, 0), new Scored(2, 0.65, 0));
         assertEquals(1, BestRound.choose(rounds).orElseThrow().iteration(), "of equals, the later");
@@ -54,15 +66,13 @@ class BestRoundTest {
         assertEquals(Optional.of(at(0, 0.70)), BestRound.declinedFrom(List.of(at(0, 0.70), at(1, 0.69), at(2, 0.60))));
         assertEquals(Optional.empty(), BestRound.declinedFrom(List.of(at(0, 0.70), at(1, 0.69))));
         assertEquals(Optional.empty(), BestRound.declinedFrom(List.of(at(0, 0.50))));
-        assertEquals("iteration 2: validation accuracy 0.600 is significantly below iteration 0's 0.700 (guard.stopOnDecline); "
+        assertEquals("iteration 2: held-out accuracy 0.600 is significantly below iteration 0's 0.700 (guard.stopOnDecline); "
                 + "no later round started", BestRound.declineMessage(at(2, 0.60), at(0, 0.70)));
     }
 
     @Test
-    void aRoundsAccuracyAndSampleSizeAreReadFromItsMetrics() {
-        assertEquals(Optional.of(new Scored(2, 0.6, 200)), BestRound.of(2, Map.of("validation_accuracy", 0.6, "validation_pairs", 200.0)));
-        assertEquals(Optional.of(new Scored(2, 0.6, 0)), BestRound.of(2, Map.of("validation_accuracy", 0.6)));
-        assertEquals(Optional.empty(), BestRound.of(2, Map.of("pairs", 10.0)));
-        assertEquals(Optional.empty(), BestRound.of(2, null));
+    void aRoundsSampleSizeIsReadFromItsMetricsAndUnknownWithout() {
+        assertEquals(List.of(new Scored(2, 0.6, 200), new Scored(3, 0.6, 0)), BestRound.of(new TreeMap<>(Map.of(
+                2, Map.of("validation_accuracy", 0.6, "validation_pairs", 200.0), 3, Map.of("validation_accuracy", 0.6)))));
     }
 }

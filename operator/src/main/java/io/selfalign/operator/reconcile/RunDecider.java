@@ -29,6 +29,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.Objects;
 
 /**
@@ -214,18 +216,17 @@ final class RunDecider {
 
         /** The trained rounds up to {@code k} with their held-out accuracy, in order. */
         private List<BestRound.Scored> trainedRounds(int k) {
-            List<BestRound.Scored> rounds = new ArrayList<>();
-            if (status.iterations == null) return rounds;
+            SortedMap<Integer, Map<String, Double>> rounds = new TreeMap<>();
+            if (status.iterations == null) return List.of();
             for (IterationStatus it : status.iterations) {
-                if (it.index > k || it.checkpoint == null || !RunPhase.SUCCEEDED.equals(it.phase)) continue;
-                BestRound.of(it.index, it.metrics).ifPresent(rounds::add);
+                if (it.index > k || it.checkpoint == null || !RunPhase.SUCCEEDED.equals(it.phase) || it.metrics == null) continue;
+                rounds.put(it.index, it.metrics);
             }
-            rounds.sort(java.util.Comparator.comparingInt(BestRound.Scored::iteration));
-            return rounds;
+            return BestRound.of(rounds);
         }
 
         /**
-         * bestIteration/bestCheckpoint: the latest trained round whose validation_accuracy is not significantly below
+         * bestIteration/bestCheckpoint: the latest trained round whose held-out accuracy is not significantly below
          * the highest ({@link BestRound}); judgeAccuracy: the latest round's judge_accuracy.
          */
         private void setBest() {

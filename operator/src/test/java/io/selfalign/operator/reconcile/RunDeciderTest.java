@@ -125,7 +125,7 @@ class RunDeciderTest {
         assertEquals(checkpoint(run, 2), d.status().latestCheckpoint);
         Condition complete = condition(d.status(), ConditionsBuilder.COMPLETE);
         assertEquals(RunEvents.VALIDATION_DECLINED, complete.getReason());
-        assertEquals("iteration 2: validation accuracy 0.580 is significantly below iteration 1's 0.670 (guard.stopOnDecline); "
+        assertEquals("iteration 2: held-out accuracy 0.580 is significantly below iteration 1's 0.670 (guard.stopOnDecline); "
                 + "no later round started", complete.getMessage());
         assertTrue(d.actions().stream().noneMatch(a -> a instanceof StartRound), d.actions().toString());
 

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -98,7 +100,9 @@ public final class BenchReport {
 
     /** The stages' held-out accuracies as the operator reads them from status, for {@link BestRound}. */
     static List<BestRound.Scored> scored(List<StageResult> stages) {
-        return stages.stream().flatMap(r -> BestRound.of(r.iteration(), r.round()).stream()).toList();
+        SortedMap<Integer, Map<String, Double>> rounds = new TreeMap<>();
+        for (StageResult r : stages) if (r.round() != null) rounds.put(r.iteration(), r.round());
+        return BestRound.of(rounds);
     }
 
     /**
@@ -175,7 +179,7 @@ public final class BenchReport {
         int maxIter = 0;
         for (List<StageResult> g : groups.values()) {
             double mean = g.stream().mapToDouble(StageResult::winRate).average().orElseThrow();
-            perArm.computeIfAbsent(g.get(0).arm(), k -> new java.util.TreeMap<>()).put(g.get(0).iteration(), mean);
+            perArm.computeIfAbsent(g.get(0).arm(), k -> new TreeMap<>()).put(g.get(0).iteration(), mean);
             maxIter = Math.max(maxIter, g.get(0).iteration());
         }
         XYChart chart = new XYChartBuilder().width(900).height(560).title(task + ": gold win-rate vs SFT per iteration")

@@ -2,7 +2,9 @@ package io.selfalign.trainer.round;
 
 import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.RoundSpec;
+import io.selfalign.api.round.RoundResult;
 import io.selfalign.trainer.judge.ImplicitRewardJudge;
+import io.selfalign.trainer.judge.LengthDebias;
 import io.selfalign.trainer.judge.ValidationSignal;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.runtime.ComputeDevice;
@@ -60,6 +62,16 @@ final class HeldOutPairs {
             lengths[i] = new int[] {pairs.get(i).tokens().chosen().length, pairs.get(i).tokens().rejected().length};
         }
         return new ValidationSignal(judge.scores(JudgeAgreement.requests(pairs)), baseWrong, lengths);
+    }
+
+    /**
+     * Share of the pairs {@code model}'s own mean log-probability orders like the gold labels (ties ½), whatever the
+     * round's judge: {@link RoundResult#VALIDATION_POLICY_ACCURACY}.
+     */
+    double policyAccuracy(RoundSpec spec, LanguageModel model) {
+        ImplicitRewardJudge own = new ImplicitRewardJudge(model.model(), null, model.padId(), spec.training().beta(), true,
+                spec.generation().batchSize(), 0);
+        return signal(own).at(spec.training().beta(), 0, new LengthDebias(0)).overall();
     }
 
     /**

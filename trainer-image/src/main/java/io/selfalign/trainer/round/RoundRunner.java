@@ -235,6 +235,8 @@ public final class RoundRunner {
                                 : validationMetrics(spec, paths, device, policy, heldOut);
                         validationAccuracy = held.get("validation_accuracy");
                         metrics.putAll(held);
+                        metrics.put(RoundResult.VALIDATION_POLICY_ACCURACY, heldOut.policyAccuracy(spec, policy));
+                        metrics.put(RoundResult.VALIDATION_PAIRS, (double) heldOut.pairs().size());
                     }
                     progress.stage("save", 0);
                     policy.save(staging.resolve(RoundContract.MODEL_DIR));
@@ -302,7 +304,6 @@ public final class RoundRunner {
         m.put("validation_accuracy", a.overall());
         if (!Double.isNaN(a.direction())) m.put("validation_direction_accuracy", a.direction());
         m.put("validation_balanced_accuracy", a.balanced());
-        m.put(RoundResult.VALIDATION_PAIRS, (double) heldOut.pairs().size());
         return m;
     }
 

@@ -147,7 +147,7 @@ class RoundRunnerTest {
         double weight = r.metrics().get("judge_reference_weight");
         assertTrue(java.util.Arrays.stream(ValidationSignal.WEIGHTS).anyMatch(w -> w == weight), "θ from the grid: " + weight);
         for (String m : List.of("judge_accuracy", "judge_balanced_accuracy", "validation_base_wrong", "validation_accuracy",
-                "validation_balanced_accuracy")) {
+                "validation_balanced_accuracy", "validation_policy_accuracy")) {
             double v = r.metrics().get(m);
             assertTrue(v >= 0 && (m.equals("validation_base_wrong") || v <= 1), m + " " + v);
         }
