@@ -29,8 +29,8 @@ public class AlignmentRunStatus {
     @JsonPropertyDescription("Checkpoint directory written by the last successful round, as seen inside the trainer pod.")
     public String latestCheckpoint;
 
-    @JsonPropertyDescription("The latest round whose trained model's validation_accuracy on data.validationPreferences is "
-            + "not significantly below the highest (one-sided two-proportion test at 5%) and not below the first round's (the "
+    @JsonPropertyDescription("The latest round whose trained model's own accuracy on data.validationPreferences "
+            + "(validation_policy_accuracy) is not significantly below the highest (one-sided two-proportion test at 5%) and not below the first round's (the "
             + "seed round, trained on human labels alone); unset without validation pairs.")
     public Integer bestIteration;
 

@@ -17,7 +17,7 @@ public class GuardSpec {
     public Double minJudgeAccuracy;
 
     @JsonPropertyDescription("Stop when self-labelling drifts: after a round whose trained model orders the validation pairs "
-            + "significantly worse than an earlier round's (validation_accuracy; one-sided two-proportion test at 5%), no later "
+            + "significantly worse than an earlier round's (validation_policy_accuracy; one-sided two-proportion test at 5%), no later "
             + "round starts; the run ends Succeeded with condition reason ValidationDeclined, and status.bestCheckpoint names "
             + "the model to use. Default false. Needs data.validationPreferences.")
     public Boolean stopOnDecline;

@@ -22,7 +22,7 @@ public final class RunEvents {
     public static final String RUN_COMPLETE = "RunComplete";
     /** The guard stopped the run: a round's judge was below spec.guard.minJudgeAccuracy (also the conditions' reason). */
     public static final String JUDGE_ACCURACY_BELOW_THRESHOLD = "JudgeAccuracyBelowThreshold";
-    /** The guard stopped the run: a round's validation accuracy fell significantly (spec.guard.stopOnDecline; also the conditions' reason). */
+    /** The guard stopped the run: a round's held-out accuracy fell significantly (spec.guard.stopOnDecline; also the conditions' reason). */
     public static final String VALIDATION_DECLINED = "ValidationDeclined";
     public static final String RUN_SUSPENDED = "RunSuspended";
     public static final String RUN_RESUMED = "RunResumed";
