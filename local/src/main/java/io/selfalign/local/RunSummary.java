@@ -1,14 +1,18 @@
 package io.selfalign.local;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.selfalign.api.round.RoundResult;
+import io.selfalign.api.round.BestRound;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
 import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.status.ConditionsBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What local mode prints when a run has succeeded: why it stopped when it stopped early (the guard), and which
@@ -31,13 +35,14 @@ final class RunSummary {
         String latest = status.latestCheckpoint;
         String best = status.bestCheckpoint;
         if (best != null) {
-            IterationStatus bestRound = status.bestIteration == null ? null : status.findIteration(status.bestIteration);
-            Double accuracy = bestRound == null ? null : RoundResult.validationAccuracy(bestRound.metrics);
+            Map<String, String> accuracy = heldOutAccuracy(status);
+            String bestAccuracy = accuracy.get(best);
             lines.add((best.equals(latest) ? "Best and latest checkpoint (use this one): " : "Best checkpoint (use this one): ")
                     + local(best, workspace) + " (iteration " + status.bestIteration
-                    + (accuracy == null ? "" : ", validation accuracy " + String.format(Locale.ROOT, "%.4f", accuracy)) + ")");
+                    + (bestAccuracy == null ? "" : ", held-out accuracy " + bestAccuracy) + ")");
             if (latest != null && !best.equals(latest)) {
-                lines.add("Latest checkpoint: " + local(latest, workspace) + " (the last round's" + accuracyOf(status, latest)
+                lines.add("Latest checkpoint: " + local(latest, workspace) + " (the last round's"
+                        + (accuracy.containsKey(latest) ? " held-out accuracy " + accuracy.get(latest) : "")
                         + "; not better on the validation pairs)");
             }
         } else if (latest != null) {
@@ -49,12 +54,22 @@ final class RunSummary {
         return lines;
     }
 
-    /** " validation accuracy N" of the round that wrote {@code checkpoint}, or "". */
-    private static String accuracyOf(AlignmentRunStatus status, String checkpoint) {
-        if (status.iterations == null) return "";
-        return status.iterations.stream().filter(it -> checkpoint.equals(it.checkpoint)).findFirst()
-                .map(it -> RoundResult.validationAccuracy(it.metrics))
-                .map(v -> " validation accuracy " + String.format(Locale.ROOT, "%.4f", v)).orElse("");
+    /** Per trained checkpoint, the held-out accuracy the best checkpoint was chosen by ({@link BestRound}), formatted. */
+    private static Map<String, String> heldOutAccuracy(AlignmentRunStatus status) {
+        SortedMap<Integer, Map<String, Double>> metrics = new TreeMap<>();
+        Map<Integer, String> checkpoints = new TreeMap<>();
+        if (status.iterations != null) {
+            for (IterationStatus it : status.iterations) {
+                if (it.checkpoint == null || it.metrics == null) continue;
+                metrics.put(it.index, it.metrics);
+                checkpoints.put(it.index, it.checkpoint);
+            }
+        }
+        Map<String, String> out = new HashMap<>();
+        for (BestRound.Scored r : BestRound.of(metrics)) {
+            out.put(checkpoints.get(r.iteration()), String.format(Locale.ROOT, "%.4f", r.accuracy()));
+        }
+        return out;
     }
 
     private static String local(String podPath, Path workspace) {

@@ -26,10 +26,25 @@ class RunSummaryTest {
         status.bestIteration = 1;
         status.bestCheckpoint = "/workspace/runs/default/demo/iter-1/model";
         assertEquals(List.of("Succeeded.",
-                "Best checkpoint (use this one): /home/me/ws/runs/default/demo/iter-1/model (iteration 1, validation accuracy 0.7100)",
-                "Latest checkpoint: /home/me/ws/runs/default/demo/iter-3/model (the last round's validation accuracy 0.6000; "
+                "Best checkpoint (use this one): /home/me/ws/runs/default/demo/iter-1/model (iteration 1, held-out accuracy 0.7100)",
+                "Latest checkpoint: /home/me/ws/runs/default/demo/iter-3/model (the last round's held-out accuracy 0.6000; "
                         + "not better on the validation pairs)"),
                 RunSummary.succeeded(status, WS));
+    }
+
+    /** The accuracy shown is the one the best checkpoint was ranked by: the trained model's own, when rounds report it. */
+    @Test
+    void theHeldOutAccuracyShownIsThePolicysOwnWhenEveryRoundReportsIt() {
+        AlignmentRunStatus status = status("AllIterationsSucceeded", "the seed round and 1 iterations succeeded");
+        for (int k = 0; k <= 1; k++) {
+            round(status, k, 0.70);
+            status.iteration(k).metrics = Map.of("validation_accuracy", 0.70, "validation_policy_accuracy", List.of(0.55, 0.61).get(k));
+        }
+        status.latestCheckpoint = "/workspace/runs/default/demo/iter-1/model";
+        status.bestIteration = 1;
+        status.bestCheckpoint = status.latestCheckpoint;
+        assertEquals("Best and latest checkpoint (use this one): /home/me/ws/runs/default/demo/iter-1/model (iteration 1, "
+                + "held-out accuracy 0.6100)", RunSummary.succeeded(status, WS).get(1));
     }
 
     /**
