@@ -45,8 +45,7 @@ class LocalEndToEndTest {
     @Test
     void tinySpaRunCompletesWithTheTrainersMetricsInStatusAndShardedGivesTheSameLabels() throws Exception {
         Path jar = trainerJar();
-        Path ws = dir.resolve("workspace");
-        copyTree(resource("e2e"), ws);
+        Path ws = e2eWorkspace();
         AlignmentRun run = LocalCommand.readRun(ws.resolve("tiny-spa.yaml"));
         AlignmentRun done = runToTheEnd(jar, ws, run);
         checkRun(ws, done, "tiny-spa");
@@ -78,8 +77,7 @@ class LocalEndToEndTest {
     @Test
     void raisingIterationsOnAFinishedRunComputesOnlyTheNewRound() throws Exception {
         Path jar = trainerJar();
-        Path ws = dir.resolve("workspace");
-        copyTree(resource("e2e"), ws);
+        Path ws = e2eWorkspace();
         String yaml = Files.readString(ws.resolve("tiny-spa.yaml"));
         Path one = Files.writeString(dir.resolve("one.yaml"), edited(yaml, "iterations: 2\n", "iterations: 1\n"));
         String out = localMode(one, ws, jar);
@@ -117,8 +115,7 @@ class LocalEndToEndTest {
     @Test
     void guidanceJudgedRunsWriteEachRoundsGuidanceModelAndJudgeWithThePreviousRounds() throws Exception {
         Path jar = trainerJar();
-        Path ws = dir.resolve("workspace");
-        copyTree(resource("e2e"), ws);
+        Path ws = e2eWorkspace();
         String spa = Files.readString(ws.resolve("tiny-spa.yaml"));
         for (String loss : new String[] {"dpo", "guidance"}) {
             String name = "tiny-guidance-" + loss;
@@ -319,6 +316,13 @@ class LocalEndToEndTest {
                     + "./mvnw -B -o -pl local -am verify (the reactor builds trainer-image before local mode's tests)");
         }
         return jar;
+    }
+
+    /** A fresh workspace holding the tiny model and data of the e2e resources. */
+    private Path e2eWorkspace() throws IOException, URISyntaxException {
+        Path ws = dir.resolve("workspace");
+        copyTree(resource("e2e"), ws);
+        return ws;
     }
 
     static Path resource(String name) throws URISyntaxException {
