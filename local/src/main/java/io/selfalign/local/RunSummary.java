@@ -3,7 +3,6 @@ package io.selfalign.local;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.selfalign.api.round.BestRound;
 import io.selfalign.api.v1alpha1.AlignmentRunStatus;
-import io.selfalign.api.v1alpha1.IterationStatus;
 import io.selfalign.operator.status.ConditionsBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * What local mode prints when a run has succeeded: why it stopped when it stopped early (the guard), and which
@@ -56,18 +53,9 @@ final class RunSummary {
 
     /** Per trained checkpoint, the held-out accuracy the best checkpoint was chosen by ({@link BestRound}), formatted. */
     private static Map<String, String> heldOutAccuracy(AlignmentRunStatus status) {
-        SortedMap<Integer, Map<String, Double>> metrics = new TreeMap<>();
-        Map<Integer, String> checkpoints = new TreeMap<>();
-        if (status.iterations != null) {
-            for (IterationStatus it : status.iterations) {
-                if (it.checkpoint == null || it.metrics == null) continue;
-                metrics.put(it.index, it.metrics);
-                checkpoints.put(it.index, it.checkpoint);
-            }
-        }
         Map<String, String> out = new HashMap<>();
-        for (BestRound.Scored r : BestRound.of(metrics)) {
-            out.put(checkpoints.get(r.iteration()), String.format(Locale.ROOT, "%.4f", r.accuracy()));
+        for (BestRound.Scored r : BestRound.of(status.trainedRoundMetrics(Integer.MAX_VALUE))) {
+            out.put(status.findIteration(r.iteration()).checkpoint, String.format(Locale.ROOT, "%.4f", r.accuracy()));
         }
         return out;
     }

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What the operator observed. Written only by the operator. No field is pre-initialised to a non-empty
@@ -83,5 +85,15 @@ public class AlignmentRunStatus {
     public IterationStatus findIteration(int index) {
         if (iterations == null) return null;
         return iterations.stream().filter(it -> it.index == index).findFirst().orElse(null);
+    }
+
+    /** The reported metrics of each round up to {@code upTo} that succeeded with a trained model, by index. */
+    public SortedMap<Integer, Map<String, Double>> trainedRoundMetrics(int upTo) {
+        SortedMap<Integer, Map<String, Double>> out = new TreeMap<>();
+        if (iterations == null) return out;
+        for (IterationStatus it : iterations) {
+            if (it.index <= upTo && it.checkpoint != null && RunPhase.SUCCEEDED.equals(it.phase) && it.metrics != null) out.put(it.index, it.metrics);
+        }
+        return out;
     }
 }

@@ -29,8 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.Objects;
 
 /**
@@ -216,13 +214,7 @@ final class RunDecider {
 
         /** The trained rounds up to {@code k} with their held-out accuracy, in order. */
         private List<BestRound.Scored> trainedRounds(int k) {
-            SortedMap<Integer, Map<String, Double>> rounds = new TreeMap<>();
-            if (status.iterations == null) return List.of();
-            for (IterationStatus it : status.iterations) {
-                if (it.index > k || it.checkpoint == null || !RunPhase.SUCCEEDED.equals(it.phase) || it.metrics == null) continue;
-                rounds.put(it.index, it.metrics);
-            }
-            return BestRound.of(rounds);
+            return BestRound.of(status.trainedRoundMetrics(k));
         }
 
         /**
