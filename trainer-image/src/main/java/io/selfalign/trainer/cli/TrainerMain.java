@@ -2,6 +2,7 @@ package io.selfalign.trainer.cli;
 
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.trainer.data.InputException;
+import io.selfalign.trainer.runtime.NativeHeap;
 import io.selfalign.trainer.runtime.StopSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -22,6 +23,8 @@ public final class TrainerMain {
         // stderr carries the progress bar and, on bad input, one error line: keep engine chatter out of it.
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         setDefault("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        // Tensors of a pass are freed and allocated again at the same sizes: keep them in the heap (before the first one).
+        NativeHeap.reuseFreedMemory(System.getenv());
         StopSignal.install(System.err);
         int code = commandLine().execute(args);
         StopSignal.finished();

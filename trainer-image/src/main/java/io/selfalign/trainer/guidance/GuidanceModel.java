@@ -90,8 +90,8 @@ public final class GuidanceModel implements AutoCloseable {
                 float[] e = sequenceScores(ScoringBatch.of(chunk, padId, classifier.manager())).toFloatArray();
                 for (int i = 0; i < e.length; i++) out[start + i] = e[i];
             }
-            NativeHeap.trim();
         }
+        NativeHeap.trim();
         return out;
     }
 

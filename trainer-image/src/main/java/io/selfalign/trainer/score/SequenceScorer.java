@@ -145,13 +145,13 @@ public final class SequenceScorer {
                     }
                 }
             }
-            // The batch's activations are freed: return them to the OS before the next batch fragments them further.
-            NativeHeap.trim();
             for (int i = 0; i < chunk.size(); i++) {
                 int n = chunk.get(i).response().length;
                 out.add(new Score(sums[i], n == 0 ? 0 : sums[i] / n, n));
             }
         }
+        // The next batch reuses this one's freed activations; the phase after scoring need not keep them resident.
+        NativeHeap.trim();
         return out;
     }
 
