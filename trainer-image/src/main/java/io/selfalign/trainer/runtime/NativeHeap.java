@@ -10,10 +10,10 @@ import java.util.Map;
  * <p>By default glibc gives every block above its mmap threshold (which grows to at most 32 MiB) a mapping of its own
  * and unmaps it on free, and returns the heap's free top to the OS: a forward pass allocates and frees hundreds of
  * activations of the same few sizes, each new one zero-filled by the kernel a page at a time. Scoring the 25M bench
- * model spent a tenth of its CPU time in those page faults. {@link #reuseFreedMemory()} makes glibc keep freed
- * memory for the next tensor instead (12–15% faster scoring at 25M, peak RSS +30%, docs/performance.md); the
- * work hands it back with {@link #trim()} at the end of a phase, so one phase's peak does not stay resident
- * under the next.
+ * model spent a tenth of its CPU time in those page faults. {@link #reuseFreedMemory(Map)} makes glibc keep freed
+ * memory for the next tensor instead (scoring at 25M 12–16% faster, its peak RSS 27–32% higher: docs/performance.md,
+ * "Keeping freed memory for reuse"); scoring and loading hand it back with {@link #trim()} when they end, so their
+ * peak does not stay resident under the next phase.
  */
 public final class NativeHeap {
     // mallopt parameters, malloc.h.
