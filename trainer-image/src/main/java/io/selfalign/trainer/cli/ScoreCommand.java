@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
                 "The response is tokenized on its own and, unless --no-eos, the EOS token is appended and counted.",
                 "A row whose prompt and response together exceed the model's context (max_position_embeddings) is refused",
                 "(exit 78, its line named): neither is cut, since that would score a different sequence.",
-                "Output rows: {\"index\", \"logp\", \"mean_logp\", \"tokens\"} or the same with chosen_/rejected_ prefixes.",
+                "Output rows: {\"index\", \"logp\", \"mean_logp\", \"tokens\"} or the same with chosen_/rejected_ prefixes, in input order;",
+                "responses are batched by length, longest first (less padding; a --batch-size too large for memory fails at once).",
                 "A guidance model (a round's guidance/, a LlamaForTokenClassification checkpoint) gives instead each response's",
                 "\"token_scores\" (one per response token, EOS included), their \"guidance_mean\" and the \"input_ids\" scored",
                 "(prompt then response): what tools/interop/guidance_scores.py compares with transformers."},
@@ -89,13 +90,9 @@ final class ScoreCommand implements Callable<Integer> {
                 Jsonl.write(out, guidanceRows(lm, rows, items));
                 return 0;
             }
-            List<SequenceScorer.Score> scores = new ArrayList<>();
+            List<SequenceScorer.Score> scores;
             try (ProgressBar bar = Progress.bar("score", items.size(), "seq")) {
-                for (int start = 0; start < items.size(); start += batchSize) {
-                    List<ScoringBatch.Pair> chunk = items.subList(start, Math.min(items.size(), start + batchSize));
-                    scores.addAll(SequenceScorer.score(lm.model(), chunk, lm.padId(), batchSize));
-                    bar.stepTo(scores.size());
-                }
+                scores = SequenceScorer.score(lm.model(), items, lm.padId(), batchSize, bar::stepTo);
             }
             List<ObjectNode> result = perResponse(rows, (o, prefix, k) -> {
                 SequenceScorer.Score sc = scores.get(k);

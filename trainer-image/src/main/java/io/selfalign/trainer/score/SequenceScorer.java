@@ -10,9 +10,11 @@ import ai.djl.nn.core.Embedding;
 import io.selfalign.trainer.model.DecoderModel;
 import io.selfalign.trainer.runtime.NativeHeap;
 import io.selfalign.trainer.runtime.StopSignal;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Log-probabilities of responses given prompts (docs/algorithm.md §0): per token
@@ -108,12 +110,18 @@ public final class SequenceScorer {
     }
 
     /**
-     * Scores every pair without gradients, {@code batchSize} pairs per forward pass. Only the rows that predict
-     * a response token are projected to the vocabulary, {@link #rowsPerChunk} at a time, each chunk's
-     * log-softmax is gathered at its targets and freed: no [B,T,V] logits or log-prob tensor exists.
+     * Scores every pair without gradients, {@code batchSize} pairs per forward pass, and returns the scores in the order of
+     * {@code pairs}. Pairs are batched by length ({@link #lengthOrder}). Only the rows that predict a response token are
+     * projected to the vocabulary, {@link #rowsPerChunk} at a time, each chunk's log-softmax is gathered at its targets and
+     * freed: no [B,T,V] logits or log-prob tensor exists.
      */
     public static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize) {
-        return score(model, pairs, padId, batchSize, rowsPerChunk(model.config().vocabSize()));
+        return score(model, pairs, padId, batchSize, done -> { });
+    }
+
+    /** {@link #score(DecoderModel, List, long, int)}, telling {@code progress} how many pairs are scored after each batch. */
+    public static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize, IntConsumer progress) {
+        return score(model, pairs, padId, batchSize, rowsPerChunk(model.config().vocabSize()), progress);
     }
 
     /** Rows per chunk whose fp32 logits fit {@link #CHUNK_BYTES}. */
@@ -121,12 +129,26 @@ public final class SequenceScorer {
         return (int) Math.max(1, CHUNK_BYTES / (4L * vocabSize));
     }
 
-    static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize, int rowsPerChunk) {
-        List<Score> out = new ArrayList<>();
+    /**
+     * The order in which pairs are batched: longest (prompt + response) first, ties in input order. A batch is padded to its
+     * longest pair, so pairs of similar length waste the least compute on padding; the longest batch comes first, so a
+     * batch size too large for the memory fails at once rather than at the end.
+     */
+    static int[] lengthOrder(List<ScoringBatch.Pair> pairs) {
+        return IntStream.range(0, pairs.size()).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> pairs.get(i).prompt().length + pairs.get(i).response().length).reversed())
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    static List<Score> score(DecoderModel model, List<ScoringBatch.Pair> pairs, long padId, int batchSize, int rowsPerChunk,
+                             IntConsumer progress) {
+        Score[] out = new Score[pairs.size()];
+        int[] order = lengthOrder(pairs);
         NDManager m = model.manager();
         for (int start = 0; start < pairs.size(); start += batchSize) {
             StopSignal.check("scoring");
-            List<ScoringBatch.Pair> chunk = pairs.subList(start, Math.min(pairs.size(), start + batchSize));
+            int[] members = Arrays.copyOfRange(order, start, Math.min(pairs.size(), start + batchSize));
+            List<ScoringBatch.Pair> chunk = Arrays.stream(members).mapToObj(pairs::get).toList();
             double[] sums = new double[chunk.size()];
             try (NDScope scope = new NDScope()) {
                 ScoringBatch batch = ScoringBatch.of(chunk, padId, m);
@@ -145,14 +167,15 @@ public final class SequenceScorer {
                     }
                 }
             }
-            for (int i = 0; i < chunk.size(); i++) {
+            for (int i = 0; i < members.length; i++) {
                 int n = chunk.get(i).response().length;
-                out.add(new Score(sums[i], n == 0 ? 0 : sums[i] / n, n));
+                out[members[i]] = new Score(sums[i], n == 0 ? 0 : sums[i] / n, n);
             }
+            progress.accept(start + members.length);
         }
         // The next batch reuses this one's freed activations; the phase after scoring need not keep them resident.
         NativeHeap.trim();
-        return out;
+        return Arrays.asList(out);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.selfalign.trainer.score;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import io.selfalign.trainer.model.DecoderModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -84,11 +86,45 @@ class ChunkedScorerTest {
             double[] want = fullLogSoftmaxSums(model, pairs, m);
             // 3 rows per chunk: chunks end inside a response and span two responses.
             for (int rowsPerChunk : new int[] {3, SequenceScorer.rowsPerChunk(model.config().vocabSize())}) {
-                List<SequenceScorer.Score> got = SequenceScorer.score(model, pairs, 0, pairs.size(), rowsPerChunk);
+                List<SequenceScorer.Score> got = SequenceScorer.score(model, pairs, 0, pairs.size(), rowsPerChunk, done -> { });
                 for (int i = 0; i < pairs.size(); i++) {
                     assertSumClose(want[i], got.get(i).sum(), "row " + i);
                 }
             }
+        }
+    }
+
+    @Test
+    void pairsAreBatchedLongestFirstWithTiesInInputOrder() {
+        // Prompt + response lengths 5, 10, 5, 10, 5.
+        List<ScoringBatch.Pair> pairs = List.of(pair(2, 3), pair(4, 6), pair(1, 4), pair(3, 7), pair(5, 0));
+        assertArrayEquals(new int[] {1, 3, 0, 2, 4}, SequenceScorer.lengthOrder(pairs));
+    }
+
+    private static ScoringBatch.Pair pair(int prompt, int response) {
+        return new ScoringBatch.Pair(new long[prompt], new long[response]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-llama", "tiny-qwen2"})
+    void batchedByLengthEveryPairScoresAsItDoesAloneAndInItsOwnPlace(String fixture) throws Exception {
+        // The fixture's pairs interleaved with copies cut to half their response: batches then mix lengths unless sorted.
+        List<ScoringBatch.Pair> pairs = new ArrayList<>();
+        for (ScoringBatch.Pair p : pairs(fixture)) {
+            pairs.add(p);
+            pairs.add(new ScoringBatch.Pair(p.prompt(), Arrays.copyOf(p.response(), (p.response().length + 1) / 2)));
+        }
+        try (DecoderModel model = Checkpoint.load(Fixtures.dir(fixture), Device.cpu())) {
+            List<Integer> progress = new ArrayList<>();
+            List<SequenceScorer.Score> got = SequenceScorer.score(model, pairs, 0, 3, progress::add);
+            for (int i = 0; i < pairs.size(); i++) {
+                SequenceScorer.Score alone = SequenceScorer.score(model, List.of(pairs.get(i)), 0, 1).get(0);
+                assertSumClose(alone.sum(), got.get(i).sum(), "pair " + i);
+                assertEquals(alone.tokens(), got.get(i).tokens(), "pair " + i);
+            }
+            List<Integer> batchEnds = new ArrayList<>();
+            for (int end = 3; end < pairs.size() + 3; end += 3) batchEnds.add(Math.min(end, pairs.size()));
+            assertEquals(batchEnds, progress, "pairs scored after each batch");
         }
     }
 
