@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,8 @@ class LocalEndToEndTest {
         checkRun(ws, done, "tiny-spa");
 
         // The same run with each iteration's generation and judging in 2 shards (parallel trainer processes): its own
-        // run folder, the same seed, so the same labels in every round.
+        // run folder, the same seed, so the same labels in every round; the rewards agree to float32 rounding, since a
+        // shard batches other pairs together for scoring.
         AlignmentRun sharded = LocalCommand.readRun(ws.resolve("tiny-spa.yaml"));
         sharded.getMetadata().setName("tiny-spa-sharded");
         sharded.getSpec().generation.shards = 2;
@@ -64,8 +66,14 @@ class LocalEndToEndTest {
                 Path record = ws.resolve("runs/e2e/tiny-spa-sharded/.iter-" + k + ".shards/shard-" + shard + "/shard.json");
                 assertTrue(Files.isRegularFile(record), record + " is missing");
             }
-            assertEquals(labels(ws.resolve("runs/e2e/tiny-spa/iter-" + k + "/pairs.jsonl")),
-                    labels(ws.resolve("runs/e2e/tiny-spa-sharded/iter-" + k + "/pairs.jsonl")), "iteration " + k + " labels");
+            List<Label> whole = labels(ws.resolve("runs/e2e/tiny-spa/iter-" + k + "/pairs.jsonl"));
+            List<Label> inShards = labels(ws.resolve("runs/e2e/tiny-spa-sharded/iter-" + k + "/pairs.jsonl"));
+            assertEquals(whole.stream().map(Label::pair).toList(), inShards.stream().map(Label::pair).toList(), "iteration " + k + " labels");
+            for (int i = 0; i < whole.size(); i++) {
+                // Rewards near -0.5 from float32 log-probs: 1e-6 is a few ulps of their sums.
+                assertEquals(whole.get(i).chosenReward(), inShards.get(i).chosenReward(), 1e-6, "iteration " + k + " pair " + i);
+                assertEquals(whole.get(i).rejectedReward(), inShards.get(i).rejectedReward(), 1e-6, "iteration " + k + " pair " + i);
+            }
         }
     }
 
@@ -232,12 +240,17 @@ class LocalEndToEndTest {
     }
 
     /** Each pair's prompt row, chosen and rejected response and both rewards, in file order. */
-    static java.util.List<String> labels(Path pairs) throws IOException {
+    /** One pair of a round's pairs.jsonl: which answers it prefers ({@code pair}) and their rewards. */
+    record Label(String pair, double chosenReward, double rejectedReward) {
+    }
+
+    static List<Label> labels(Path pairs) throws IOException {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        java.util.List<String> out = new java.util.ArrayList<>();
+        List<Label> out = new java.util.ArrayList<>();
         for (String line : Files.readAllLines(pairs)) {
             var p = json.readTree(line);
-            out.add(p.get("row") + " " + p.get("chosen") + " > " + p.get("rejected") + " " + p.get("chosenReward") + " " + p.get("rejectedReward"));
+            out.add(new Label(p.get("row") + " " + p.get("chosen") + " > " + p.get("rejected"),
+                    p.get("chosenReward").asDouble(), p.get("rejectedReward").asDouble()));
         }
         return out;
     }
