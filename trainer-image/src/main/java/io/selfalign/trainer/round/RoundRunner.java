@@ -3,6 +3,7 @@ package io.selfalign.trainer.round;
 import io.selfalign.api.round.Guard;
 import io.selfalign.api.round.JudgeKind;
 import io.selfalign.api.round.JudgeReference;
+import io.selfalign.api.round.JudgeScore;
 import io.selfalign.api.round.RoundContract;
 import io.selfalign.api.round.RoundJson;
 import io.selfalign.api.round.RoundResult;
@@ -235,7 +236,9 @@ public final class RoundRunner {
                                 : validationMetrics(spec, paths, device, policy, heldOut);
                         validationAccuracy = held.get("validation_accuracy");
                         metrics.putAll(held);
-                        metrics.put(RoundResult.VALIDATION_POLICY_ACCURACY, heldOut.policyAccuracy(spec, policy));
+                        if (!held.containsKey(RoundResult.VALIDATION_POLICY_ACCURACY)) {
+                            metrics.put(RoundResult.VALIDATION_POLICY_ACCURACY, heldOut.policyAccuracy(spec, policy));
+                        }
                         metrics.put(RoundResult.VALIDATION_PAIRS, (double) heldOut.pairs().size());
                     }
                     progress.stage("save", 0);
@@ -304,6 +307,10 @@ public final class RoundRunner {
         m.put("validation_accuracy", a.overall());
         if (!Double.isNaN(a.direction())) m.put("validation_direction_accuracy", a.direction());
         m.put("validation_balanced_accuracy", a.balanced());
+        // A judge that scores by the mean has the trained model's own mean log-probs in hand (its θ = 0): no second pass.
+        if (spec.judge().score() == JudgeScore.MEAN) {
+            m.put(RoundResult.VALIDATION_POLICY_ACCURACY, signal.at(spec.training().beta(), 0, none).overall());
+        }
         return m;
     }
 
